@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CharRNNError } from './errors';
+
+/** Which TF.js backend to use: 'auto' picks the fastest one that loads here. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** The TF.js backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
+  name: string;
+  /** Which package provided it, e.g. '@tensorflow/tfjs-node-gpu'. */
+  package: string;
+  /** Why better backends were skipped, one line each. */
+  skipped: string[];
+}
+
+// Optional native packages, best first. They are not dependencies: they cannot install everywhere
+// (their install script downloads libtensorflow), so they are used only when the user has them.
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+let current: BackendInfo | undefined;
+
+function tryRequire(name: string): string | undefined {
+  try {
+    require(name);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+async function activate(name: string): Promise<boolean> {
+  try {
+    return (await tf.setBackend(name)) && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks and activates a backend. `auto` tries tfjs-node-gpu, tfjs-node, wasm, then cpu.
+ * The choice can also come from the CHARRNN_BACKEND environment variable.
+ */
+export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_BACKEND as BackendChoice) || 'auto'): Promise<BackendInfo> {
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(choice)) {
+    throw new CharRNNError(`unknown backend '${choice}' (expected auto, tensorflow, wasm or cpu)`);
+  }
+  if (current && (choice === 'auto' || choice === current.name)) return current;
+  const skipped: string[] = [];
+  if (choice === 'auto' || choice === 'tensorflow') {
+    for (const pkg of NATIVE_PACKAGES) {
+      const why = tryRequire(pkg);
+      if (why === undefined && (await activate('tensorflow'))) return (current = { name: 'tensorflow', package: pkg, skipped });
+      skipped.push(`${pkg}: ${why ?? 'loaded but could not start'}`);
+    }
+    if (choice === 'tensorflow') {
+      throw new CharRNNError(`the tensorflow backend is not available (${skipped.join('; ')})`);
+    }
+  }
+  if (choice === 'auto' || choice === 'wasm') {
+    require('@tensorflow/tfjs-backend-wasm');
+    if (await activate('wasm')) return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped });
+    skipped.push('@tensorflow/tfjs-backend-wasm: could not start');
+    if (choice === 'wasm') throw new CharRNNError('the wasm backend could not start');
+  }
+  require('@tensorflow/tfjs-backend-cpu');
+  if (await activate('cpu')) return (current = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped });
+  throw new CharRNNError(`no TF.js backend could start (${skipped.join('; ')})`);
+}
+
+/** The active backend, or undefined before initBackend(). */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}

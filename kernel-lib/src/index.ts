@@ -1,0 +1,8 @@
+/** @charrnn/kernel: the one public entry point. */
+export { CharRNNError } from './errors';
+export { Rng } from './rng';
+export { initBackend, backendInfo } from './backend';
+export type { BackendChoice, BackendInfo } from './backend';
+export type { CellType, ModelConfig } from './model/config';
+export { GATES } from './model/config';
+export type { MimeBundle, Displayable } from './display/bundle';
