@@ -6,3 +6,4 @@ export type { BackendChoice, BackendInfo } from './backend';
 export type { CellType, ModelConfig } from './model/config';
 export { GATES } from './model/config';
 export type { MimeBundle, Displayable } from './display/bundle';
+export * from './display/schema';
