@@ -7,3 +7,8 @@ export type { CellType, ModelConfig } from './model/config';
 export { GATES } from './model/config';
 export type { MimeBundle, Displayable } from './display/bundle';
 export * from './display/schema';
+export { Vocab } from './text/vocab';
+export type { CharIds } from './text/vocab';
+export { loadCorpus, corpusFromText, splitCorpus, defaultCacheDir } from './text/corpus';
+export type { Corpus, Splits, LoadOptions } from './text/corpus';
+export { Batches } from './text/batches';
