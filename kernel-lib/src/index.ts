@@ -12,3 +12,8 @@ export type { CharIds } from './text/vocab';
 export { loadCorpus, corpusFromText, splitCorpus, defaultCacheDir } from './text/corpus';
 export type { Corpus, Splits, LoadOptions } from './text/corpus';
 export { Batches } from './text/batches';
+export { display } from './display/display';
+export type { DisplayHandle } from './display/display';
+export { registerCommTarget } from './display/comm';
+export type { Comm } from './display/comm';
+export { interruptRequested, requestInterrupt } from './kernel/interrupt';
