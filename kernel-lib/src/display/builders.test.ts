@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { activationsBundle, decodeInt8, encodeInt8 } from './activations';
+import { divergingColor } from './colors';
+import { neuronsBundle } from './neurons';
+import { ngramBundle } from './ngram';
+import { samplerBundle } from './sampler';
+import { saturationBundle } from './saturation';
+import { thinPoints, trainingBundle } from './training';
+import { mimeType, type TrainingPoint, type TrainingView } from './schema';
+
+const EVIL = '<script>alert("x")</script> & <b>';
+
+function point(iter: number, valLoss?: number): TrainingPoint {
+  return { iter, epoch: iter / 100, trainLoss: 4 - iter / 100, valLoss, lr: 2e-3, charsPerSec: 12345.6, elapsedS: iter / 10 };
+}
+
+function trainingView(): TrainingView {
+  return {
+    version: 1,
+    runId: 'run-1',
+    config: { cell: 'lstm', hiddenSize: 64 },
+    totalIters: 200,
+    status: 'running',
+    points: [point(1), point(50, 3.6), point(100)],
+    samples: [{ iter: 100, text: EVIL, temperature: 0.8 }],
+  };
+}
+
+test('training bundle carries the view under our MIME type and escapes sample text in HTML', () => {
+  const view = trainingView();
+  const b = trainingBundle(view);
+  assert.equal(b.data[mimeType('training')], view);
+  const html = b.data['text/html'] as string;
+  assert.ok(!html.includes('<script>'), 'raw script tag in HTML fallback');
+  assert.ok(html.includes('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'));
+  assert.ok(html.includes('100 / 200'));
+  const plain = b.data['text/plain'] as string;
+  assert.match(plain, /val loss\s+3\.600/);
+  assert.match(plain, /chars\/s\s+12,346/);
+  assert.ok(plain.includes(EVIL), 'plain text keeps the sample as is');
+});
+
+test('thinPoints keeps validation points and the last point', () => {
+  const pts = Array.from({ length: 1000 }, (_, i) => point(i + 1, i === 333 ? 2.5 : undefined));
+  const thin = thinPoints(pts, 50);
+  assert.ok(thin.length <= 52, `kept ${thin.length}`);
+  assert.ok(thin.some((p) => p.valLoss === 2.5));
+  assert.equal(thin[thin.length - 1].iter, 1000);
+  assert.deepEqual(thinPoints(pts.slice(0, 10), 50), pts.slice(0, 10));
+});
+
+test('int8 encoding round-trips values in [-1, 1] within half a step and clamps outside', () => {
+  const values = [-1, -0.5, 0, 0.3333, 0.999, 1, 7, -7];
+  const m = encodeInt8(values, 2, 4);
+  assert.deepEqual(m.shape, [2, 4]);
+  const back = decodeInt8(m);
+  values.forEach((v, i) => assert.ok(Math.abs(back[i] - Math.max(-1, Math.min(1, v))) <= 0.5 / 127 + 1e-9, `value ${i}`));
+  assert.throws(() => encodeInt8([1, 2, 3], 2, 2), /3 values for shape \[2, 2\]/);
+});
+
+test('activations fallback colours each character by the selected cell and escapes it', () => {
+  const text = [...'<a>'];
+  const h = encodeInt8([-1, 0, 0, 0, 1, 0], 3, 2);
+  const b = activationsBundle({
+    version: 1,
+    cell: 'rnn',
+    hiddenSize: 2,
+    text,
+    layers: [{ layer: 0, h }],
+    predictions: { k: 1, chars: ['a', '>', '\n'], probs: [0.5, 0.9, 0.2] },
+  });
+  const html = b.data['text/html'] as string;
+  assert.ok(html.includes(`background:${divergingColor(-1)};color:#000" title="-1.00">&#60;</span>`));
+  assert.ok(html.includes(`background:${divergingColor(1)};color:#000" title="1.00">&#62;</span>`));
+  assert.ok(!html.includes('<a>'));
+});
+
+test('diverging scale runs blue to near-white to orange and clamps', () => {
+  assert.equal(divergingColor(-1), 'rgb(33,102,172)');
+  assert.equal(divergingColor(0), 'rgb(247,247,247)');
+  assert.equal(divergingColor(1), 'rgb(230,97,1)');
+  assert.equal(divergingColor(5), divergingColor(1));
+  assert.equal(divergingColor(NaN), divergingColor(0));
+});
+
+test('sampler, neurons, saturation and n-gram bundles have our JSON and escaped fallbacks', () => {
+  const s = samplerBundle({
+    version: 1,
+    config: {},
+    defaults: { prime: 'The ', length: 20, temperature: 1, seed: 1, topK: 0 },
+    grid: [{ temperature: 0.5, text: EVIL }],
+  });
+  assert.ok(mimeType('sampler') in s.data);
+  assert.ok(!(s.data['text/html'] as string).includes('<script>'));
+  assert.match(s.data['text/plain'] as string, /top-k\s+all/);
+
+  const n = neuronsBundle({
+    version: 1,
+    feature: EVIL,
+    metric: '|pearson r|',
+    ranked: [{ layer: 1, kind: 'c', index: 7, score: 0.9, correlation: -0.9, meanOn: -0.8, meanOff: 0.1 }],
+  });
+  assert.ok(!(n.data['text/html'] as string).includes('<script>'));
+  assert.match(n.data['text/plain'] as string, /1\t1\tc\t7\t0\.900\t-0\.900/);
+
+  const sat = saturationBundle({
+    version: 1,
+    cell: 'lstm',
+    thresholds: { left: 0.1, right: 0.9 },
+    chars: 1000,
+    layers: [{ layer: 0, gates: [{ gate: 'forget', left: [0.1, 0.3], right: [0.5, 0.7] }] }],
+  });
+  assert.match(sat.data['text/plain'] as string, /0\tforget\t0\.200\t0\.600\t2/);
+
+  const g = ngramBundle({ version: 1, dataset: 'tiny', ngram: [{ order: 3, loss: 2.25 }], rnn: [{ label: 'lstm', loss: 1.5 }] });
+  assert.match(g.data['text/plain'] as string, /3-gram\t2\.250\nlstm\t1\.500/);
+});

@@ -1,0 +1,29 @@
+/**
+ * The diverging colour scale for activations in [-1, 1]: blue (negative) - near white (0) - orange (positive),
+ * a colour-blind-safe pair. Shared by the HTML fallback here and by the JupyterLab explorer (which imports this
+ * file), so both show the same colours.
+ */
+
+/** Anchor colours at -1, -0.5, 0, 0.5, 1. */
+const ANCHORS: [number, number, number][] = [
+  [33, 102, 172],
+  [146, 197, 222],
+  [247, 247, 247],
+  [253, 184, 99],
+  [230, 97, 1],
+];
+
+/** The colour of value v (clamped to [-1, 1]) as a CSS rgb() string. */
+export function divergingColor(v: number): string {
+  const x = (Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0)) + 1) * 2; // [0, 4]
+  const i = Math.min(3, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [ANCHORS[i], ANCHORS[i + 1]];
+  const c = a.map((ch, k) => Math.round(ch + (b[k] - ch) * f));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/** The colours of every int8 activation byte b (value b / 127), indexed by b + 128: a lookup table for speed. */
+export function int8ColorTable(): string[] {
+  return Array.from({ length: 256 }, (_, i) => divergingColor(Math.max(-127, i - 128) / 127));
+}
