@@ -1,0 +1,47 @@
+import { readCheckpointMeta } from '../train/checkpoint';
+import { Flag, onePositional, parseFlags } from './args';
+
+const FLAGS: Record<string, Flag> = { json: { type: 'boolean' } };
+
+/** charrnn info CKPT_DIR: what a checkpoint holds (no weights are loaded). */
+export async function run(argv: string[]): Promise<void> {
+  const p = parseFlags(argv, FLAGS);
+  const { dir, meta } = readCheckpointMeta(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)'));
+  const st = (meta.state ?? {}) as { iter?: number; lr?: number; bestValLoss?: number };
+  const lastTrain = meta.history.train.at(-1);
+  const lastVal = meta.history.val.at(-1);
+  const m = meta.model;
+  const G = { rnn: 1, lstm: 4, gru: 3 }[m.cell];
+  let params = m.hiddenSize * m.vocabSize + m.vocabSize;
+  for (let l = 0; l < m.numLayers; l++) {
+    const D = l === 0 ? m.vocabSize : m.hiddenSize;
+    params += (D + m.hiddenSize) * G * m.hiddenSize + G * m.hiddenSize + (m.cell === 'gru' ? m.hiddenSize : 0);
+  }
+  const summary = {
+    dir,
+    format: `${meta.format} v${meta.version}`,
+    model: m,
+    parameters: params,
+    vocab: meta.vocab.join(''),
+    iteration: st.iter ?? 0,
+    trainLoss: lastTrain?.[1],
+    valLoss: lastVal?.[1],
+    bestValLoss: st.bestValLoss,
+    learningRate: st.lr,
+    training: meta.training,
+    savedAt: meta.savedAt,
+    backend: meta.backend,
+  };
+  if (p.values.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+    return;
+  }
+  const fmt = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(4));
+  const lines = [
+    `checkpoint   ${dir} (${summary.format}, saved ${meta.savedAt})`,
+    `model        ${m.numLayers}x${m.hiddenSize} ${m.cell}, dropout ${m.dropout}, ${params.toLocaleString('en-US')} parameters`,
+    `vocab        ${m.vocabSize} chars: ${JSON.stringify(summary.vocab)}`,
+    `training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

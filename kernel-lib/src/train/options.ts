@@ -1,0 +1,88 @@
+import { CharRNNError } from '../errors';
+import { ClipMode, OptimizerName } from './optimizers';
+
+/** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */
+export interface TrainOptions {
+  seqLength: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** RMSProp's running-average decay. */
+  decayRate: number;
+  /** Learning rate multiplier applied at the start of each epoch once `lrDecayAfter` epochs are done. */
+  lrDecay: number;
+  lrDecayAfter: number;
+  /** Clip gradients elementwise to [-gradClip, gradClip] ('value', char-rnn) or by global norm ('norm'); 0 = off. */
+  gradClip: number;
+  clipMode: ClipMode;
+  trainFrac: number;
+  valFrac: number;
+  maxEpochs: number;
+  /** Stop after this many iterations in all (0 = run maxEpochs). */
+  maxIters: number;
+  /** Evaluate on the validation split every N iterations (and at the end). */
+  evalValEvery: number;
+  /** Save `latest/` every N iterations (and at the end, and when stopped) when checkpointDir is set. */
+  checkpointEvery: number;
+  checkpointDir?: string;
+  /** Draw a sample every N iterations (0 = never) of sampleLength chars. */
+  sampleEvery: number;
+  sampleLength: number;
+  /** Seeds weight init, dropout masks and samples. */
+  seed: number;
+  /** Training stops as diverged when the loss exceeds this multiple of the first loss (or is NaN). */
+  divergeFactor: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  seqLength: 50,
+  batchSize: 50,
+  optimizer: 'rmsprop',
+  learningRate: 2e-3,
+  decayRate: 0.95,
+  lrDecay: 0.97,
+  lrDecayAfter: 10,
+  gradClip: 5,
+  clipMode: 'value',
+  trainFrac: 0.9,
+  valFrac: 0.05,
+  maxEpochs: 50,
+  maxIters: 0,
+  evalValEvery: 1000,
+  checkpointEvery: 1000,
+  sampleEvery: 0,
+  sampleLength: 200,
+  seed: 123,
+  divergeFactor: 3,
+};
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new CharRNNError(what);
+}
+
+/** Fills in defaults and rejects values that cannot work, with one clear message. */
+export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial };
+  const whole = (k: keyof TrainOptions, min: number) =>
+    check(Number.isInteger(o[k]) && (o[k] as number) >= min, `${k} must be a whole number >= ${min}, got ${o[k]}`);
+  whole('seqLength', 1);
+  whole('batchSize', 1);
+  whole('lrDecayAfter', 0);
+  whole('maxEpochs', 1);
+  whole('maxIters', 0);
+  whole('evalValEvery', 1);
+  whole('checkpointEvery', 1);
+  whole('sampleEvery', 0);
+  whole('sampleLength', 1);
+  whole('seed', 0);
+  check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
+  check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
+  check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);
+  check(o.lrDecay > 0 && o.lrDecay <= 1, `lrDecay must be in (0, 1], got ${o.lrDecay}`);
+  check(o.gradClip >= 0 && Number.isFinite(o.gradClip), `gradClip must be >= 0, got ${o.gradClip}`);
+  check(['value', 'norm'].includes(o.clipMode), `clipMode must be value or norm, got ${o.clipMode}`);
+  check(o.trainFrac > 0 && o.trainFrac <= 1, `trainFrac must be in (0, 1], got ${o.trainFrac}`);
+  check(o.valFrac >= 0 && o.trainFrac + o.valFrac <= 1, `valFrac must be >= 0 with trainFrac + valFrac <= 1, got ${o.valFrac}`);
+  check(o.divergeFactor > 1, `divergeFactor must be > 1, got ${o.divergeFactor}`);
+  return o;
+}

@@ -1,0 +1,124 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { CharRNN } from '../model/charrnn';
+import { CellType } from '../model/config';
+import { corpusFromText } from '../text/corpus';
+import { loadCheckpoint } from './checkpoint';
+import { TrainOptions } from './options';
+import { Trainer } from './trainer';
+
+const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-train-'));
+}
+
+function weights(model: CharRNN): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+}
+
+function maxDiff(a: Record<string, Float32Array>, b: Record<string, Float32Array>): number {
+  let d = 0;
+  for (const k of Object.keys(a)) for (let i = 0; i < a[k].length; i++) d = Math.max(d, Math.abs(a[k][i] - b[k][i]));
+  return d;
+}
+
+function setup(cell: CellType, opts: Partial<TrainOptions>, dropout = 0): Trainer {
+  const corpus = corpusFromText(TEXT);
+  const model = CharRNN.create({ cell, vocabSize: corpus.vocab.size, hiddenSize: 16, numLayers: 2, dropout }, { seed: 7 });
+  return new Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 10, seed: 5, ...opts });
+}
+
+test.before(async () => {
+  await initBackend('wasm');
+});
+
+test('a tiny model memorises a short text to near-zero loss', async () => {
+  const corpus = corpusFromText('hello charrnn! ');
+  const model = CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 32, numLayers: 1, dropout: 0 }, { seed: 1 });
+  const data = corpusFromText('hello charrnn! '.repeat(20), corpus.vocab).data;
+  const trainer = new Trainer(model, corpus.vocab, data, {
+    batchSize: 2, seqLength: 15, trainFrac: 1, valFrac: 0, optimizer: 'adam', learningRate: 0.01, maxIters: 300,
+  });
+  const result = await trainer.run();
+  assert.equal(result.status, 'done');
+  assert.ok(result.trainLoss < 0.05, `final loss ${result.trainLoss}`);
+  assert.ok(trainer.history.train[0][1] > 2, 'starts near log(V)');
+  trainer.dispose();
+  model.dispose();
+});
+
+for (const [cell, optimizer, dropout] of [['lstm', 'rmsprop', 0.3], ['gru', 'adam', 0], ['rnn', 'rmsprop', 0]] as const) {
+  test(`exact resume (${cell}, ${optimizer}, dropout ${dropout}): N + resume + N equals 2N`, async () => {
+    // 34 batches of 4x10 per epoch here; lr decay from epoch 0 so the run crosses an epoch boundary and a decay.
+    const opts: Partial<TrainOptions> = { optimizer, lrDecayAfter: 0, lrDecay: 0.9, evalValEvery: 7, trainFrac: 0.8, valFrac: 0.1 };
+    const straight = setup(cell, { ...opts, maxIters: 40 }, dropout);
+    await straight.run();
+    const dir = tmpDir();
+    const first = setup(cell, { ...opts, maxIters: 20, checkpointDir: dir }, dropout);
+    await first.run();
+    first.dispose();
+    first.model.dispose();
+    const resumed = Trainer.resume(dir, corpusFromText(TEXT).data, { maxIters: 40 });
+    assert.equal(resumed.iter, 20);
+    await resumed.run();
+    assert.equal(resumed.iter, 40);
+    assert.ok(maxDiff(weights(straight.model), weights(resumed.model)) < 1e-6);
+    assert.deepEqual(resumed.history.train.map((p) => p[0]), straight.history.train.map((p) => p[0]));
+    assert.ok(Math.abs(resumed.learningRate - straight.learningRate) < 1e-12);
+    for (const t of [straight, resumed]) {
+      t.dispose();
+      t.model.dispose();
+    }
+  });
+}
+
+test('training leaks no tensors from one iteration to the next', async () => {
+  const trainer = setup('lstm', { maxIters: 12, evalValEvery: 5, trainFrac: 0.8, valFrac: 0.1 }, 0.2);
+  const counts: number[] = [];
+  await trainer.run({ onProgress: () => counts.push(tf.memory().numTensors) });
+  assert.equal(counts.length, 12);
+  assert.ok(counts.slice(2).every((n) => n === counts[2]), `tensor counts ${counts}`);
+  trainer.dispose();
+  trainer.model.dispose();
+});
+
+test('stop() ends the run cleanly and saves a checkpoint at that iteration', async () => {
+  const dir = tmpDir();
+  const trainer = setup('lstm', { maxIters: 50, checkpointDir: dir });
+  const result = await trainer.run({ onProgress: (p) => p.iter === 3 && trainer.stop() });
+  assert.equal(result.status, 'stopped');
+  assert.equal(result.iter, 3);
+  const ckpt = loadCheckpoint(dir);
+  assert.equal((ckpt.meta.state as { iter: number }).iter, 3);
+  ckpt.model.dispose();
+  trainer.dispose();
+  trainer.model.dispose();
+});
+
+test('a diverging run stops with a message and keeps the last good checkpoint', async () => {
+  const dir = tmpDir();
+  const trainer = setup('rnn', { maxIters: 200, checkpointEvery: 1, optimizer: 'adam', learningRate: 5, gradClip: 0 });
+  const result = await trainer.run();
+  assert.equal(result.status, 'diverged');
+  assert.match(result.message, /diverged at iteration \d+/);
+  const good = result.iter;
+  assert.ok(good >= 1 && good < 200);
+  trainer.dispose();
+  trainer.model.dispose();
+  // Now with checkpoints: the saved one is the last good iteration, and its weights are finite.
+  const again = setup('rnn', { maxIters: 200, checkpointEvery: 1, optimizer: 'adam', learningRate: 5, gradClip: 0, checkpointDir: dir });
+  const r2 = await again.run();
+  assert.equal(r2.status, 'diverged');
+  const ckpt = loadCheckpoint(dir);
+  assert.equal((ckpt.meta.state as { iter: number }).iter, r2.iter);
+  for (const v of Object.values(ckpt.model.params)) assert.ok((v.dataSync() as Float32Array).every(Number.isFinite));
+  ckpt.model.dispose();
+  again.dispose();
+  again.model.dispose();
+});

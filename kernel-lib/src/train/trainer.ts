@@ -1,0 +1,266 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CharRNNError } from '../errors';
+import { Rng } from '../rng';
+import { backendInfo } from '../backend';
+import { lossAndGrads } from '../engine';
+import { CharRNN, RNNState, disposeState } from '../model/charrnn';
+import { sample } from '../sample/sampler';
+import { Batches } from '../text/batches';
+import { splitCorpus, Splits } from '../text/corpus';
+import { CharIds, Vocab } from '../text/vocab';
+import { History, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { evaluate } from './evaluate';
+import { clipGradients, Optimizer } from './optimizers';
+import { TrainOptions, trainOptions } from './options';
+import * as path from 'node:path';
+
+export type TrainStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
+
+export interface Progress {
+  /** Iterations done (1-based after the first step). */
+  iter: number;
+  totalIters: number;
+  /** Fractional epoch: iterations done / batches per epoch. */
+  epoch: number;
+  trainLoss: number;
+  /** Validation loss when this iteration evaluated it. */
+  valLoss?: number;
+  lr: number;
+  /** Training throughput over recent iterations. */
+  charsPerSec: number;
+  elapsedS: number;
+  etaS: number;
+}
+
+export interface TrainCallbacks {
+  onProgress?(p: Progress): void;
+  onSample?(s: { iter: number; text: string; temperature: number }): void;
+  onCheckpoint?(c: { iter: number; dir: string; kind: 'latest' | 'best' }): void;
+  /** Polled every iteration: return true to stop cleanly (e.g. a notebook interrupt). */
+  shouldStop?(): boolean;
+}
+
+export interface TrainResult {
+  status: TrainStatus;
+  iter: number;
+  trainLoss: number;
+  valLoss?: number;
+  bestValLoss?: number;
+  /** One line saying how training ended. */
+  message: string;
+}
+
+/** Where training stands; saved in checkpoints so a run resumes exactly. */
+interface TrainState {
+  iter: number;
+  lr: number;
+  rngState: number;
+  optimizerStep: number;
+  firstLoss?: number;
+  bestValLoss?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Truncated backprop through time over a corpus, char-rnn style: the split is cut into batchSize streams read
+ * seqLength chars at a time, the hidden state carried from one batch to the next within an epoch.
+ * `run()` yields to the event loop every step, so notebooks stay responsive and interrupts land.
+ */
+export class Trainer {
+  readonly model: CharRNN;
+  readonly vocab: Vocab;
+  readonly options: TrainOptions;
+  readonly splits: Splits;
+  readonly batches: Batches;
+  readonly optimizer: Optimizer;
+  history: History = { train: [], val: [] };
+  status: TrainStatus = 'running';
+  private state: TrainState;
+  private rng: Rng;
+  private carried: RNNState;
+  private stopRequested = false;
+
+  /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
+  constructor(model: CharRNN, vocab: Vocab, data: CharIds | Splits, options: Partial<TrainOptions> = {}) {
+    this.options = trainOptions(options);
+    if (model.config.vocabSize !== vocab.size) {
+      throw new CharRNNError(`model has vocabSize ${model.config.vocabSize} but the vocabulary has ${vocab.size} chars`);
+    }
+    this.model = model;
+    this.vocab = vocab;
+    this.splits = ArrayBuffer.isView(data) ? splitCorpus(data, this.options.trainFrac, this.options.valFrac) : data;
+    this.batches = new Batches(this.splits.train, this.options.batchSize, this.options.seqLength);
+    this.optimizer = new Optimizer({ name: this.options.optimizer, decayRate: this.options.decayRate });
+    this.state = { iter: 0, lr: this.options.learningRate, rngState: this.options.seed >>> 0, optimizerStep: 0 };
+    this.rng = new Rng(this.options.seed);
+    this.carried = model.zeroState(this.options.batchSize);
+  }
+
+  /**
+   * Continues a run from a checkpoint exactly where it stopped: weights, optimizer slots, iteration, data position,
+   * carried state and random stream. `data` must be the same corpus encoded with the checkpoint's vocabulary;
+   * `overrides` may change limits such as maxIters or maxEpochs.
+   */
+  static resume(checkpointDir: string, data: CharIds | Splits, overrides: Partial<TrainOptions> = {}): Trainer {
+    const ckpt = loadCheckpoint(checkpointDir);
+    const saved = (ckpt.meta.training ?? {}) as Partial<TrainOptions>;
+    const trainer = new Trainer(ckpt.model, ckpt.vocab, data, { ...saved, ...overrides });
+    trainer.history = ckpt.meta.history;
+    const st = ckpt.meta.state as TrainState | undefined;
+    if (st) {
+      trainer.state = { ...st };
+      trainer.rng.state = st.rngState;
+      const slots: Record<string, tf.Tensor> = {};
+      const t = ckpt.trainTensors;
+      for (const key of Object.keys(t)) if (key.startsWith('optimizer/')) slots[key.slice('optimizer/'.length)] = t[key];
+      trainer.optimizer.restore(slots, st.optimizerStep);
+      const h = Object.keys(t).filter((k) => k.startsWith('state/h')).sort().map((k) => t[k] as tf.Tensor2D);
+      const c = Object.keys(t).filter((k) => k.startsWith('state/c')).sort().map((k) => t[k] as tf.Tensor2D);
+      if (h.length === trainer.model.config.numLayers && h[0].shape[0] === trainer.options.batchSize) {
+        disposeState(trainer.carried);
+        trainer.carried = { h, c: c.length ? c : undefined };
+      } else {
+        [...h, ...c].forEach((x) => x.dispose());
+      }
+    }
+    return trainer;
+  }
+
+  get iter(): number {
+    return this.state.iter;
+  }
+
+  get learningRate(): number {
+    return this.state.lr;
+  }
+
+  /** Iterations the run will do in all: maxIters, or maxEpochs full passes. */
+  get totalIters(): number {
+    const epochs = this.options.maxEpochs * this.batches.numBatches;
+    return this.options.maxIters > 0 ? Math.min(this.options.maxIters, epochs) : epochs;
+  }
+
+  /** Asks a running `run()` to end cleanly after the current step (saving a checkpoint when it has a dir). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Trains until totalIters, a stop request, or divergence. */
+  async run(callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    const o = this.options;
+    const n = this.batches.numBatches;
+    const charsPerIter = o.batchSize * o.seqLength;
+    const t0 = Date.now();
+    let iterTimeAvg = 0;
+    let lastLoss = NaN;
+    let lastVal: number | undefined;
+    this.status = 'running';
+    this.stopRequested = false;
+    const finish = async (status: TrainStatus, message: string): Promise<TrainResult> => {
+      this.status = status;
+      if (status !== 'diverged' && o.checkpointDir) await this.saveTo('latest', callbacks);
+      const best = this.state.bestValLoss;
+      return { status, iter: this.iter, trainLoss: lastLoss, valLoss: lastVal, bestValLoss: best, message };
+    };
+
+    while (this.iter < this.totalIters) {
+      if (this.stopRequested || callbacks.shouldStop?.()) {
+        const how = this.stopRequested ? 'stopped' : 'interrupted';
+        return finish(how, `training ${how} at iteration ${this.iter}`);
+      }
+      const started = Date.now();
+      const b = this.iter % n;
+      if (b === 0 && this.iter > 0) {
+        // A new epoch: streams restart, so the carried state does too; decay the learning rate as char-rnn does.
+        disposeState(this.carried);
+        this.carried = this.model.zeroState(o.batchSize);
+        if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
+      }
+      const dropoutSeed = this.rng.nextSeed();
+      const r = lossAndGrads(this.model, this.batches.get(b), this.carried, { dropoutSeed });
+      const first = this.state.firstLoss ?? r.loss;
+      if (!Number.isFinite(r.loss) || r.loss > o.divergeFactor * first) {
+        Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
+        disposeState(r.state);
+        this.rng.state = this.state.rngState;
+        const why = Number.isFinite(r.loss) ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}` : 'loss is NaN';
+        const kept = o.checkpointDir ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
+        return finish('diverged', `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`);
+      }
+      disposeState(this.carried);
+      this.carried = r.state;
+      const clipped = clipGradients(r.grads, o.gradClip, o.clipMode);
+      Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
+      this.optimizer.apply(this.model.params, clipped, this.state.lr);
+      Object.values(clipped).forEach((g) => g.dispose());
+      this.state.firstLoss = first;
+      this.state.iter += 1;
+      this.state.rngState = this.rng.state;
+      this.state.optimizerStep = this.optimizer.step;
+      lastLoss = r.loss;
+      this.history.train.push([this.iter, r.loss]);
+
+      const dt = (Date.now() - started) / 1000;
+      iterTimeAvg = iterTimeAvg === 0 ? dt : 0.9 * iterTimeAvg + 0.1 * dt;
+      let valLoss: number | undefined;
+      const last = this.iter === this.totalIters;
+      if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
+        valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+        this.history.val.push([this.iter, valLoss]);
+        if (valLoss < (this.state.bestValLoss ?? Infinity)) {
+          this.state.bestValLoss = valLoss;
+          if (o.checkpointDir) await this.saveTo('best', callbacks);
+        }
+      }
+      callbacks.onProgress?.({
+        iter: this.iter,
+        totalIters: this.totalIters,
+        epoch: this.iter / n,
+        trainLoss: r.loss,
+        valLoss,
+        lr: this.state.lr,
+        charsPerSec: charsPerIter / Math.max(iterTimeAvg, 1e-6),
+        elapsedS: (Date.now() - t0) / 1000,
+        etaS: (this.totalIters - this.iter) * iterTimeAvg,
+      });
+      if (o.sampleEvery > 0 && (this.iter % o.sampleEvery === 0 || last)) {
+        const temperature = 1;
+        const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
+        callbacks.onSample?.({ iter: this.iter, text, temperature });
+      }
+      if (o.checkpointDir && this.iter % o.checkpointEvery === 0 && !last) await this.saveTo('latest', callbacks);
+      await yieldToEventLoop();
+    }
+    return finish('done', `training done: ${this.iter} iterations, train loss ${lastLoss.toFixed(4)}`);
+  }
+
+  /** Saves the run as a checkpoint directory (exact-resume state included). */
+  async save(dir: string): Promise<void> {
+    const trainTensors: Record<string, tf.Tensor> = {};
+    for (const [key, t] of Object.entries(this.optimizer.slots)) trainTensors[`optimizer/${key}`] = t;
+    this.carried.h.forEach((t, l) => (trainTensors[`state/h${l}`] = t));
+    this.carried.c?.forEach((t, l) => (trainTensors[`state/c${l}`] = t));
+    await saveCheckpoint(dir, {
+      model: this.model,
+      vocab: this.vocab,
+      training: { ...this.options },
+      history: this.history,
+      state: { ...this.state },
+      trainTensors,
+      backend: backendInfo()?.name,
+    });
+  }
+
+  /** Frees the optimizer slots and carried state (the model stays). */
+  dispose(): void {
+    this.optimizer.dispose();
+    disposeState(this.carried);
+  }
+
+  private async saveTo(kind: 'latest' | 'best', callbacks: TrainCallbacks): Promise<void> {
+    const dir = path.join(this.options.checkpointDir!, kind);
+    await this.save(dir);
+    callbacks.onCheckpoint?.({ iter: this.iter, dir, kind });
+  }
+}
