@@ -1,7 +1,7 @@
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { CharRNN, disposeState } from '../model/charrnn';
-import { step } from '../engine';
+import { step } from '../engine/forward';
 import { Vocab, showChars } from '../text/vocab';
 
 export interface SampleOptions {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
-import { forward } from '../engine';
+import { forward } from '../engine/forward';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
 import { CharIds } from '../text/vocab';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
-import { lossAndGrads } from '../engine';
+import { lossAndGrads } from '../engine/bptt';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
