@@ -50,7 +50,7 @@ export async function loadCorpus(file: string, opts: LoadOptions = {}): Promise<
   const chunkSize = opts.chunkSize ?? 16 << 20;
   const bytes = fileSize(file);
   if (bytes === 0) throw new CharRNNError(`${file} is empty`);
-  const sha256 = await hashFile(file, chunkSize);
+  const sha256 = await sha256File(file, chunkSize);
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
   const useCache = cacheDir !== false && bytes >= (opts.cacheMinBytes ?? 1 << 20);
   let own = useCache ? readCache(cacheDir, sha256) : undefined;
@@ -81,7 +81,8 @@ function fileSize(file: string): number {
   return st.size;
 }
 
-async function hashFile(file: string, chunkSize: number): Promise<string> {
+/** sha256 (hex) of a file, read in chunks. */
+export async function sha256File(file: string, chunkSize = 16 << 20): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: chunkSize })) hash.update(chunk as Buffer);
   return hash.digest('hex');
