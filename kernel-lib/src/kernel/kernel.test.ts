@@ -1,0 +1,248 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Dealer, Subscriber } from 'zeromq';
+import { decode, encode, makeMessage } from './wire';
+import type { Message } from './wire';
+
+// Drives the real kernel process over ZeroMQ, as a Jupyter front end does.
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const key = randomBytes(16).toString('hex');
+let kernel: ChildProcess;
+let tmp: string;
+const shell = new Dealer();
+const control = new Dealer();
+const iopub = new Subscriber();
+const replies: Message[] = [];
+const published: Message[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function collect(sock: Dealer | Subscriber, into: Message[]): Promise<void> {
+  for await (const frames of sock) into.push(decode(frames as Buffer[], key));
+}
+
+async function waitFor<T>(find: () => T | undefined, what: string, ms = 15000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function send(sock: Dealer, msgType: string, content: unknown): string {
+  const msg = makeMessage(msgType, content);
+  void sock.send(encode(msg, key));
+  return msg.header.msg_id;
+}
+
+/** iopub messages caused by one request, once the kernel went idle after it. */
+async function outputsOf(msgId: string): Promise<Message[]> {
+  const mine = () => published.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId);
+  await waitFor(() => mine().find((m) => m.header.msg_type === 'status' && m.content.execution_state === 'idle'), 'idle');
+  return mine();
+}
+
+function replyTo(msgId: string): Promise<Message> {
+  return waitFor(() => replies.find((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId), `reply to ${msgId}`);
+}
+
+async function execute(code: string): Promise<{ reply: Message; out: Message[] }> {
+  const id = send(shell, 'execute_request', { code, silent: false, store_history: true, stop_on_error: true });
+  return { reply: await replyTo(id), out: await outputsOf(id) };
+}
+
+const ofType = (out: Message[], type: string) => out.filter((m) => m.header.msg_type === type);
+const stdout = (out: Message[]) => ofType(out, 'stream').map((m) => m.content.text).join('');
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'charrnn-kernel-'));
+  const ports = { shell_port: await freePort(), iopub_port: await freePort(), control_port: await freePort(), stdin_port: await freePort(), hb_port: await freePort() };
+  const conn = { ...ports, transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256' };
+  writeFileSync(join(tmp, 'conn.json'), JSON.stringify(conn));
+  kernel = spawn(process.execPath, [join(__dirname, 'main.js'), join(tmp, 'conn.json')], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
+  control.connect(`tcp://127.0.0.1:${ports.control_port}`);
+  iopub.connect(`tcp://127.0.0.1:${ports.iopub_port}`);
+  iopub.subscribe();
+  void collect(shell, replies);
+  void collect(control, replies);
+  void collect(iopub, published);
+  // Ask until the kernel answers (it needs ~2 s to start tslab's compiler; early requests may be lost).
+  await waitFor(() => {
+    if (replies.some((m) => m.header.msg_type === 'kernel_info_reply')) return true;
+    send(shell, 'kernel_info_request', {});
+    return undefined;
+  }, 'kernel_info_reply', 30000);
+  // Subscriptions are asynchronous: wait until iopub delivers.
+  await waitFor(() => (published.length > 0 ? true : undefined), 'iopub traffic');
+});
+
+after(() => {
+  kernel.kill('SIGKILL');
+  for (const sock of [shell, control, iopub]) sock.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('kernel_info_reply describes a TypeScript kernel', () => {
+  const info = replies.find((m) => m.header.msg_type === 'kernel_info_reply');
+  assert.equal(info?.content.language_info.name, 'typescript');
+  assert.equal(info?.content.protocol_version, '5.3');
+});
+
+test('errors are Jupyter error messages and the next cell still runs', async () => {
+  const user = await execute('import { CharRNNError } from "@charrnn/kernel";\nthrow new CharRNNError("no such corpus: x.txt")');
+  assert.equal(user.reply.content.status, 'error');
+  const [err] = ofType(user.out, 'error');
+  assert.deepEqual(err.content, { ename: 'CharRNNError', evalue: 'no such corpus: x.txt', traceback: ['CharRNNError: no such corpus: x.txt'] });
+
+  const thrown = await execute('function f(): number { throw new RangeError("too far") }\nf()');
+  assert.equal(thrown.reply.content.ename, 'RangeError');
+  assert.equal(thrown.reply.content.evalue, 'too far');
+  const traceback: string[] = ofType(thrown.out, 'error')[0].content.traceback;
+  assert.equal(traceback[0], 'RangeError: too far');
+  assert.ok(traceback.length > 1 && traceback.every((l) => !/tslab|node:vm|dist[\\/]kernel/.test(l)), traceback.join('\n'));
+
+  const typed = await execute('const n: number = "text"');
+  assert.equal(typed.reply.content.ename, 'TypeScriptError');
+  assert.match(typed.reply.content.evalue, /not assignable to type 'number'/);
+
+  // Sent at once after the error's reply: tslab itself would abort it for 200 ms.
+  const next = await execute('40 + 2');
+  assert.equal(next.reply.content.status, 'ok');
+  assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '42');
+});
+
+test('cells queued behind a failing cell are aborted, as Run All expects', async () => {
+  const failing = send(shell, 'execute_request', { code: 'await new Promise(r => setTimeout(r, 200)); throw new Error("x")', stop_on_error: true });
+  const queued = send(shell, 'execute_request', { code: '1', stop_on_error: true });
+  assert.equal((await replyTo(failing)).content.status, 'error');
+  assert.equal((await replyTo(queued)).content.status, 'aborted');
+  assert.equal((await execute('2')).reply.content.status, 'ok');
+});
+
+test('display sends a full bundle, update redraws it by display id, a Displayable last expression is rich', async () => {
+  const { out } = await execute(`
+import { display } from "@charrnn/kernel";
+const view = (n: number) => ({ toMimeBundle: () => ({
+  data: { "application/vnd.charrnn.test+json": { n }, "text/html": "<b>" + n + "</b>", "text/plain": "n=" + n },
+  metadata: { "application/vnd.charrnn.test+json": { version: 1 } } }) });
+const handle = display(view(1));
+handle.update(view(2));
+view(3)`);
+  const [shown] = ofType(out, 'display_data');
+  const [updated] = ofType(out, 'update_display_data');
+  assert.deepEqual(shown.content.data['application/vnd.charrnn.test+json'], { n: 1 });
+  assert.equal(shown.content.data['text/html'], '<b>1</b>');
+  assert.deepEqual(shown.content.metadata, { 'application/vnd.charrnn.test+json': { version: 1 } });
+  assert.equal(typeof shown.content.transient.display_id, 'string');
+  assert.equal(updated.content.transient.display_id, shown.content.transient.display_id);
+  assert.deepEqual(updated.content.data['application/vnd.charrnn.test+json'], { n: 2 });
+  const [result] = ofType(out, 'execute_result');
+  assert.deepEqual(result.content.data['application/vnd.charrnn.test+json'], { n: 3 });
+
+  // A later cell updates the same output.
+  const later = await execute('handle.update(view(4))');
+  const [again] = ofType(later.out, 'update_display_data');
+  assert.equal(again.content.transient.display_id, shown.content.transient.display_id);
+});
+
+test('comms: info, open, messages both ways, close, unknown target', async () => {
+  await execute(`
+import { registerCommTarget } from "@charrnn/kernel";
+let closedComms = 0;
+registerCommTarget("test.echo", (comm, data) => {
+  comm.send({ opened: data });
+  comm.onMsg((msg) => comm.send({ echo: msg }));
+  comm.onClose(() => closedComms++);
+});`);
+  const commMsgs = (commId: string) => published.filter((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === commId);
+  send(shell, 'comm_open', { comm_id: 'c1', target_name: 'test.echo', data: { hello: 1 } });
+  await waitFor(() => commMsgs('c1')[0], 'comm_msg after open');
+  assert.deepEqual(commMsgs('c1')[0].content.data, { opened: { hello: 1 } });
+
+  const infoId = send(shell, 'comm_info_request', { target_name: 'test.echo' });
+  const info = await replyTo(infoId);
+  assert.equal(info.header.msg_type, 'comm_info_reply');
+  assert.deepEqual(info.content.comms, { c1: { target_name: 'test.echo' } });
+
+  send(shell, 'comm_msg', { comm_id: 'c1', data: { action: 'ping' } });
+  await waitFor(() => commMsgs('c1')[1], 'echo');
+  assert.deepEqual(commMsgs('c1')[1].content.data, { echo: { action: 'ping' } });
+
+  send(shell, 'comm_close', { comm_id: 'c1', data: {} });
+  const closed = await execute('closedComms');
+  assert.equal(ofType(closed.out, 'execute_result')[0].content.data['text/plain'], '1');
+
+  send(shell, 'comm_open', { comm_id: 'c2', target_name: 'no.such.target', data: {} });
+  await waitFor(() => published.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'), 'comm_close');
+});
+
+test('a comm message reaches a training-like loop while its cell runs', async () => {
+  await execute(`
+let stopRequested = false;
+registerCommTarget("test.training", (comm) => comm.onMsg((msg) => { if (msg.action === "stop") stopRequested = true; }));`);
+  const id = send(shell, 'execute_request', { code: `
+let step = 0;
+while (!stopRequested) { step++; await new Promise(r => setImmediate(r)); }
+"stopped after " + (step > 0 ? "some" : "no") + " steps"` });
+  await new Promise((r) => setTimeout(r, 300));
+  send(shell, 'comm_open', { comm_id: 'c3', target_name: 'test.training', data: {} });
+  send(shell, 'comm_msg', { comm_id: 'c3', data: { action: 'stop' } });
+  assert.equal((await replyTo(id)).content.status, 'ok');
+  const result = ofType(await outputsOf(id), 'execute_result')[0];
+  assert.equal(result.content.data['text/plain'], "'stopped after some steps'");
+});
+
+test('SIGINT stops an async loop that polls interruptRequested(); state survives, the flag resets', async () => {
+  const marker = join(tmp, 'training');
+  const id = send(shell, 'execute_request', { code: `
+import { interruptRequested } from "@charrnn/kernel";
+let steps = 0;
+while (!interruptRequested()) {
+  steps++;
+  await new Promise(r => setImmediate(r));
+  if (steps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
+}
+console.log("stopped cleanly");` });
+  // Signal only once the loop runs: Node drops a SIGINT that arrives while tslab compiles the cell.
+  await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
+  kernel.kill('SIGINT');
+  const reply = await replyTo(id);
+  assert.equal(reply.content.ename, 'KeyboardInterrupt');
+  assert.match(stdout(await outputsOf(id)), /stopped cleanly/);
+  const next = await execute('[steps > 0, interruptRequested()]');
+  assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '[ true, false ]');
+});
+
+test('interrupt_request abandons an async cell that never checks, SIGINT breaks a sync loop', async () => {
+  const id = send(shell, 'execute_request', { code: 'await new Promise(() => {})' });
+  await new Promise((r) => setTimeout(r, 300));
+  const interruptId = send(control, 'interrupt_request', {});
+  assert.equal((await replyTo(interruptId)).header.msg_type, 'interrupt_reply');
+  assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
+
+  // The cell marks a file once it runs (compiling it takes a moment), then blocks the event loop.
+  const marker = join(tmp, 'looping');
+  const busy = send(shell, 'execute_request', { code: `require("fs").writeFileSync(${JSON.stringify(marker)}, ""); while (true) {}` });
+  await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
+  kernel.kill('SIGINT');
+  assert.equal((await replyTo(busy)).content.ename, 'KeyboardInterrupt');
+  assert.equal((await execute('"alive"')).reply.content.status, 'ok');
+});

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const KERNEL_NAME = 'charrnn';
+
+/**
+ * Writes the kernelspec into `<jupyterDataDir>/kernels/charrnn/kernel.json` and returns its folder.
+ * Jupyter finds it when jupyterDataDir is on JUPYTER_PATH (npm start keeps it project-local, in .jupyter/).
+ * interrupt_mode "signal": Jupyter sends SIGINT, which stops synchronous code too (a message could not be
+ * read while a cell blocks the event loop); async loops see interruptRequested().
+ */
+export function writeKernelspec(jupyterDataDir: string): string {
+  const dir = join(resolve(jupyterDataDir), 'kernels', KERNEL_NAME);
+  mkdirSync(dir, { recursive: true });
+  const spec = {
+    argv: [process.execPath, join(__dirname, 'main.js'), '{connection_file}'],
+    display_name: 'charrnn (TypeScript)',
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    env: {},
+    metadata: { debugger: false },
+  };
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
+  return dir;
+}
+
+// `node dist/kernel/kernelspec.js <jupyter data dir>` installs the kernel for an existing Jupyter.
+if (require.main === module) {
+  const target = process.argv[2];
+  if (!target) {
+    console.error('usage: node kernelspec.js <jupyter data dir, e.g. the output of `jupyter --data-dir`>');
+    process.exit(2);
+  }
+  console.log(`installed kernelspec in ${writeKernelspec(target)}`);
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * The charrnn notebook kernel: `node dist/kernel/main.js <connection_file>`, started by Jupyter through
+ * the kernelspec (see kernelspec.ts). Runs TypeScript cells with tslab, adds comms, interrupt of async
+ * loops, Jupyter error messages and rich display of the library's objects.
+ */
+import { readFileSync } from 'node:fs';
+import { createCellRunner, typescriptVersion } from './cells';
+import { KernelServer } from './server';
+import type { ConnectionInfo } from './server';
+
+const connectionFile = process.argv[2];
+if (!connectionFile) {
+  console.error('usage: node kernel/main.js <connection_file>');
+  process.exit(2);
+}
+const conn = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
+const cells = createCellRunner(process.cwd(), (content, update) =>
+  server.publish(update ? 'update_display_data' : 'display_data', content),
+);
+const server = new KernelServer(conn, cells, typescriptVersion);
+// A failing background task (an abandoned loop, a timer) must not take the kernel down.
+process.on('uncaughtException', (e) => console.error('Uncaught exception:', e));
+process.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
+server.start().catch((e) => {
+  console.error('charrnn kernel: cannot start:', e);
+  process.exit(1);
+});

@@ -1,0 +1,242 @@
+import { inspect } from 'node:util';
+import { Publisher, Reply, Router } from 'zeromq';
+import { decode, encode, makeMessage } from './wire';
+import type { Message } from './wire';
+import type { CellResult, CellRunner } from './cells';
+import { interruptedResult } from './cells';
+import { kernelState } from './link';
+import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
+import { closeComm, deliverCommMsg, openComm, openComms } from '../display/comm';
+import { isDisplayable } from '../display/display';
+
+/** The connection file Jupyter writes for a kernel it starts. */
+export interface ConnectionInfo {
+  transport: string;
+  ip: string;
+  key: string;
+  shell_port: number;
+  iopub_port: number;
+  control_port: number;
+  stdin_port: number;
+  hb_port: number;
+}
+
+/**
+ * After an interrupt, how long a running async cell gets to stop by itself (loops poll
+ * interruptRequested() each step, then save and return) before the kernel abandons it.
+ */
+const GRACE_MS = 3000;
+
+/**
+ * A Jupyter kernel on ZeroMQ: shell and control requests, iopub output, heartbeat. Cells run one at a
+ * time from a queue, while comm messages and interrupts are handled at once, even during a long async
+ * cell; that is how a widget's stop button reaches a training loop.
+ */
+export class KernelServer {
+  private readonly iopub = new Publisher();
+  private readonly shell = new Router();
+  private readonly control = new Router();
+  private readonly stdin = new Router();
+  private readonly hb = new Reply();
+  private readonly outbox = new Map<Publisher | Router, Promise<void>>();
+  private readonly log = process.stderr.write.bind(process.stderr);
+  private queue: Promise<void> = Promise.resolve();
+  private readonly waiting: Message[] = [];
+  private readonly aborted = new Set<Message>();
+  private running: Message | null = null;
+  private lastCell: Message | undefined;
+  private executionCount = 0;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly conn: ConnectionInfo,
+    private readonly cells: CellRunner,
+    private readonly languageVersion: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const url = (port: number) => `${this.conn.transport}://${this.conn.ip}:${port}`;
+    await Promise.all([
+      this.iopub.bind(url(this.conn.iopub_port)),
+      this.shell.bind(url(this.conn.shell_port)),
+      this.control.bind(url(this.conn.control_port)),
+      this.stdin.bind(url(this.conn.stdin_port)),
+      this.hb.bind(url(this.conn.hb_port)),
+    ]);
+    void this.serve(this.shell);
+    void this.serve(this.control);
+    void this.heartbeat();
+    kernelState.link = { publish: (type, content) => this.publish(type, content) };
+    process.stdout.write = this.streamWriter('stdout');
+    process.stderr.write = this.streamWriter('stderr');
+    process.on('SIGINT', () => this.interrupt());
+  }
+
+  /** Sends an iopub message attributed to the cell that runs now (or ran last). */
+  publish(msgType: string, content: unknown, parent = this.lastCell): void {
+    const msg = makeMessage(msgType, content, parent);
+    msg.identities = [Buffer.from(`kernel.${msgType}`)];
+    void this.send(this.iopub, msg);
+  }
+
+  private send(sock: Publisher | Router, msg: Message): Promise<void> {
+    // zeromq allows one pending send per socket: chain them.
+    const sent = (this.outbox.get(sock) ?? Promise.resolve())
+      .then(() => sock.send(encode(msg, this.conn.key)))
+      .catch((e) => void this.log(`charrnn kernel: send failed: ${e}\n`));
+    this.outbox.set(sock, sent);
+    return sent;
+  }
+
+  private reply(sock: Router, parent: Message, msgType: string, content: unknown): Promise<void> {
+    return this.send(sock, makeMessage(msgType, content, parent));
+  }
+
+  private async serve(sock: Router): Promise<void> {
+    for await (const frames of sock) {
+      let msg: Message;
+      try {
+        msg = decode(frames, this.conn.key);
+      } catch (e) {
+        this.log(`charrnn kernel: dropped a message: ${(e as Error).message}\n`);
+        continue;
+      }
+      if (msg.header.msg_type === 'execute_request') {
+        this.waiting.push(msg);
+        this.queue = this.queue.then(() => this.execute(sock, msg));
+        continue;
+      }
+      // While a cell runs the front end keeps showing "busy": no status for messages handled meanwhile.
+      const quiet = this.running !== null;
+      if (!quiet) this.publish('status', { execution_state: 'busy' }, msg);
+      try {
+        await this.handle(sock, msg);
+      } catch (e) {
+        // A comm callback's error belongs to the user: it goes to the cell's stderr.
+        process.stderr.write(`${msg.header.msg_type} failed: ${e instanceof Error ? e.stack : e}\n`);
+      }
+      if (!quiet) this.publish('status', { execution_state: 'idle' }, msg);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    for await (const frames of this.hb) await this.hb.send(frames);
+  }
+
+  private async handle(sock: Router, msg: Message): Promise<void> {
+    const c = msg.content;
+    switch (msg.header.msg_type) {
+      case 'kernel_info_request':
+        return this.reply(sock, msg, 'kernel_info_reply', {
+          status: 'ok',
+          protocol_version: '5.3',
+          implementation: 'charrnn',
+          implementation_version: '0.1.0',
+          language_info: {
+            name: 'typescript',
+            version: this.languageVersion,
+            mimetype: 'text/typescript',
+            file_extension: '.ts',
+            // JupyterLab picks its TypeScript highlighting from this.
+            codemirror_mode: { name: 'javascript', typescript: true },
+          },
+          banner: 'charrnn: TypeScript (tslab) with character-level RNNs',
+          help_links: [],
+        });
+      case 'is_complete_request':
+        return this.reply(sock, msg, 'is_complete_reply', this.cells.isComplete(c.code));
+      case 'complete_request':
+        return this.reply(sock, msg, 'complete_reply', { status: 'ok', metadata: {}, ...this.cells.complete(c.code, c.cursor_pos) });
+      case 'inspect_request': {
+        const text = this.cells.inspect(c.code, c.cursor_pos);
+        const data = text === null ? {} : { 'text/plain': text };
+        return this.reply(sock, msg, 'inspect_reply', { status: 'ok', found: text !== null, data, metadata: {} });
+      }
+      case 'history_request':
+        return this.reply(sock, msg, 'history_reply', { status: 'ok', history: [] });
+      case 'comm_info_request':
+        return this.reply(sock, msg, 'comm_info_reply', { status: 'ok', comms: openComms(c.target_name) });
+      case 'comm_open':
+        // Per the protocol, a comm to an unknown target is closed right away.
+        if (!openComm(c.comm_id, c.target_name, c.data)) this.publish('comm_close', { comm_id: c.comm_id, data: {} }, msg);
+        return;
+      case 'comm_msg':
+        deliverCommMsg(c.comm_id, c.data);
+        return;
+      case 'comm_close':
+        closeComm(c.comm_id);
+        return;
+      case 'interrupt_request':
+        this.interrupt();
+        return this.reply(sock, msg, 'interrupt_reply', { status: 'ok' });
+      case 'shutdown_request':
+        await this.reply(sock, msg, 'shutdown_reply', { status: 'ok', restart: Boolean(c.restart) });
+        this.publish('status', { execution_state: 'idle' }, msg);
+        await this.outbox.get(this.iopub);
+        this.cells.close();
+        process.exit(0);
+      default:
+        this.log(`charrnn kernel: unsupported message type ${msg.header.msg_type}\n`);
+    }
+  }
+
+  private async execute(sock: Router, msg: Message): Promise<void> {
+    this.waiting.shift();
+    const { code, silent, stop_on_error } = msg.content as { code: string; silent?: boolean; stop_on_error?: boolean };
+    this.publish('status', { execution_state: 'busy' }, msg);
+    if (this.aborted.delete(msg)) {
+      await this.reply(sock, msg, 'execute_reply', { status: 'aborted', execution_count: null });
+      this.publish('status', { execution_state: 'idle' }, msg);
+      return;
+    }
+    const count = silent ? this.executionCount : ++this.executionCount;
+    this.running = msg;
+    this.lastCell = msg;
+    clearInterrupt();
+    if (!silent) this.publish('execute_input', { code, execution_count: count });
+
+    let result: CellResult = await this.cells.run(code);
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    if (result.status === 'ok' && result.value !== undefined && !silent) {
+      this.publish('execute_result', { execution_count: count, ...resultBundle(result.value) });
+    }
+    // A loop that stopped itself on interrupt still ends the cell as interrupted, so "Run All" stops here.
+    if (result.status === 'ok' && interruptRequested()) result = interruptedResult();
+    if (result.status === 'error') {
+      const { ename, evalue, traceback } = result;
+      this.publish('error', { ename, evalue, traceback });
+      if (stop_on_error !== false) for (const queued of this.waiting) this.aborted.add(queued);
+    }
+    const content = result.status === 'ok' ? { status: 'ok', user_expressions: {}, payload: [] } : result;
+    await this.reply(sock, msg, 'execute_reply', { ...content, execution_count: count });
+    this.running = null;
+    this.publish('status', { execution_state: 'idle' }, msg);
+  }
+
+  /** SIGINT (interrupt_mode "signal") and interrupt_request both come here. */
+  private interrupt(): void {
+    requestInterrupt();
+    if (this.running && !this.graceTimer) this.graceTimer = setTimeout(() => this.cells.abandon(), GRACE_MS);
+  }
+
+  private streamWriter(name: 'stdout' | 'stderr'): typeof process.stdout.write {
+    const decoder = new TextDecoder();
+    return ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk);
+      this.publish('stream', { name, text });
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof process.stdout.write;
+  }
+}
+
+/** The last expression's value: a Displayable shows its rich bundle, anything else its inspected text. */
+function resultBundle(value: unknown): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
+  if (isDisplayable(value)) {
+    const bundle = value.toMimeBundle();
+    return { data: bundle.data, metadata: bundle.metadata ?? {} };
+  }
+  return { data: { 'text/plain': inspect(value) }, metadata: {} };
+}
