@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CellType } from '../model/config';
+
+/**
+ * The gate math of one timestep of each built-in cell, forward and backward, on whole [B, G*H] blocks.
+ * The products (x W_x, h W_h) happen outside, so these functions are pure elementwise work: the part a fused
+ * kernel can replace.
+ */
+
+/** The previous state of one layer: h [B, H], and c [B, H] for LSTM. */
+export interface Prev {
+  h: tf.Tensor2D;
+  c?: tf.Tensor2D;
+}
+
+/** What a step produces and keeps for the backward pass. */
+export interface StepOut {
+  h: tf.Tensor2D; // [B, H]
+  c?: tf.Tensor2D; // [B, H], LSTM
+  /** Gate activations after sigmoid/tanh [B, G*H]: rnn h; lstm i,f,g,o; gru r,z,n. */
+  gates: tf.Tensor2D;
+  /** GRU only: h_prev W_hn + b_hn [B, H], which r multiplies. */
+  hn?: tf.Tensor2D;
+}
+
+/** Gradients of one step with respect to its pre-activations. */
+export interface StepGrads {
+  /** d loss / d (x W_x + b) [B, G*H]. */
+  dxw: tf.Tensor2D;
+  /** d loss / d (h_prev W_h) [B, G*H]; the same tensor as dxw except for GRU (whose n part is r * dhn). */
+  dhw: tf.Tensor2D;
+  /** The part of d loss / d h_prev that does not go through W_h (GRU: dh * z). */
+  dhDirect?: tf.Tensor2D;
+  /** d loss / d c_prev (LSTM). */
+  dcPrev?: tf.Tensor2D;
+}
+
+const cols = (t: tf.Tensor2D, from: number, n: number) => tf.slice(t, [0, from], [t.shape[0], n]) as tf.Tensor2D;
+
+/** One step forward: xw = x W_x + b [B, G*H], hw = h_prev W_h [B, G*H]. bhn is GRU's recurrent bias [H]. */
+export function forwardStep(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, prev: Prev, bhn?: tf.Tensor1D): StepOut {
+  const H = prev.h.shape[1];
+  if (cell === 'rnn') {
+    const h = tf.tanh(tf.add(xw, hw)) as tf.Tensor2D;
+    return { h, gates: h };
+  }
+  if (cell === 'lstm') {
+    const z = tf.add(xw, hw) as tf.Tensor2D; // [B, 4H]
+    const s = tf.sigmoid(z) as tf.Tensor2D;
+    const gates = tf.concat([cols(s, 0, 2 * H), tf.tanh(cols(z, 2 * H, H)), cols(s, 3 * H, H)], 1); // i,f,g,o
+    const [i, f, g, o] = tf.split(gates, 4, 1);
+    const c = tf.add(tf.mul(f, prev.c as tf.Tensor2D), tf.mul(i, g)) as tf.Tensor2D;
+    const h = tf.mul(o, tf.tanh(c)) as tf.Tensor2D;
+    return { h, c, gates };
+  }
+  const rz = tf.sigmoid(tf.add(cols(xw, 0, 2 * H), cols(hw, 0, 2 * H))) as tf.Tensor2D; // [B, 2H]
+  const hn = tf.add(cols(hw, 2 * H, H), bhn as tf.Tensor1D) as tf.Tensor2D;
+  const n = tf.tanh(tf.add(cols(xw, 2 * H, H), tf.mul(cols(rz, 0, H), hn))) as tf.Tensor2D;
+  const z = cols(rz, H, H);
+  const h = tf.add(n, tf.mul(z, tf.sub(prev.h, n))) as tf.Tensor2D; // (1 - z) n + z h_prev
+  return { h, gates: tf.concat([rz, n], 1), hn };
+}
+
+/** One step backward: dh, dc are d loss / d (h, c) of this step (from above and from the next step). */
+export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dh: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
+  const dsig = (s: tf.Tensor) => tf.mul(s, tf.sub(1, s)); // sigmoid' from its output
+  const dtanh = (t: tf.Tensor) => tf.sub(1, tf.square(t)); // tanh' from its output
+  if (cell === 'rnn') {
+    const dz = tf.mul(dh, dtanh(out.h)) as tf.Tensor2D;
+    return { dxw: dz, dhw: dz };
+  }
+  if (cell === 'lstm') {
+    const [i, f, g, o] = tf.split(out.gates, 4, 1);
+    const tc = tf.tanh(out.c as tf.Tensor2D);
+    const dcTotal = tf.add(tf.mul(tf.mul(dh, o), dtanh(tc)), dc ?? 0);
+    const dz = tf.concat(
+      [
+        tf.mul(tf.mul(dcTotal, g), dsig(i)),
+        tf.mul(tf.mul(dcTotal, prev.c as tf.Tensor2D), dsig(f)),
+        tf.mul(tf.mul(dcTotal, i), dtanh(g)),
+        tf.mul(tf.mul(dh, tc), dsig(o)),
+      ],
+      1,
+    ) as tf.Tensor2D;
+    return { dxw: dz, dhw: dz, dcPrev: tf.mul(dcTotal, f) as tf.Tensor2D };
+  }
+  const [r, z, n] = tf.split(out.gates, 3, 1);
+  const dn = tf.mul(tf.mul(dh, tf.sub(1, z)), dtanh(n)); // d loss / d (pre-activation of n)
+  const dr = tf.mul(tf.mul(dn, out.hn as tf.Tensor2D), dsig(r));
+  const dzz = tf.mul(tf.mul(dh, tf.sub(prev.h, n)), dsig(z));
+  return {
+    dxw: tf.concat([dr, dzz, dn], 1) as tf.Tensor2D,
+    dhw: tf.concat([dr, dzz, tf.mul(dn, r)], 1) as tf.Tensor2D,
+    dhDirect: tf.mul(dh, z) as tf.Tensor2D,
+  };
+}

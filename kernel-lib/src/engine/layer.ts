@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Prev, StepOut, backwardStep, forwardStep } from './cellmath';
+import { tidy } from './tidy';
+import { LayerWeights } from './weights';
+
+/** Rows t*B .. t*B+B-1 of a time-major [T*B, N] tensor, for every t: T tensors [B, N]. */
+export function splitSteps(x: tf.Tensor2D, T: number): tf.Tensor2D[] {
+  return tf.split(x, T, 0) as tf.Tensor2D[];
+}
+
+/** Disposes the tensors of a run of steps (gates may be h itself; disposing twice is harmless). */
+export function disposeSteps(steps: StepOut[]): void {
+  for (const s of steps) tf.dispose([s.h, s.gates, ...(s.c ? [s.c] : []), ...(s.hn ? [s.hn] : [])]);
+}
+
+/**
+ * One layer over T steps. X [T*B, D] is its whole input; its projection X W_x + b is one product for all steps,
+ * then each step adds one product h_prev W_h. Returns every step's output and what backward needs.
+ * `onStep` may dispose what the caller no longer needs (forward without backward keeps only the last step).
+ */
+export function layerForward(w: LayerWeights, X: tf.Tensor2D, T: number, prev: Prev, onStep?: (t: number, out: StepOut) => void): StepOut[] {
+  const xws = tf.tidy(() => splitSteps(tf.add(tf.matMul(X, w.wx), w.b) as tf.Tensor2D, T)); // T x [B, G*H]
+  const steps: StepOut[] = [];
+  let p = prev;
+  for (let t = 0; t < T; t++) {
+    const q = p;
+    const out = tidy(() => forwardStep(w.cell, xws[t], tf.matMul(q.h, w.wh), q, w.bhn));
+    xws[t].dispose();
+    steps.push(out);
+    onStep?.(t, out);
+    p = out;
+  }
+  return steps;
+}
+
+export interface LayerGrads {
+  kernel: tf.Tensor2D; // [D + H, G*H]
+  bias: tf.Tensor1D; // [G*H]
+  recurrentBias?: tf.Tensor1D; // [H], GRU
+  /** d loss / d X [T*B, D], when asked for (layers above the first). */
+  dX?: tf.Tensor2D;
+}
+
+/**
+ * Backprop through time for one layer. dHs[t] [B, H] is d loss / d h_t from above; no gradient flows into the
+ * state the batch started from (truncated BPTT). All weight gradients come from one product per layer:
+ * [X, H_prev]^T @ dZ over all T*B rows (two for GRU, whose n gate sees h_prev through r).
+ */
+export function layerBackward(w: LayerWeights, X: tf.Tensor2D, steps: StepOut[], prev: Prev, dHs: tf.Tensor2D[], wantInputGrad: boolean): LayerGrads {
+  const T = steps.length;
+  const dxws: tf.Tensor2D[] = new Array(T);
+  const dhws: tf.Tensor2D[] = new Array(T);
+  let dhNext: tf.Tensor2D | undefined;
+  let dcNext: tf.Tensor2D | undefined;
+  for (let t = T - 1; t >= 0; t--) {
+    const p = t > 0 ? steps[t - 1] : prev;
+    const [dhIn, dcIn] = [dhNext, dcNext];
+    const g = tf.tidy(() => {
+      const dh = dhIn ? (tf.add(dHs[t], dhIn) as tf.Tensor2D) : dHs[t];
+      const s = backwardStep(w.cell, steps[t], p, dh, dcIn);
+      const fromWh = tf.matMul(s.dhw, w.whT); // [B, H]
+      const dhPrev = s.dhDirect ? tf.add(fromWh, s.dhDirect) : fromWh;
+      return { dxw: s.dxw, dhw: s.dhw, dhPrev, ...(s.dcPrev ? { dcPrev: s.dcPrev } : {}) };
+    });
+    tf.dispose([...(dhIn ? [dhIn] : []), ...(dcIn ? [dcIn] : [])]);
+    dxws[t] = g.dxw as tf.Tensor2D;
+    dhws[t] = g.dhw as tf.Tensor2D;
+    dhNext = g.dhPrev as tf.Tensor2D;
+    dcNext = g.dcPrev as tf.Tensor2D | undefined;
+  }
+  tf.dispose([...(dhNext ? [dhNext] : []), ...(dcNext ? [dcNext] : [])]);
+  const grads = tidy((): LayerGrads => {
+    const dXW = tf.concat(dxws, 0); // [T*B, G*H]
+    const hPrev = tf.concat([prev.h, ...steps.slice(0, T - 1).map((s) => s.h)], 0); // [T*B, H]
+    const H = prev.h.shape[1];
+    let kernel: tf.Tensor2D;
+    let recurrentBias: tf.Tensor1D | undefined;
+    if (w.cell === 'gru') {
+      const dHW = tf.concat(dhws, 0);
+      kernel = tf.concat([tf.matMul(tf.transpose(X), dXW), tf.matMul(tf.transpose(hPrev), dHW)], 0) as tf.Tensor2D;
+      recurrentBias = tf.sum(tf.slice(dHW, [0, 2 * H], [-1, H]), 0) as tf.Tensor1D;
+    } else {
+      kernel = tf.matMul(tf.transpose(tf.concat([X, hPrev], 1)), dXW) as tf.Tensor2D;
+    }
+    return {
+      kernel,
+      bias: tf.sum(dXW, 0) as tf.Tensor1D,
+      ...(recurrentBias ? { recurrentBias } : {}),
+      ...(wantInputGrad ? { dX: tf.matMul(dXW, w.wxT) as tf.Tensor2D } : {}),
+    };
+  });
+  tf.dispose([...dxws, ...dhws]);
+  return grads;
+}
