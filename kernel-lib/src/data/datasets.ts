@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
+import { writeAll, writeFileAtomic } from '../text/atomic';
 import { sha256File } from '../text/corpus';
 import { DatasetEntry, findDataset, repoRoot } from './manifest';
 import { buildLinuxCorpus } from './linux';
@@ -90,27 +91,20 @@ async function* downloadAll(name: string, urls: string[]): AsyncGenerator<Uint8A
   }
 }
 
-/** Stream chunks to `dest` via a temporary file; keep it only if its sha256 is the expected one. */
+/** Stream chunks to `dest`, keeping the file only if its sha256 is the expected one. */
 async function writeVerified(dest: string, chunks: AsyncIterable<Uint8Array | Buffer>, sha256: string, source: string): Promise<void> {
-  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
   const hash = createHash('sha256');
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for await (const chunk of chunks) {
-      hash.update(chunk);
-      fs.writeSync(fd, chunk);
-    }
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
-  const got = hash.digest('hex');
-  if (got !== sha256) {
-    fs.rmSync(tmp, { force: true });
-    throw new CharRNNError(`checksum mismatch for ${source}: sha256 ${got}, the manifest says ${sha256}`);
-  }
-  fs.renameSync(tmp, dest);
+  await writeFileAtomic(
+    dest,
+    async (fd) => {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        writeAll(fd, chunk);
+      }
+    },
+    () => {
+      const got = hash.digest('hex');
+      if (got !== sha256) throw new CharRNNError(`checksum mismatch for ${source}: sha256 ${got}, the manifest says ${sha256}`);
+    },
+  );
 }

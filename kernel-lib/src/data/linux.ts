@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Parser, ReadEntry } from 'tar';
 import { CharRNNError } from '../errors';
+import { writeAll, writeFileAtomic } from '../text/atomic';
 import { sha256File } from '../text/corpus';
 
 /** What a build of the Linux corpus used and produced; saved as BUILD.json beside input.txt. */
@@ -53,23 +54,13 @@ export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
   }
   log(`linux: concatenating the .c and .h files of ${tarball}${maxBytes ? ` (at most ${maxBytes} bytes)` : ''}`);
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
-  const tmp = `${opts.out}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
-  let result: { files: number; skipped: number; bytes: number; sha256: string };
-  try {
-    result = await concatSources(tarball, fd, maxBytes ?? Infinity);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (result.bytes === 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new CharRNNError(`no .c or .h text files in ${tarball}${maxBytes ? ` fit in ${maxBytes} bytes` : ''}`);
-  }
-  fs.renameSync(tmp, opts.out);
+  const result = await writeFileAtomic(
+    opts.out,
+    (fd) => concatSources(tarball, fd, maxBytes ?? Infinity),
+    (r) => {
+      if (r.bytes === 0) throw new CharRNNError(`no .c or .h text files in ${tarball}${maxBytes ? ` fit in ${maxBytes} bytes` : ''}`);
+    },
+  );
   const build: LinuxBuild = { tarball, tarballBytes, packageVersion: opts.tarball ? null : packageVersion(pkg), maxBytes, ...result };
   fs.writeFileSync(infoFile, JSON.stringify(build, null, 2) + '\n');
   log(`linux: ${result.files} files, ${result.bytes} bytes (${result.skipped} non-UTF-8 files left out)`);
@@ -108,7 +99,7 @@ export function concatSources(tarball: string, fd: number, maxBytes: number): Pr
             xz.kill();
             finish();
           } else {
-            fs.writeSync(fd, body);
+            writeAll(fd, body);
             hash.update(body);
             counts.files++;
             counts.bytes += body.length;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
+import { writeAll, writeFileAtomic } from './atomic';
 import { CharIds, Vocab, idArray, showChars } from './vocab';
 
 /** A text encoded with its vocabulary. */
@@ -56,7 +57,7 @@ export async function loadCorpus(file: string, opts: LoadOptions = {}): Promise<
   let own = useCache ? readCache(cacheDir, sha256) : undefined;
   if (!own) {
     own = await encodeFile(file, bytes, chunkSize);
-    if (useCache) writeCache(cacheDir, sha256, own);
+    if (useCache) await writeCache(cacheDir, sha256, own);
   }
   const { vocab, data } = opts.vocab ? remap(own, opts.vocab, file) : own;
   return { vocab, data, path: file, sha256, bytes };
@@ -173,29 +174,16 @@ function readCache(dir: string, sha256: string): { vocab: Vocab; data: CharIds }
   }
 }
 
-function writeCache(dir: string, sha256: string, corpus: { vocab: Vocab; data: CharIds }): void {
+async function writeCache(dir: string, sha256: string, corpus: { vocab: Vocab; data: CharIds }): Promise<void> {
   const meta = { format: CACHE_FORMAT, chars: corpus.data.length, idBytes: corpus.data.BYTES_PER_ELEMENT, vocab: corpus.vocab.toJSON() };
   const bytes = new Uint8Array(corpus.data.buffer, corpus.data.byteOffset, corpus.data.byteLength);
   try {
     fs.mkdirSync(dir, { recursive: true });
-    writeAtomic(path.join(dir, `${sha256}.ids`), bytes);
-    writeAtomic(path.join(dir, `${sha256}.json`), Buffer.from(JSON.stringify(meta)));
+    await writeFileAtomic(path.join(dir, `${sha256}.ids`), (fd) => writeAll(fd, bytes));
+    await writeFileAtomic(path.join(dir, `${sha256}.json`), (fd) => writeAll(fd, Buffer.from(JSON.stringify(meta))));
   } catch {
     // A cache that cannot be written (read-only folder, full disk) only costs speed on the next load.
   }
-}
-
-/** Write a file under a temporary name, then rename it into place, so readers never see half a file. */
-export function writeAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (let pos = 0; pos < bytes.length; ) pos += fs.writeSync(fd, bytes, pos, Math.min(bytes.length - pos, 1 << 30));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 /** Train / validation / test parts of a corpus: contiguous views of its data, in that order (no copies). */
