@@ -1,0 +1,39 @@
+/**
+ * How a widget talks to the library in the kernel: a Jupyter comm opened to the view's `commTarget`.
+ * Widgets see only `KernelLink`, so they also run without JupyterLab (the browser tests pass a fake).
+ */
+import type { NotebookPanel } from '@jupyterlab/notebook';
+
+/** An open comm: send JSON to the kernel, close it. */
+export interface CommChannel {
+  send(data: object): void;
+  close(): void;
+}
+
+export interface KernelLink {
+  /**
+   * Opens a comm to `target`. `onMsg` gets each message's data from the kernel, `onClose` runs when either side
+   * closes it (also when the kernel has no such target, e.g. a re-opened notebook). null when no kernel is running.
+   */
+  open(target: string, onMsg: (data: any) => void, onClose: () => void): CommChannel | null;
+}
+
+/** The link through a notebook's session: whatever kernel the notebook runs now. */
+export function sessionLink(session: NotebookPanel['sessionContext']): KernelLink {
+  return {
+    open(target, onMsg, onClose) {
+      const kernel = session.session?.kernel;
+      if (!kernel || kernel.status === 'dead' || !kernel.handleComms) return null;
+      const comm = kernel.createComm(target);
+      comm.onMsg = (msg) => onMsg(msg.content.data);
+      comm.onClose = () => onClose();
+      comm.open({});
+      return {
+        send: (data) => void comm.send(data as any),
+        close: () => {
+          if (!comm.isDisposed) comm.close();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** N-gram vs RNN: held-out loss of n-gram baselines by order, with each RNN's loss as a horizontal line. */
+import { Widget } from '@lumino/widgets';
+import type { NgramView } from '@charrnn/kernel';
+import { el } from './dom';
+import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+
+export class NgramWidget extends Widget {
+  private readonly heading = el('div', 'charrnn-title');
+  private readonly chart = el('div', 'charrnn-chart');
+
+  constructor() {
+    super();
+    this.addClass('charrnn-ngram');
+    this.node.append(this.heading, this.chart);
+  }
+
+  setView(view: NgramView): void {
+    this.heading.textContent = `N-gram vs RNN on ${view.dataset}`;
+    const orders = view.ngram.map((n) => n.order);
+    const span = orders.length ? [Math.min(...orders), Math.max(...orders)] : [1, 2];
+    const traces = [
+      { name: 'n-gram', x: orders, y: view.ngram.map((n) => n.loss), mode: 'lines+markers', type: 'scatter', line: { color: SERIES_COLORS[0] } },
+      ...view.rnn.map((r, i) => ({
+        name: r.label,
+        x: span,
+        y: [r.loss, r.loss],
+        mode: 'lines',
+        type: 'scatter',
+        line: { color: SERIES_COLORS[(i + 1) % SERIES_COLORS.length], dash: 'dash' },
+      })),
+    ];
+    void drawPlot(this.chart, traces, {
+      xaxis: { title: { text: 'n-gram order' }, dtick: 1 },
+      yaxis: { title: { text: 'loss (nats/char)' } },
+    });
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    purgePlot(this.chart);
+    super.dispose();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Charts with Plotly.js (the basic bundle: scatter and bar), loaded on first use as its own chunk, coloured from
+ * JupyterLab's theme variables so light and dark themes both read well.
+ */
+type PlotlyModule = typeof import('plotly.js-basic-dist-min').default;
+
+let plotly: Promise<PlotlyModule> | undefined;
+
+function load(): Promise<PlotlyModule> {
+  plotly ??= import(/* webpackChunkName: "plotly" */ 'plotly.js-basic-dist-min').then((m) => m.default);
+  return plotly;
+}
+
+function themeVar(node: HTMLElement, name: string, fallback: string): string {
+  return getComputedStyle(node).getPropertyValue(name).trim() || fallback;
+}
+
+/** Draws (or redraws in place) `traces` into `node` with our themed base layout merged with `layout`. */
+export async function drawPlot(node: HTMLElement, traces: object[], layout: Record<string, any>): Promise<void> {
+  const Plotly = await load();
+  const fg = themeVar(node, '--jp-ui-font-color1', '#333');
+  const grid = themeVar(node, '--jp-border-color2', '#ddd');
+  const axis = { gridcolor: grid, zerolinecolor: grid, linecolor: grid };
+  const base = {
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { color: fg, family: themeVar(node, '--jp-ui-font-family', 'sans-serif'), size: 11 },
+    margin: { l: 50, r: 10, t: 30, b: 40 },
+    legend: { orientation: 'h', y: -0.2 },
+    height: 300,
+  };
+  const merged: Record<string, any> = { ...base, ...layout };
+  for (const key of Object.keys(merged)) {
+    if (/^[xy]axis\d*$/.test(key)) merged[key] = { ...axis, ...merged[key] };
+  }
+  await Plotly.react(node, traces, merged, { displaylogo: false, responsive: true });
+}
+
+/** Frees a chart's listeners when its widget goes away. */
+export function purgePlot(node: HTMLElement): void {
+  void load().then((Plotly) => Plotly.purge(node));
+}
+
+/** Okabe-Ito colours: distinguishable with colour-blindness. */
+export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];

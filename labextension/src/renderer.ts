@@ -1,0 +1,50 @@
+/**
+ * The MIME renderer of every charrnn kind. JupyterLab calls renderModel again on the same renderer for
+ * update_display_data, so a live training chart redraws in place (keeping zoom, scrubber and comm).
+ */
+import { Panel, Widget } from '@lumino/widgets';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { ViewKind, Views } from '@charrnn/kernel';
+import { mimeType, VIEW_VERSIONS } from '@charrnn/kernel/dist/display/schema';
+import type { KernelLink } from './comm';
+import { WIDGETS, type ViewWidget } from './views';
+
+export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRenderMime.IRenderer {
+  private view: ViewWidget<K> | null = null;
+
+  constructor(
+    private readonly kind: K,
+    private readonly link: KernelLink | null,
+  ) {
+    super();
+    this.addClass('charrnn-renderer');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const data = model.data[mimeType(this.kind)] as unknown as Views[K] | undefined;
+    if (!data || data.version !== VIEW_VERSIONS[this.kind]) {
+      const problem = new Widget();
+      problem.addClass('charrnn-error');
+      problem.node.textContent = `charrnn: cannot show this ${this.kind} output (schema version ${String(data?.version)}, this extension reads version ${VIEW_VERSIONS[this.kind]}); update the charrnn extension or re-run the cell.`;
+      this.view?.dispose();
+      this.view = null;
+      this.addWidget(problem);
+      return;
+    }
+    if (!this.view) {
+      this.view = WIDGETS[this.kind](this.link);
+      this.addWidget(this.view);
+    }
+    this.view.setView(data);
+  }
+}
+
+/** A renderer factory for one kind; `link` is null where no notebook kernel is at hand. */
+export function rendererFactory(kind: ViewKind, link: KernelLink | null): IRenderMime.IRendererFactory {
+  return {
+    safe: true, // our widgets put data on the page only as text
+    mimeTypes: [mimeType(kind)],
+    defaultRank: 0,
+    createRenderer: () => new CharrnnRenderer(kind, link),
+  };
+}

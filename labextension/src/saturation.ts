@@ -1,0 +1,65 @@
+/**
+ * Gate saturation plot, as in Karpathy, Johnson and Fei-Fei (2015): one panel per gate, one dot per unit at
+ * (fraction of time left-saturated, fraction right-saturated), coloured by layer.
+ */
+import { Widget } from '@lumino/widgets';
+import type { SaturationView } from '@charrnn/kernel';
+import { el } from './dom';
+import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+
+export class SaturationWidget extends Widget {
+  private readonly heading = el('div', 'charrnn-title');
+  private readonly chart = el('div', 'charrnn-chart');
+
+  constructor() {
+    super();
+    this.addClass('charrnn-saturation');
+    this.node.append(this.heading, this.chart);
+  }
+
+  setView(view: SaturationView): void {
+    const { left, right } = view.thresholds;
+    this.heading.textContent = `Gate saturation (${view.cell}, ${view.chars.toLocaleString('en-US')} characters): left = below ${left}, right = above ${right}`;
+    const gates = [...new Set(view.layers.flatMap((l) => l.gates.map((g) => g.gate)))];
+    const traces = view.layers.flatMap((l) =>
+      l.gates.map((g) => {
+        const panel = gates.indexOf(g.gate) + 1;
+        return {
+          name: `layer ${l.layer}`,
+          legendgroup: `layer ${l.layer}`,
+          showlegend: panel === 1,
+          x: g.left,
+          y: g.right,
+          mode: 'markers',
+          type: 'scatter',
+          marker: { color: SERIES_COLORS[l.layer % SERIES_COLORS.length], size: 5, opacity: 0.7 },
+          xaxis: `x${panel === 1 ? '' : panel}`,
+          yaxis: `y${panel === 1 ? '' : panel}`,
+        };
+      }),
+    );
+    const layout: Record<string, any> = {
+      grid: { rows: 1, columns: gates.length, pattern: 'independent' },
+      annotations: gates.map((g, i) => ({
+        text: g,
+        showarrow: false,
+        xref: `x${i === 0 ? '' : i + 1} domain`,
+        yref: `y${i === 0 ? '' : i + 1} domain`,
+        x: 0.5,
+        y: 1.1,
+      })),
+    };
+    gates.forEach((_, i) => {
+      const s = i === 0 ? '' : String(i + 1);
+      layout[`xaxis${s}`] = { range: [0, 1], title: { text: 'left-saturated' } };
+      layout[`yaxis${s}`] = { range: [0, 1], title: { text: i === 0 ? 'right-saturated' : '' } };
+    });
+    void drawPlot(this.chart, traces, layout);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    purgePlot(this.chart);
+    super.dispose();
+  }
+}

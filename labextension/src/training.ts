@@ -1,0 +1,173 @@
+/**
+ * Training dashboard: loss against iteration or time (log toggle, smoothing), lr, chars/s, ETA, progress,
+ * a scrubber over the samples taken while training, and a stop button that asks the kernel to end the run.
+ */
+import { Widget } from '@lumino/widgets';
+import type { TrainingCommand, TrainingPoint, TrainingView } from '@charrnn/kernel';
+import type { CommChannel, KernelLink } from './comm';
+import { duration, el, fmt, input, labelled } from './dom';
+import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+
+/** Exponential moving average with weight `alpha` on the past (0 = raw). */
+function smooth(values: number[], alpha: number): number[] {
+  let avg = values[0] ?? 0;
+  return values.map((v) => (avg = alpha * avg + (1 - alpha) * v));
+}
+
+/** Seconds left, from the average time per iteration so far. */
+function eta(view: TrainingView, last: TrainingPoint | undefined): number {
+  if (!last || last.iter === 0 || view.status !== 'running') return NaN;
+  return (last.elapsedS / last.iter) * (view.totalIters - last.iter);
+}
+
+export class TrainingWidget extends Widget {
+  private view: TrainingView | null = null;
+  private comm: CommChannel | null = null;
+  private stopRequested = false;
+  private readonly heading = el('div', 'charrnn-title');
+  private readonly status = el('span', 'charrnn-status');
+  private readonly stopButton = el('button', 'charrnn-button charrnn-stop', 'Stop');
+  private readonly progress = el('div', 'charrnn-progress');
+  private readonly progressBar = el('div', 'charrnn-progress-bar');
+  private readonly stats = el('div', 'charrnn-stats');
+  private readonly message = el('div', 'charrnn-message');
+  private readonly xTime = input('checkbox');
+  private readonly logScale = input('checkbox');
+  private readonly smoothing = input('range', { min: 0, max: 0.99, step: 0.01, value: 0.6 });
+  private readonly chart = el('div', 'charrnn-chart');
+  private readonly scrubber = input('range', { min: 0, max: 0, step: 1, value: 0 });
+  private readonly sampleLabel = el('span', 'charrnn-sample-label');
+  private readonly sampleText = el('pre', 'charrnn-sample');
+  private followLatest = true;
+  private drawQueued = false;
+
+  constructor(private readonly link: KernelLink | null) {
+    super();
+    this.addClass('charrnn-training');
+    const head = el('div', 'charrnn-head', undefined, this.node);
+    head.append(this.heading, this.status, this.stopButton);
+    this.progress.appendChild(this.progressBar);
+    this.node.append(this.progress, this.stats, this.message);
+    const controls = el('div', 'charrnn-controls', undefined, this.node);
+    labelled('time on x axis', this.xTime, controls);
+    labelled('log scale', this.logScale, controls);
+    labelled('smoothing', this.smoothing, controls);
+    this.node.appendChild(this.chart);
+    const samples = el('div', 'charrnn-samples', undefined, this.node);
+    labelled('sample during training', this.scrubber, samples);
+    samples.append(this.sampleLabel, this.sampleText);
+
+    for (const c of [this.xTime, this.logScale, this.smoothing]) c.addEventListener('input', () => this.drawChart());
+    this.scrubber.addEventListener('input', () => {
+      this.followLatest = Number(this.scrubber.value) === Number(this.scrubber.max);
+      this.showSample();
+    });
+    this.stopButton.addEventListener('click', () => this.stop());
+  }
+
+  setView(view: TrainingView): void {
+    this.view = view;
+    const last = view.points[view.points.length - 1];
+    this.heading.textContent = `Training run ${view.runId}`;
+    this.status.textContent = view.status;
+    this.status.dataset.status = view.status;
+    const done = last ? last.iter / Math.max(1, view.totalIters) : 0;
+    this.progressBar.style.width = `${(100 * Math.min(1, done)).toFixed(1)}%`;
+    this.progress.title = `${last?.iter ?? 0} / ${view.totalIters} iterations`;
+    this.renderStats(view, last);
+    this.message.textContent = view.message ?? '';
+    const live = view.status === 'running' && !!view.commTarget && !!this.link;
+    this.stopButton.hidden = !live;
+    this.stopButton.disabled = this.stopRequested;
+    if (!live) this.closeComm();
+
+    this.scrubber.max = String(Math.max(0, view.samples.length - 1));
+    if (this.followLatest) this.scrubber.value = this.scrubber.max;
+    this.showSample();
+    this.drawChart();
+  }
+
+  private renderStats(view: TrainingView, last: TrainingPoint | undefined): void {
+    const val = [...view.points].reverse().find((p) => p.valLoss !== undefined)?.valLoss;
+    const items: [string, string][] = [
+      ['iteration', `${last?.iter ?? 0} / ${view.totalIters}`],
+      ['epoch', fmt(last?.epoch, 2)],
+      ['train loss', fmt(last?.trainLoss)],
+      ['val loss', fmt(val)],
+      ['lr', last ? last.lr.toExponential(2) : '-'],
+      ['chars/s', last ? Math.round(last.charsPerSec).toLocaleString('en-US') : '-'],
+      ['elapsed', duration(last?.elapsedS ?? NaN)],
+      ['ETA', duration(eta(view, last))],
+    ];
+    this.stats.replaceChildren(
+      ...items.map(([k, v]) => {
+        const item = el('span', 'charrnn-stat');
+        el('span', 'charrnn-stat-key', k, item);
+        el('span', 'charrnn-stat-value', v, item).dataset.stat = k;
+        return item;
+      }),
+    );
+  }
+
+  private showSample(): void {
+    const sample = this.view?.samples[Number(this.scrubber.value)];
+    this.sampleLabel.textContent = sample
+      ? `iteration ${sample.iter}, temperature ${sample.temperature} (${Number(this.scrubber.value) + 1} of ${this.view!.samples.length})`
+      : 'no samples yet';
+    this.sampleText.textContent = sample?.text ?? '';
+  }
+
+  /** Redraws at most once per animation frame however fast updates arrive. */
+  private drawChart(): void {
+    if (this.drawQueued) return;
+    this.drawQueued = true;
+    requestAnimationFrame(() => {
+      this.drawQueued = false;
+      if (this.view) void this.plot(this.view);
+    });
+  }
+
+  private plot(view: TrainingView): Promise<void> {
+    const byTime = this.xTime.checked;
+    const x = (p: TrainingPoint) => (byTime ? p.elapsedS : p.iter);
+    const pts = view.points;
+    const vals = pts.filter((p) => p.valLoss !== undefined);
+    const traces = [
+      { name: 'train (raw)', x: pts.map(x), y: pts.map((p) => p.trainLoss), mode: 'lines', line: { color: SERIES_COLORS[0], width: 1 }, opacity: 0.3 },
+      { name: 'train', x: pts.map(x), y: smooth(pts.map((p) => p.trainLoss), Number(this.smoothing.value)), mode: 'lines', line: { color: SERIES_COLORS[0] } },
+      { name: 'validation', x: vals.map(x), y: vals.map((p) => p.valLoss), mode: 'lines+markers', line: { color: SERIES_COLORS[1] } },
+    ];
+    return drawPlot(this.chart, traces, {
+      xaxis: { title: { text: byTime ? 'seconds' : 'iteration' } },
+      yaxis: { title: { text: 'loss (nats/char)' }, type: this.logScale.checked ? 'log' : 'linear' },
+      uirevision: 'keep', // keep the user's zoom across live updates
+    });
+  }
+
+  private stop(): void {
+    const target = this.view?.commTarget;
+    if (!target || !this.link) return;
+    this.comm ??= this.link.open(target, () => undefined, () => (this.comm = null));
+    if (!this.comm) {
+      this.message.textContent = 'No running kernel to stop.';
+      return;
+    }
+    const command: TrainingCommand = { action: 'stop' };
+    this.comm.send(command);
+    this.stopRequested = true;
+    this.stopButton.disabled = true;
+    this.stopButton.textContent = 'Stopping…';
+  }
+
+  private closeComm(): void {
+    this.comm?.close();
+    this.comm = null;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.closeComm();
+    purgePlot(this.chart);
+    super.dispose();
+  }
+}
