@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Rng } from '../rng';
+import { CellType } from '../model/config';
+
+/** The benchmark's workloads and the text they read, shared by the orchestrator (run.ts) and its child processes. */
+
+/** A training workload: the issue's configs a, b, c. */
+export interface TrainConfig {
+  name: string;
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  batch: number;
+  seq: number;
+}
+
+export const TRAIN_CONFIGS: TrainConfig[] = [
+  { name: 'a', cell: 'lstm', layers: 2, hidden: 128, batch: 50, seq: 50 },
+  { name: 'b', cell: 'lstm', layers: 2, hidden: 512, batch: 100, seq: 100 },
+  { name: 'c', cell: 'lstm', layers: 3, hidden: 512, batch: 50, seq: 50 },
+];
+
+/** Sampling workloads: batch 1, 1,000 chars. */
+export const SAMPLE_CONFIGS = [
+  { name: '2x128', cell: 'lstm' as CellType, layers: 2, hidden: 128 },
+  { name: '2x512', cell: 'lstm' as CellType, layers: 2, hidden: 512 },
+];
+
+/** Our two training and sampling paths. */
+export type EnginePath = 'wasm' | 'native';
+
+/** One measurement run in a child process (a fresh process each: clean peak RSS and no state between runs). */
+export interface Job {
+  kind: 'train' | 'sample';
+  path: EnginePath;
+  text: string;
+  cell: CellType;
+  layers: number;
+  hidden: number;
+  batch: number;
+  seq: number;
+  /** Timed at least this long (after warm-up), and at least minIters iterations. */
+  seconds: number;
+  warmup: number;
+  minIters: number;
+  /** Chars to sample. */
+  length: number;
+}
+
+/** What a child process reports, as one JSON line on stdout. */
+export interface JobResult {
+  charsPerSec: number;
+  iters: number;
+  seconds: number;
+  /** Peak resident memory of the child, MB. */
+  peakRssMB: number;
+  /** tf.memory().numTensors after each timed iteration: constant when nothing leaks. */
+  tensorCounts: number[];
+  loss?: number;
+}
+
+/** tinyshakespeare from the shared datasets when present (../shared from the repo root), else random text. */
+export function benchText(repoRoot: string, scratchDir: string): { file: string; what: string } {
+  const shared = path.resolve(repoRoot, '..', 'shared', 'datasets', 'tinyshakespeare', 'input.txt');
+  if (fs.existsSync(shared)) return { file: shared, what: `tinyshakespeare (${shared})` };
+  // 65 distinct chars like tinyshakespeare: code points 32..96.
+  const rng = new Rng(1);
+  const text = Array.from({ length: 300_000 }, () => String.fromCharCode(32 + Math.floor(rng.next() * 65))).join('');
+  const file = path.join(scratchDir, 'random-65.txt');
+  fs.writeFileSync(file, text);
+  return { file, what: 'random text over 65 chars (tinyshakespeare not found)' };
+}
