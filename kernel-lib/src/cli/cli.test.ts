@@ -72,7 +72,7 @@ test('bad input gets one clear line and a non-zero exit, never a stack trace', (
   assertUserError(charrnn('train', '--input', input, '--rnn-size', 'big'), /--rnn-size must be a whole number/);
   assertUserError(charrnn('train', '--input', input, '--model', 'transformer'), /--model must be one of lstm, gru, rnn/);
   assertUserError(charrnn('train', '--input', input, '--dropout', '1.5'), /--dropout must be < 1/);
-  assertUserError(charrnn('train', '--input', input, '--learning-rate', '-1'), /learningRate must be > 0/);
+  assertUserError(charrnn('train', '--input', input, '--learning-rate=-1'), /learningRate must be > 0/);
   assertUserError(charrnn('train', '--input', input, '--bogus'), /bogus/);
   assertUserError(charrnn('sample'), /missing checkpoint directory/);
   assertUserError(charrnn('sample', 'no-such-dir'), /no checkpoint found/);

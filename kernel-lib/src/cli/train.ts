@@ -7,7 +7,7 @@ import { CellType } from '../model/config';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { readCheckpointMeta } from '../train/checkpoint';
-import { TrainOptions } from '../train/options';
+import { TrainOptions, trainOptions } from '../train/options';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
 import { Flag, parseFlags } from './args';
 import { ProgressLine } from './progress';
@@ -89,6 +89,7 @@ export async function run(argv: string[]): Promise<void> {
   const initFrom = v['init-from'] as string | undefined;
   const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (initFrom ? runDirOf(initFrom) : 'cv');
   options.checkpointDir = checkpointDir;
+  trainOptions(options);
   if (!initFrom && hasCheckpoint(checkpointDir)) {
     throw new CharRNNError(
       `${checkpointDir} already holds a checkpoint; resume it with --init-from ${checkpointDir}, or choose another --checkpoint-dir`,
