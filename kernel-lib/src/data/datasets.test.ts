@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { CharRNNError } from '../errors';
-import { fetchDataset } from './datasets';
+import { datasetOrStandIn, fetchDataset } from './datasets';
 import { DatasetEntry } from './manifest';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-datasets-'));
@@ -81,4 +81,19 @@ test('unknown names, corpora with no source reachable, and --max-bytes misuse ar
   await assert.rejects(fetchDataset('tiny', { mirror, dataDir, manifest: [entry({ note: 'built by hand' })] }), (e: Error) =>
     e instanceof CharRNNError && e.message.includes(`no tiny/input.txt in mirror ${mirror}`) && e.message.includes('no direct download: built by hand'));
   await assert.rejects(fetchDataset('tiny', { mirror, dataDir, maxBytes: 10, manifest: [entry()] }), /--max-bytes/);
+});
+
+test('datasetOrStandIn gives the corpus when it can, else a stand-in of the same kind and says so', async () => {
+  const mirror = mirrorWith('tiny', { 'input.txt': TEXT });
+  const dataDir = path.join(tmp, 'data6');
+  const real = await datasetOrStandIn('tiny', { mirror, dataDir, manifest: [entry()] });
+  assert.deepEqual([real.standIn, fs.readFileSync(real.path, 'utf8')], [false, TEXT]);
+  const manifest = [entry({ name: 'names-x', note: 'mirror only' }), entry({ name: 'novel', note: 'mirror only' })];
+  const names = await datasetOrStandIn('names-x', { mirror, dataDir, manifest, standInChars: 2000 });
+  assert.equal(names.standIn, true);
+  assert.match(names.message, /^dataset 'names-x' is not available \(.*no direct download.*\); using a generated names stand-in/);
+  assert.match(fs.readFileSync(names.path, 'utf8'), /^([A-Z][a-z]+\n)+$/);
+  const novel = await datasetOrStandIn('novel', { mirror, dataDir, manifest, standInChars: 2000 });
+  assert.match(fs.readFileSync(novel.path, 'utf8'), /^[A-Z]+:\n/);
+  await assert.rejects(datasetOrStandIn('nope', { mirror, dataDir, manifest }), /unknown dataset/);
 });

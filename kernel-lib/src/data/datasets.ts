@@ -6,6 +6,7 @@ import { writeAll, writeFileAtomic } from '../text/atomic';
 import { sha256File } from '../text/corpus';
 import { DatasetEntry, findDataset, repoRoot } from './manifest';
 import { buildLinuxCorpus } from './linux';
+import { StandInStyle, standInCorpus } from './standin';
 
 export interface FetchOptions {
   /** A folder holding <name>/input.txt. Default: $CHARRNN_DATASETS_MIRROR, else ../shared/datasets beside the repo. */
@@ -107,4 +108,32 @@ async function writeVerified(dest: string, chunks: AsyncIterable<Uint8Array | Bu
       if (got !== sha256) throw new CharRNNError(`checksum mismatch for ${source}: sha256 ${got}, the manifest says ${sha256}`);
     },
   );
+}
+
+export interface CorpusSource {
+  path: string;
+  /** True when the corpus could not be fetched and `path` is a generated stand-in. */
+  standIn: boolean;
+  /** One line for the reader: which corpus this is, or why a stand-in is used. */
+  message: string;
+}
+
+/**
+ * For notebooks: the verified corpus when it can be fetched, else a stand-in of the same kind written to
+ * <dataDir>/stand-in-<style>/input.txt, so a notebook runs everywhere and says which text it trained on.
+ */
+export async function datasetOrStandIn(name: string, opts: FetchOptions & { standInChars?: number } = {}): Promise<CorpusSource> {
+  try {
+    const file = await fetchDataset(name, opts);
+    return { path: file, standIn: false, message: `dataset '${name}': ${file}` };
+  } catch (e) {
+    if (!(e instanceof CharRNNError) || /unknown dataset/.test(e.message)) throw e;
+    const style: StandInStyle = name.startsWith('names') ? 'names' : name === 'linux' ? 'code' : 'prose';
+    const dir = path.join(opts.dataDir ?? defaultDataDir(), `stand-in-${style}`);
+    const file = path.join(dir, 'input.txt');
+    fs.mkdirSync(dir, { recursive: true });
+    const text = Buffer.from(standInCorpus({ style, chars: opts.standInChars }));
+    await writeFileAtomic(file, (fd) => writeAll(fd, text));
+    return { path: file, standIn: true, message: `dataset '${name}' is not available (${e.message}); using a generated ${style} stand-in: ${file}` };
+  }
 }
