@@ -51,7 +51,9 @@ export async function loadCorpus(file: string, opts: LoadOptions = {}): Promise<
   const chunkSize = opts.chunkSize ?? 16 << 20;
   const bytes = fileSize(file);
   if (bytes === 0) throw new CharRNNError(`${file} is empty`);
-  const sha256 = await sha256File(file, chunkSize);
+  const sha256 = await sha256File(file, chunkSize).catch((e: Error) => {
+    throw new CharRNNError(`cannot read ${file}: ${e.message}`);
+  });
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
   const useCache = cacheDir !== false && bytes >= (opts.cacheMinBytes ?? 1 << 20);
   let own = useCache ? readCache(cacheDir, sha256) : undefined;
