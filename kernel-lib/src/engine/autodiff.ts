@@ -6,6 +6,7 @@ import './gradients';
 import type { LossAndGrads } from './bptt';
 import { disposeMasks, dropoutMasks } from './dropout';
 import { meanCrossEntropy } from './loss';
+import { installWasmKernels } from './wasm';
 
 /** Rows t*B .. t*B+B-1 of a time-major [T*B, N] tensor. */
 const rowsAt = (m: tf.Tensor2D, t: number, B: number) => tf.slice(m, [t * B, 0], [B, m.shape[1]]) as tf.Tensor2D;
@@ -16,6 +17,7 @@ const rowsAt = (m: tf.Tensor2D, t: number, B: number) => tf.slice(m, [t * B, 0],
  * checked against. Same dropout masks for the same dropoutSeed.
  */
 export function lossAndGradsAutodiff(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): LossAndGrads {
+  installWasmKernels();
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
   const masks = dropoutMasks(model, T, B, opts.dropoutSeed);

@@ -9,6 +9,7 @@ import { CellType } from '../model/config';
 import { lossAndGradsAutodiff } from './autodiff';
 import { Batch } from './batch';
 import { lossAndGrads } from './bptt';
+import { useFusedKernels } from './kernels';
 
 function randomBatch(V: number, T: number, B: number, seed: number): Batch {
   const rng = new Rng(seed);
@@ -52,15 +53,16 @@ function lossAt(model: CharRNN, batch: Batch, state: RNNState, dir: Record<strin
   return r.loss;
 }
 
-async function checkGradients(backend: 'wasm' | 'cpu', cell: CellType, layers: number, dropout: number): Promise<void> {
+async function checkGradients(backend: 'wasm' | 'cpu', cell: CellType, layers: number, dropout: number, fused = true): Promise<void> {
   await initBackend(backend);
+  useFusedKernels(fused);
   const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout }, { seed: 7, initScale: 0.5 });
   const batch = randomBatch(V, T, B, 3);
   const state = randomState(model, B, 11);
   const dropoutSeed = dropout > 0 ? 1234 : undefined;
   const hand = lossAndGrads(model, batch, state, { dropoutSeed });
   const auto = lossAndGradsAutodiff(model, batch, state, { dropoutSeed });
-  const what = `${backend} ${cell} ${layers} layer(s) dropout ${dropout}`;
+  const what = `${backend} ${fused ? 'fused' : 'plain ops'} ${cell} ${layers} layer(s) dropout ${dropout}`;
 
   // Hand-written backward == autodiff of the same loss (same dropout masks), parameter by parameter.
   assert.ok(Math.abs(hand.loss - auto.loss) <= 1e-5 * auto.loss, `${what}: loss ${hand.loss} vs ${auto.loss}`);
@@ -99,6 +101,7 @@ async function checkGradients(backend: 'wasm' | 'cpu', cell: CellType, layers: n
   disposeResult(auto);
   disposeState(state);
   model.dispose();
+  useFusedKernels(true);
 }
 
 for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
@@ -110,6 +113,8 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
     }
   }
   test(`cpu: ${cell} x2 dropout 0.3: hand-written backward == autodiff == finite differences`, () => checkGradients('cpu', cell, 2, 0.3));
+  test(`wasm, plain ops (no fused kernels): ${cell} x2 dropout 0.3: backward == autodiff == finite differences`, () =>
+    checkGradients('wasm', cell, 2, 0.3, false));
 }
 
 test('same dropout seed gives the same loss; another seed or none gives another', async () => {

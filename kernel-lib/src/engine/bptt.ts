@@ -6,6 +6,7 @@ import { StepOut } from './cellmath';
 import { disposeMasks, dropoutMasks } from './dropout';
 import { disposeSteps, layerBackward, layerForward, splitSteps } from './layer';
 import { crossEntropyAndGrad } from './loss';
+import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
 
 export interface LossAndGrads {
@@ -23,6 +24,7 @@ export interface LossAndGrads {
  * Keeps only what the backward pass needs: per step the gate activations and h (and c), nothing else.
  */
 export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): LossAndGrads {
+  installWasmKernels();
   if (model.custom) return lossAndGradsAutodiff(model, batch, state, opts);
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);

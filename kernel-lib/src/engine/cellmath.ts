@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CellType } from '../model/config';
+import { fusedAvailable, runFused } from './kernels';
 
 /**
  * The gate math of one timestep of each built-in cell, forward and backward, on whole [B, G*H] blocks.
- * The products (x W_x, h W_h) happen outside, so these functions are pure elementwise work: the part a fused
- * kernel can replace.
+ * The products (x W_x, h W_h) happen outside, so these functions are pure elementwise work. Where the backend has
+ * the fused kernels (kernels.ts) one kernel call does it; the plain ops below are the reference and the path for
+ * other backends.
  */
 
 /** The previous state of one layer: h [B, H], and c [B, H] for LSTM. */
@@ -40,6 +42,7 @@ const cols = (t: tf.Tensor2D, from: number, n: number) => tf.slice(t, [0, from],
 /** One step forward: xw = x W_x + b [B, G*H], hw = h_prev W_h [B, G*H]. bhn is GRU's recurrent bias [H]. */
 export function forwardStep(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, prev: Prev, bhn?: tf.Tensor1D): StepOut {
   const H = prev.h.shape[1];
+  if (fusedAvailable()) return forwardFused(cell, xw, hw, prev, H, bhn);
   if (cell === 'rnn') {
     const h = tf.tanh(tf.add(xw, hw)) as tf.Tensor2D;
     return { h, gates: h };
@@ -61,8 +64,26 @@ export function forwardStep(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, pr
   return { h, gates: tf.concat([rz, n], 1), hn };
 }
 
-/** One step backward: dh, dc are d loss / d (h, c) of this step (from above and from the next step). */
-export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dh: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
+function forwardFused(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, prev: Prev, H: number, bhn?: tf.Tensor1D): StepOut {
+  if (cell === 'rnn') {
+    const [h] = runFused('CharRNNRNNForward', { xw, hw }, H);
+    return { h, gates: h };
+  }
+  if (cell === 'lstm') {
+    const [h, c, gates] = runFused('CharRNNLSTMForward', { xw, hw, cPrev: prev.c }, H);
+    return { h, c, gates };
+  }
+  const [h, gates, hn] = runFused('CharRNNGRUForward', { xw, hw, bhn, hPrev: prev.h }, H);
+  return { h, gates, hn };
+}
+
+/**
+ * One step backward. d loss / d h of this step is dh (from the layer above) + dhNext (from step t+1, absent at
+ * the last step); dc is d loss / d c from step t+1 (LSTM).
+ */
+export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dhAbove: tf.Tensor2D, dhNext?: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
+  if (fusedAvailable()) return backwardFused(cell, out, prev, dhAbove, dhNext, dc);
+  const dh = dhNext ? (tf.add(dhAbove, dhNext) as tf.Tensor2D) : dhAbove;
   const dsig = (s: tf.Tensor) => tf.mul(s, tf.sub(1, s)); // sigmoid' from its output
   const dtanh = (t: tf.Tensor) => tf.sub(1, tf.square(t)); // tanh' from its output
   if (cell === 'rnn') {
@@ -93,4 +114,18 @@ export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dh: tf.Te
     dhw: tf.concat([dr, dzz, tf.mul(dn, r)], 1) as tf.Tensor2D,
     dhDirect: tf.mul(dh, z) as tf.Tensor2D,
   };
+}
+
+function backwardFused(cell: CellType, out: StepOut, prev: Prev, dh: tf.Tensor2D, dhNext?: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
+  const H = prev.h.shape[1];
+  if (cell === 'rnn') {
+    const [dz] = runFused('CharRNNRNNBackward', { h: out.h, dh, dhNext }, H);
+    return { dxw: dz, dhw: dz };
+  }
+  if (cell === 'lstm') {
+    const [dz, dcPrev] = runFused('CharRNNLSTMBackward', { gates: out.gates, c: out.c, cPrev: prev.c, dh, dhNext, dc }, H);
+    return { dxw: dz, dhw: dz, dcPrev };
+  }
+  const [dxw, dhw, dhDirect] = runFused('CharRNNGRUBackward', { gates: out.gates, hn: out.hn, hPrev: prev.h, dh, dhNext }, H);
+  return { dxw, dhw, dhDirect };
 }

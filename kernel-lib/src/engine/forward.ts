@@ -5,6 +5,7 @@ import { checkInputs, oneHotInput, prevOf } from './batch';
 import { forwardStep } from './cellmath';
 import { disposeSteps, layerForward } from './layer';
 import { tidy } from './tidy';
+import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
 
 /** Per-layer activations of a forward pass, time-major. */
@@ -26,6 +27,7 @@ export interface ForwardResult {
  * hidden and cell states and gate activations, for introspection. The caller disposes everything returned.
  */
 export function forward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): ForwardResult {
+  installWasmKernels();
   checkInputs(model, [x], T, B, state);
   if (model.custom) return forwardCells(model, x, T, state, opts.collect ?? false);
   const collect = opts.collect ?? false;
@@ -58,6 +60,7 @@ export function forward(model: CharRNN, x: Int32Array, T: number, B: number, sta
  */
 export function step(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
   const B = x.length;
+  installWasmKernels();
   checkInputs(model, [x], 1, B, state);
   if (model.custom) {
     const r = forwardCells(model, x, 1, state, false);

@@ -56,8 +56,7 @@ export function layerBackward(w: LayerWeights, X: tf.Tensor2D, steps: StepOut[],
     const p = t > 0 ? steps[t - 1] : prev;
     const [dhIn, dcIn] = [dhNext, dcNext];
     const g = tf.tidy(() => {
-      const dh = dhIn ? (tf.add(dHs[t], dhIn) as tf.Tensor2D) : dHs[t];
-      const s = backwardStep(w.cell, steps[t], p, dh, dcIn);
+      const s = backwardStep(w.cell, steps[t], p, dHs[t], dhIn, dcIn);
       const fromWh = tf.matMul(s.dhw, w.whT); // [B, H]
       const dhPrev = s.dhDirect ? tf.add(fromWh, s.dhDirect) : fromWh;
       return { dxw: s.dxw, dhw: s.dhw, dhPrev, ...(s.dcPrev ? { dcPrev: s.dcPrev } : {}) };
