@@ -4,7 +4,9 @@
  * keyboard), hover details, a condensed mode, and a probe box that runs the model on the user's text in the kernel.
  *
  * Speed: the character elements are built once per view; a picker change only rewrites their background colours
- * from a 256-entry lookup table (no layout change), so 10,000 characters repaint well within 100 ms.
+ * from a 256-entry lookup table (no layout change). The text is split into lines (at newlines, or every
+ * LINE_CHARS characters) with CSS `content-visibility: auto`, so the browser restyles and repaints only the lines
+ * on screen: a picker change over 10,000 characters stays well within 100 ms.
  */
 import { Widget } from '@lumino/widgets';
 import type { ActivationsView, Int8Matrix, NeuronRef, ProbeReply, ProbeRequest } from '@charrnn/kernel';
@@ -13,6 +15,9 @@ import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled, visibleChar } from './dom';
 
 const COLORS = int8ColorTable();
+
+/** Longest run of characters kept in one line element. */
+const LINE_CHARS = 80;
 
 function decode(m: Int8Matrix): Int8Array {
   const bin = atob(m.int8);
@@ -129,8 +134,15 @@ export class ActivationsWidget extends Widget {
   private buildText(view: ActivationsView): void {
     const { k, chars, probs } = view.predictions;
     const frag = document.createDocumentFragment();
+    let line = el('div', 'charrnn-line', undefined, frag);
+    let inLine = 0;
     this.charEls = view.text.map((ch, t) => {
-      const cell = el('span', 'charrnn-cell', undefined, frag);
+      if (inLine === LINE_CHARS) {
+        line = el('div', 'charrnn-line', undefined, frag);
+        inLine = 0;
+      }
+      inLine = ch === '\n' ? LINE_CHARS : inLine + 1; // a newline ends its line
+      const cell = el('span', 'charrnn-cell', undefined, line);
       cell.dataset.t = String(t);
       const charEl = el('span', 'charrnn-char', visibleChar(ch), cell);
       const guesses = el('span', 'charrnn-guesses', undefined, cell);
@@ -138,7 +150,6 @@ export class ActivationsWidget extends Widget {
         const p = probs[t * k + j] ?? 0;
         el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}`, visibleChar(chars[t * k + j] ?? ''), guesses);
       }
-      if (ch === '\n') el('span', 'charrnn-break', undefined, frag);
       return charEl;
     });
     this.text.replaceChildren(frag);

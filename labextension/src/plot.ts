@@ -26,8 +26,8 @@ export async function drawPlot(node: HTMLElement, traces: object[], layout: Reco
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { color: fg, family: themeVar(node, '--jp-ui-font-family', 'sans-serif'), size: 11 },
     margin: { l: 50, r: 10, t: 30, b: 40 },
-    legend: { orientation: 'h', y: -0.2 },
-    height: 300,
+    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom' },
+    height: 320,
   };
   const merged: Record<string, any> = { ...base, ...layout };
   for (const key of Object.keys(merged)) {

@@ -40,13 +40,15 @@ export class SaturationWidget extends Widget {
     );
     const layout: Record<string, any> = {
       grid: { rows: 1, columns: gates.length, pattern: 'independent' },
+      margin: { l: 50, r: 10, t: 60, b: 40 },
       annotations: gates.map((g, i) => ({
         text: g,
         showarrow: false,
         xref: `x${i === 0 ? '' : i + 1} domain`,
         yref: `y${i === 0 ? '' : i + 1} domain`,
         x: 0.5,
-        y: 1.1,
+        y: 1.02,
+        yanchor: 'bottom',
       })),
     };
     gates.forEach((_, i) => {

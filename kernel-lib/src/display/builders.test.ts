@@ -77,9 +77,9 @@ test('activations fallback colours each character by the selected cell and escap
 });
 
 test('diverging scale runs blue to near-white to orange and clamps', () => {
-  assert.equal(divergingColor(-1), 'rgb(33,102,172)');
+  assert.equal(divergingColor(-1), 'rgb(66,146,198)');
   assert.equal(divergingColor(0), 'rgb(247,247,247)');
-  assert.equal(divergingColor(1), 'rgb(230,97,1)');
+  assert.equal(divergingColor(1), 'rgb(240,140,40)');
   assert.equal(divergingColor(5), divergingColor(1));
   assert.equal(divergingColor(NaN), divergingColor(0));
 });

@@ -4,13 +4,13 @@
  * file), so both show the same colours.
  */
 
-/** Anchor colours at -1, -0.5, 0, 0.5, 1. */
+/** Anchor colours at -1, -0.5, 0, 0.5, 1; the ends are light enough for black text (contrast 6:1 or more). */
 const ANCHORS: [number, number, number][] = [
-  [33, 102, 172],
-  [146, 197, 222],
+  [66, 146, 198],
+  [158, 202, 225],
   [247, 247, 247],
-  [253, 184, 99],
-  [230, 97, 1],
+  [253, 204, 138],
+  [240, 140, 40],
 ];
 
 /** The colour of value v (clamped to [-1, 1]) as a CSS rgb() string. */

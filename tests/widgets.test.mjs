@@ -1,0 +1,349 @@
+// Browser tests of the JupyterLab widgets: each widget is rendered in real chromium from a bundle made by the
+// library's own bundle builders, its controls are operated and their effects checked. The page
+// (labextension/test-page) loads our real renderer and styles without a server; the kernel is a fake comm link
+// that records what widgets send and answers like the library would. Screenshots go to test-artifacts/widgets/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const display = (name) => require(path.join(root, 'kernel-lib/dist/display', name));
+const { trainingBundle } = display('training.js');
+const { samplerBundle } = display('sampler.js');
+const { activationsBundle, encodeInt8 } = display('activations.js');
+const { neuronsBundle } = display('neurons.js');
+const { saturationBundle } = display('saturation.js');
+const { ngramBundle } = display('ngram.js');
+const { divergingColor } = display('colors.js');
+
+const artifacts = path.join(root, 'test-artifacts', 'widgets');
+const EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';
+let browser;
+let page;
+
+before(async () => {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'labextension'], { cwd: root, stdio: 'inherit' });
+  const webpack = require('webpack');
+  await new Promise((resolve, reject) =>
+    webpack(require(path.join(root, 'labextension/test-page/webpack.config.js')), (err, stats) =>
+      err || stats.hasErrors() ? reject(err ?? new Error(stats.toString('errors-only'))) : resolve(),
+    ),
+  );
+  fs.mkdirSync(artifacts, { recursive: true });
+  const { chromium } = require('playwright-core');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 940, height: 900 } });
+  page.on('pageerror', (e) => console.error('page error:', e));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Loads a fresh page and renders `data` (a bundle's data) as `kind`; `link` is set up by `linkSetup` in the page. */
+async function render(kind, data, { live = false, dark = false } = {}) {
+  await page.goto(pathToFileURL(path.join(root, 'labextension/test-page/index.html')).href);
+  await page.waitForFunction(() => window.charrnn);
+  await page.evaluate(
+    async ({ kind, data, live, dark }) => {
+      document.body.classList.toggle('dark', dark);
+      // The fake kernel: records opened comms and sent messages; `window.reply` answers a request.
+      window.sent = [];
+      window.comms = [];
+      const link = {
+        open(target, onMsg, onClose) {
+          const comm = { target, onMsg, onClose, closed: false };
+          window.comms.push(comm);
+          return {
+            send: (msg) => {
+              window.sent.push({ target, msg });
+              window.reply?.(comm, msg);
+            },
+            close: () => (comm.closed = true),
+          };
+        },
+      };
+      window.renderer = await window.charrnn.render(document.getElementById('host'), kind, data, live ? link : null);
+    },
+    { kind, data, live, dark },
+  );
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+const text = (sel) => page.locator(sel).first().textContent();
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function trainingView(iters, status, samples = 5) {
+  const points = Array.from({ length: iters }, (_, i) => ({
+    iter: i + 1,
+    epoch: (i + 1) / 100,
+    trainLoss: 4.2 * Math.exp(-i / 60) + 1.3 + 0.1 * Math.sin(i),
+    valLoss: (i + 1) % 50 === 0 ? 4.3 * Math.exp(-i / 60) + 1.4 : undefined,
+    lr: 2e-3,
+    charsPerSec: 20000,
+    elapsedS: (i + 1) * 0.1,
+  }));
+  return {
+    version: 1,
+    runId: 'run-7',
+    commTarget: 'charrnn.train.run-7',
+    config: { cell: 'lstm', hiddenSize: 128 },
+    totalIters: 300,
+    status,
+    points,
+    samples: Array.from({ length: samples }, (_, i) => ({ iter: (i + 1) * 30, text: i === 0 ? EVIL : `sample number ${i}\nsecond line`, temperature: 1 })),
+  };
+}
+
+test('training dashboard: stats, chart, log toggle, sample scrubber, stop through the comm, live update in place', async () => {
+  const data = trainingBundle(trainingView(150, 'running')).data;
+  await render('training', data, { live: true });
+  assert.equal(await text('[data-stat="iteration"]'), '150 / 300');
+  assert.equal(await text('[data-stat="ETA"]'), '15.0 s');
+  await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 3);
+  assert.equal(await page.evaluate(() => document.querySelector('.charrnn-chart')._fullLayout.yaxis.type), 'linear');
+  await page.check('.charrnn-controls input[type=checkbox] >> nth=1');
+  await page.waitForFunction(() => document.querySelector('.charrnn-chart')._fullLayout.yaxis.type === 'log');
+  await page.check('.charrnn-controls input[type=checkbox] >> nth=0');
+  await page.waitForFunction(() => document.querySelector('.charrnn-chart')._fullLayout.xaxis.title.text === 'seconds');
+
+  // latest sample shown; scrub back to the first, which holds HTML that must stay text
+  assert.match(await text('.charrnn-sample-label'), /iteration 150, temperature 1 \(5 of 5\)/);
+  await page.locator('.charrnn-samples input[type=range]').fill('0');
+  assert.equal(await text('.charrnn-samples .charrnn-sample'), EVIL);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-samples img, .charrnn-samples script').length), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await shot('training-light');
+
+  await page.click('.charrnn-stop');
+  assert.deepEqual(await page.evaluate(() => window.sent), [{ target: 'charrnn.train.run-7', msg: { action: 'stop' } }]);
+  assert.equal(await page.locator('.charrnn-stop').isDisabled(), true);
+
+  // the kernel's update_display_data: same renderer, more points, run stopped
+  const chartBefore = await page.evaluate(() => document.querySelector('.charrnn-chart') !== null && (window.chartNode = document.querySelector('.charrnn-chart')) && true);
+  assert.ok(chartBefore);
+  await page.evaluate((d) => window.charrnn.update(window.renderer, d), trainingBundle(trainingView(180, 'stopped', 6)).data);
+  assert.equal(await text('[data-stat="iteration"]'), '180 / 300');
+  assert.equal(await text('.charrnn-status'), 'stopped');
+  assert.equal(await page.locator('.charrnn-stop').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.querySelector('.charrnn-chart') === window.chartNode), true);
+  assert.equal(await page.evaluate(() => window.comms[0].closed), true);
+  // the scrubber stayed where the user left it (not following the latest sample)
+  assert.equal(await text('.charrnn-samples .charrnn-sample'), EVIL);
+  await render('training', data, { dark: true });
+  await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
+  await shot('training-dark');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const samplerView = {
+  version: 1,
+  commTarget: 'charrnn.sampler.1',
+  config: { cell: 'lstm' },
+  defaults: { prime: 'The ', length: 40, temperature: 1, seed: 3, topK: 0 },
+  grid: [0.2, 0.5, 1, 1.5].map((t) => ({ temperature: t, text: `The sample at temperature ${t}` })),
+};
+
+test('sampler without a kernel: the slider shows the recorded sample nearest its temperature', async () => {
+  await render('sampler', samplerBundle({ ...samplerView, commTarget: undefined }).data);
+  assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'false');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1');
+  await page.locator('.charrnn-controls input[type=range]').fill('0.55');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 0.5');
+  assert.equal(await page.locator('.charrnn-grid-row').count(), 4);
+  await shot('sampler-recorded');
+});
+
+test('sampler with a kernel: changes send one debounced request and the reply streams in; stale replies are dropped', async () => {
+  await render('sampler', samplerBundle(samplerView).data, { live: true });
+  assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'true');
+  await page.evaluate(() => {
+    window.reply = (comm, msg) => {
+      // answer in two chunks, and also send a chunk of an older request that must be ignored
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId - 1, chunk: 'STALE', done: true }), 5);
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId, chunk: msg.prime, done: false }), 10);
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId, chunk: `cat at ${msg.temperature}`, done: true }), 20);
+    };
+  });
+  await page.locator('.charrnn-controls input[type=text]').fill('A ');
+  await page.locator('.charrnn-controls input[type=range]').fill('0.3');
+  await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done=true]');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'A cat at 0.3');
+  const sent = await page.evaluate(() => window.sent);
+  assert.equal(sent.length, 1, 'two quick changes make one request');
+  assert.deepEqual(sent[0].msg, { action: 'sample', requestId: 1, prime: 'A ', length: 40, temperature: 0.3, seed: 3, topK: 0 });
+  await shot('sampler-live');
+  // the kernel goes away (comm closed): back to the recorded samples
+  await page.evaluate(() => window.comms[0].onClose());
+  assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'false');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 0.2');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An LSTM-like activations view of `T` characters, `L` layers of `H` units with deterministic values. */
+function activationsView(T, L = 2, H = 64) {
+  const source = 'The "quick" brown fox <jumps> over the lazy dog.\nif (x) { return [a, b]; }\n';
+  const text = Array.from({ length: T }, (_, t) => source[t % source.length]);
+  const value = (t, j, l, c) => Math.sin(0.05 * t * (j + 1) + l + c);
+  const matrix = (l, c) => encodeInt8(Float32Array.from({ length: T * H }, (_, i) => value(Math.floor(i / H), i % H, l, c)), T, H);
+  const k = 5;
+  const chars = Array.from({ length: T * k }, (_, i) => 'etaoi'[i % k]);
+  const probs = Array.from({ length: T * k }, (_, i) => [0.6, 0.2, 0.1, 0.05, 0.05][i % k]);
+  return {
+    version: 1,
+    commTarget: 'charrnn.activations.1',
+    cell: 'lstm',
+    hiddenSize: H,
+    text,
+    layers: Array.from({ length: L }, (_, l) => ({ layer: l, h: matrix(l, 0), c: matrix(l, 1) })),
+    predictions: { k, chars, probs, actual: Array.from({ length: T - 1 }, () => 0.25) },
+  };
+}
+
+test('activation explorer: 10,000 characters, picker changes repaint within 100 ms, keyboard, hover, condensed, probe', async () => {
+  const T = 10000;
+  const t0 = Date.now();
+  await render('activations', activationsBundle(activationsView(T)).data, { live: true });
+  console.log(`activations: rendered ${T} characters in ${Date.now() - t0} ms (including page load)`);
+  assert.equal(await page.locator('.charrnn-char').count(), T);
+  assert.equal(await page.locator('.charrnn-guess').count(), T * 5);
+  const expected = (t, j, l, c) => divergingColor(Math.round(Math.sin(0.05 * t * (j + 1) + l + c) * 127) / 127);
+  const bg = (t) => page.evaluate((t) => document.querySelectorAll('.charrnn-char')[t].style.backgroundColor, t);
+  assert.equal(await bg(123), expected(123, 0, 0, 0).replace(/,/g, ', '));
+
+  // time picker changes: set the slider, fire its input event, and stop the clock once the next frame has been
+  // rendered (a task queued from requestAnimationFrame runs after that frame's style, layout and paint)
+  const times = await page.evaluate(async () => {
+    const slider = document.querySelector('.charrnn-activations .charrnn-controls input[type=range]');
+    const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const out = [];
+    await painted();
+    for (let i = 1; i <= 12; i++) {
+      const start = performance.now();
+      slider.value = String(i * 5);
+      slider.dispatchEvent(new Event('input'));
+      await painted();
+      out.push(performance.now() - start);
+    }
+    return out;
+  });
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(`activations: picker change to painted frame, ms: median ${sorted[6].toFixed(1)}, max ${sorted[11].toFixed(1)}`);
+  assert.ok(sorted[6] < 100, `median picker change ${sorted[6]} ms`);
+  assert.ok(sorted[10] < 100, `second-slowest picker change ${sorted[10]} ms`);
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/60');
+  assert.equal(await bg(123), expected(123, 60, 0, 0).replace(/,/g, ', '));
+
+  // layer and cell state pickers
+  await page.selectOption('.charrnn-layer', '1');
+  await page.selectOption('.charrnn-kind', 'c');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/60');
+  assert.equal(await bg(7), expected(7, 60, 1, 1).replace(/,/g, ', '));
+
+  // keyboard on the focused text
+  await page.focus('.charrnn-text');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('PageDown');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/52');
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/63', 'clamped to the last unit');
+
+  // hover shows exact values
+  await page.hover('.charrnn-cell >> nth=5');
+  const value = (Math.round(Math.sin(0.05 * 5 * 64 + 2) * 127) / 127).toFixed(3);
+  assert.equal(
+    await text('.charrnn-info'),
+    `char 5 "q": activation ${value}; next: "e" 0.600, "t" 0.200, "a" 0.100, "o" 0.050, "i" 0.050; p(actual next) 0.250`,
+  );
+  await shot('activations-light');
+
+  // condensed mode hides the guesses
+  await page.check('.charrnn-activations .charrnn-controls input[type=checkbox]');
+  assert.equal(await page.locator('.charrnn-guesses >> nth=0').isVisible(), false);
+  await shot('activations-condensed');
+
+  // probe: the kernel answers with a new view of the user's text; the selection is kept where it exists
+  await page.evaluate(() => {
+    window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, view: window.probeView }), 5);
+  });
+  await page.evaluate((v) => (window.probeView = v), { ...activationsView(12), commTarget: undefined, text: [...'<b>hi</b> yo'] });
+  await page.fill('.charrnn-probe-text', '<b>hi</b> yo');
+  await page.click('.charrnn-probe .charrnn-button');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-char').length === 12);
+  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 1, text: '<b>hi</b> yo' }]);
+  assert.equal(await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].map((e) => e.textContent).join('')), '<b>hi</b>\u00a0yo');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/63');
+  assert.equal(await page.locator('.charrnn-probe').isVisible(), true, 'probe box stays after a probe reply without commTarget');
+});
+
+test('activation explorer offline: no probe box; dark theme screenshot', async () => {
+  const view = { ...activationsView(400), commTarget: undefined };
+  await render('activations', activationsBundle(view).data, { dark: true });
+  assert.equal(await page.locator('.charrnn-probe').isVisible(), false);
+  await shot('activations-dark');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+test('neuron search: ranked rows; clicking one opens that cell in the explorer', async () => {
+  const ranked = [
+    { layer: 1, kind: 'c', index: 17, score: 0.91, correlation: 0.91, meanOn: 0.8, meanOff: -0.1 },
+    { layer: 0, kind: 'h', index: 3, score: 0.55, correlation: -0.55, meanOn: -0.4, meanOff: 0.2 },
+  ];
+  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r| of activation with the feature', ranked, activations: activationsView(300) };
+  await render('neurons', neuronsBundle(view).data);
+  assert.equal(await page.locator('.charrnn-ranked tbody tr').count(), 2);
+  assert.equal(await page.locator('.charrnn-activations').count(), 0);
+  await page.click('.charrnn-ranked tbody tr >> nth=1');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/3');
+  await page.click('.charrnn-ranked tbody tr >> nth=0');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/17');
+  assert.equal(await page.locator('.charrnn-activations').count(), 1, 'one explorer, reused');
+  await shot('neurons');
+});
+
+test('gate saturation: one panel per gate, one dot per unit and layer', async () => {
+  const H = 20;
+  const frac = (s) => Array.from({ length: H }, (_, j) => ((j * 7 + s) % 10) / 10);
+  const layers = [0, 1].map((layer) => ({
+    layer,
+    gates: ['input', 'forget', 'output'].map((gate, g) => ({ gate, left: frac(g + layer), right: frac(g + 3) })),
+  }));
+  await render('saturation', saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 5000, layers }).data);
+  await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 6);
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), 6 * H);
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .annotation-text')].map((a) => a.textContent)), ['input', 'forget', 'output']);
+  await shot('saturation');
+});
+
+test('n-gram vs RNN: n-gram losses by order and one line per RNN', async () => {
+  const view = { version: 1, dataset: 'tiny val', ngram: [1, 2, 3, 4, 5].map((order) => ({ order, loss: 3.3 - 0.3 * order })), rnn: [{ label: 'lstm 2x128', loss: 1.6 }, { label: 'rnn 1x64', loss: 2.1 }] };
+  await render('ngram', ngramBundle(view).data);
+  await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 3);
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .legendtext')].map((a) => a.textContent)), ['n-gram', 'lstm 2x128', 'rnn 1x64']);
+  await shot('ngram');
+});
+
+test('a view of an unknown schema version shows a clear message instead of a broken widget', async () => {
+  await render('ngram', { 'application/vnd.charrnn.ngram+json': { version: 99, dataset: 'x', ngram: [], rnn: [] } });
+  assert.match(await text('.charrnn-error'), /schema version 99, this extension reads version 1/);
+});
