@@ -60,3 +60,5 @@ export type { Batch } from './engine/batch';
 export { nativeStatus } from './native/addon';
 export type { NativeStatus } from './native/addon';
 export { nativeLossAndGrads, nativeStep, nativeEngine, releaseNativeMemory } from './native/engine';
+export { chooseEngine } from './native/choose';
+export type { Engine, EngineChoice } from './native/choose';

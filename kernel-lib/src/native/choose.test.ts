@@ -1,0 +1,38 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { initBackend } from '../backend';
+import { lossAndGrads } from '../engine/bptt';
+import { CharRNN } from '../model/charrnn';
+import { RNNCell } from '../model/rnn';
+import { nativeStatus } from './addon';
+import { chooseEngine } from './choose';
+import { nativeLossAndGrads } from './engine';
+
+test('chooseEngine: tfjs on request; auto takes native when built, else says why in one line', async () => {
+  await initBackend();
+  const model = CharRNN.create({ cell: 'gru', vocabSize: 5, hiddenSize: 3, numLayers: 1, dropout: 0 });
+  assert.equal(chooseEngine(model, 'tfjs').lossAndGrads, lossAndGrads);
+  const auto = chooseEngine(model, 'auto');
+  if (nativeStatus().available) {
+    assert.equal(auto.name, 'native');
+    assert.equal(auto.lossAndGrads, nativeLossAndGrads);
+    assert.equal(auto.note, undefined);
+    assert.equal(chooseEngine(model, 'native').name, 'native');
+  } else {
+    assert.equal(auto.name, 'tfjs');
+    assert.match(auto.note as string, /^native path off/);
+    assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
+  }
+  assert.throws(() => chooseEngine(model, 'fast' as 'auto'), { name: 'CharRNNError', message: /unknown engine 'fast'/ });
+  model.dispose();
+});
+
+test('chooseEngine: models with user-written cells stay on TF.js, with a note', async () => {
+  await initBackend();
+  const model = CharRNN.fromCells([new RNNCell(4, 3)], 4);
+  const auto = chooseEngine(model, 'auto');
+  assert.equal(auto.name, 'tfjs');
+  assert.ok(auto.note && !auto.note.includes('\n'));
+  assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
+  model.dispose();
+});
