@@ -85,13 +85,14 @@ export function unigramLoss(train: ArrayLike<number>, test: ArrayLike<number>, v
   return loss / test.length;
 }
 
-/** The sampler widget, with samples recorded at each temperature of `temperatures` (same seed for all). */
-export function samplerView(model: cr.CharRNN, vocab: cr.Vocab, opts: { temperatures: number[]; length: number; prime?: string; seed?: number }): cr.SamplerView {
+/** The sampler widget with samples recorded at each of `temperatures` (same seed for all); `view` holds them. */
+export function sampler(model: cr.CharRNN, vocab: cr.Vocab, opts: { temperatures: number[]; length: number; prime?: string; seed?: number }): cr.Displayable & { view: cr.SamplerView } {
   const defaults: cr.SampleSettings = { prime: opts.prime ?? '', length: opts.length, temperature: 1, seed: opts.seed ?? 1, topK: 0 };
   const grid = opts.temperatures.map((temperature) => ({
     temperature,
     text: cr.sample(model, vocab, { length: opts.length, prime: defaults.prime, seed: defaults.seed, temperature }),
   }));
   const { cell, hiddenSize, numLayers, dropout } = model.config;
-  return { version: 1, config: { cell, hiddenSize, numLayers, dropout }, defaults, grid };
+  const view: cr.SamplerView = { version: 1, config: { cell, hiddenSize, numLayers, dropout }, defaults, grid };
+  return { view, toMimeBundle: () => cr.samplerBundle(view) };
 }
