@@ -38,6 +38,7 @@ const FLAGS: Record<string, Flag> = {
   'print-every': { type: 'int', min: 1 },
   'init-from': { type: 'string' },
   seed: { type: 'int', min: 0 },
+  threads: { type: 'int', min: 0 },
   backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
   'log-json': { type: 'string' },
 };
@@ -61,6 +62,7 @@ const OPTION_OF: Record<string, keyof TrainOptions> = {
   'checkpoint-every': 'checkpointEvery',
   'sample-every': 'sampleEvery',
   seed: 'seed',
+  threads: 'threads',
 };
 
 const MODEL_FLAGS = ['model', 'rnn-size', 'num-layers', 'dropout'];
@@ -122,7 +124,7 @@ export async function run(argv: string[]): Promise<void> {
   const cfg = trainer.model.config;
   process.stderr.write(
     `charrnn: ${cfg.numLayers}x${cfg.hiddenSize} ${cfg.cell}, vocab ${cfg.vocabSize}, ${trainer.batches.numBatches} batches/epoch, ` +
-      `${trainer.totalIters} iterations, backend ${backend.name}, checkpoints in ${checkpointDir}\n`,
+      `${trainer.totalIters} iterations, backend ${backend.name} x${trainer.threads} threads, checkpoints in ${checkpointDir}\n`,
   );
   const log = v['log-json'] ? fs.openSync(v['log-json'] as string, trainer.iter > 0 ? 'a' : 'w') : undefined;
   const line = new ProgressLine(process.stderr, (v['print-every'] as number) ?? 10);

@@ -30,6 +30,11 @@ export interface TrainOptions {
   sampleLength: number;
   /** Seeds weight init, dropout masks and samples. */
   seed: number;
+  /**
+   * Threads that share each batch (data-parallel, results equal to one thread's to float tolerance);
+   * 0 = one per core on the wasm and cpu backends, 1 on tfjs-node, which threads its own ops.
+   */
+  threads: number;
   /** Training stops as diverged when the loss exceeds this multiple of the first loss (or is NaN). */
   divergeFactor: number;
 }
@@ -53,6 +58,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   sampleEvery: 0,
   sampleLength: 200,
   seed: 123,
+  threads: 0,
   divergeFactor: 3,
 };
 
@@ -75,6 +81,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleEvery', 0);
   whole('sampleLength', 1);
   whole('seed', 0);
+  whole('threads', 0);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);

@@ -122,3 +122,16 @@ test('a diverging run stops with a message and keeps the last good checkpoint', 
   again.dispose();
   again.model.dispose();
 });
+
+test('training on 2 threads follows training on 1 thread to float tolerance', async () => {
+  const one = setup('lstm', { maxIters: 8, threads: 1 }, 0.25);
+  const two = setup('lstm', { maxIters: 8, threads: 2 }, 0.25);
+  await one.run();
+  await two.run();
+  assert.equal(two.threads, 2);
+  assert.ok(maxDiff(weights(one.model), weights(two.model)) < 1e-5);
+  for (const t of [one, two]) {
+    t.dispose();
+    t.model.dispose();
+  }
+});

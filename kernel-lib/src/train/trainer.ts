@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
-import { lossAndGrads } from '../engine/bptt';
+import { LossAndGrads, lossAndGrads } from '../engine/bptt';
+import { ParallelEngine } from '../engine/parallel';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
@@ -12,6 +13,7 @@ import { History, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { clipGradients, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type TrainStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
@@ -80,6 +82,7 @@ export class Trainer {
   private rng: Rng;
   private carried: RNNState;
   private stopRequested = false;
+  private parallel?: ParallelEngine;
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
   constructor(model: CharRNN, vocab: Vocab, data: CharIds | Splits, options: Partial<TrainOptions> = {}) {
@@ -178,7 +181,7 @@ export class Trainer {
         if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
       }
       const dropoutSeed = this.rng.nextSeed();
-      const r = lossAndGrads(this.model, this.batches.get(b), this.carried, { dropoutSeed });
+      const r = await this.step(this.batches.get(b), dropoutSeed);
       const first = this.state.firstLoss ?? r.loss;
       if (!Number.isFinite(r.loss) || r.loss > o.divergeFactor * first) {
         Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
@@ -252,10 +255,27 @@ export class Trainer {
     });
   }
 
-  /** Frees the optimizer slots and carried state (the model stays). */
+  /** Frees the optimizer slots, carried state and worker threads (the model stays). */
   dispose(): void {
     this.optimizer.dispose();
     disposeState(this.carried);
+    void this.parallel?.dispose();
+    this.parallel = undefined;
+  }
+
+  /** Threads this run uses: the option, or one per core on CPU backends (tfjs-node threads its own ops). */
+  get threads(): number {
+    if (this.options.threads > 0) return this.options.threads;
+    const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
+    return cpuBackend && !this.model.custom ? os.availableParallelism() : 1;
+  }
+
+  /** One batch's loss and gradients, on this thread or shared out between threads. */
+  private async step(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    const threads = Math.min(this.threads, this.options.batchSize);
+    if (threads < 2) return lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
+    this.parallel ??= await ParallelEngine.start(this.model, threads);
+    return this.parallel.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
   }
 
   private async saveTo(kind: 'latest' | 'best', callbacks: TrainCallbacks): Promise<void> {
