@@ -6,7 +6,7 @@ import { neuronsBundle } from './neurons';
 import { ngramBundle } from './ngram';
 import { samplerBundle } from './sampler';
 import { saturationBundle } from './saturation';
-import { thinPoints, trainingBundle } from './training';
+import { MAX_POINTS, thinPoints, trainingBundle } from './training';
 import { mimeType, type TrainingPoint, type TrainingView } from './schema';
 
 const EVIL = '<script>alert("x")</script> & <b>';
@@ -30,7 +30,7 @@ function trainingView(): TrainingView {
 test('training bundle carries the view under our MIME type and escapes sample text in HTML', () => {
   const view = trainingView();
   const b = trainingBundle(view);
-  assert.equal(b.data[mimeType('training')], view);
+  assert.deepEqual(b.data[mimeType('training')], view);
   const html = b.data['text/html'] as string;
   assert.ok(!html.includes('<script>'), 'raw script tag in HTML fallback');
   assert.ok(html.includes('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'));
@@ -39,6 +39,15 @@ test('training bundle carries the view under our MIME type and escapes sample te
   assert.match(plain, /val loss\s+3\.600/);
   assert.match(plain, /chars\/s\s+12,346/);
   assert.ok(plain.includes(EVIL), 'plain text keeps the sample as is');
+});
+
+test('training bundle thins a long run to at most MAX_POINTS points', () => {
+  const view = { ...trainingView(), points: Array.from({ length: 50_000 }, (_, i) => point(i + 1, i % 1000 === 0 ? 3 : undefined)) };
+  const sent = trainingBundle(view).data[mimeType('training')] as TrainingView;
+  assert.ok(sent.points.length <= MAX_POINTS, `sent ${sent.points.length} points`);
+  assert.equal(sent.points.at(-1)?.iter, 50_000);
+  assert.equal(sent.points.filter((p) => p.valLoss !== undefined).length, 50);
+  assert.equal(view.points.length, 50_000, 'the caller\'s view is not changed');
 });
 
 test('thinPoints keeps validation points and the last point', () => {

@@ -1,7 +1,16 @@
-/** Bundle of the interactive sampler: settings plus samples recorded for a grid of temperatures. */
-import type { MimeBundle } from './bundle';
+/**
+ * The sampler output: settings plus samples recorded for a grid of temperatures (they stay in the notebook),
+ * and, while the kernel runs, live sampling for the widget's SamplerRequests through a comm.
+ */
+import { randomBytes } from 'node:crypto';
+import { CharRNNError } from '../errors';
+import type { CharRNN } from '../model/charrnn';
+import { preparePrime, sample } from '../sample/sampler';
+import type { Vocab } from '../text/vocab';
+import type { Displayable, MimeBundle } from './bundle';
+import { registerCommTarget, type Comm } from './comm';
 import { escapeHtml, htmlPre, htmlTable, makeBundle, plainTable } from './fallback';
-import type { SamplerView } from './schema';
+import type { SampleSettings, SamplerReply, SamplerRequest, SamplerView } from './schema';
 
 export function samplerBundle(view: SamplerView): MimeBundle {
   const d = view.defaults;
@@ -22,4 +31,93 @@ export function samplerBundle(view: SamplerView): MimeBundle {
     ...view.grid.map((s) => `--- temperature ${s.temperature}:\n${s.text}`),
   ].join('\n');
   return makeBundle('sampler', view, html, plain);
+}
+
+export interface SamplerPanelOptions {
+  prime?: string;
+  /** Characters per sample (default 200). */
+  length?: number;
+  seed?: number;
+  /** 0 = no limit (default). */
+  topK?: number;
+  /** Temperatures recorded at display time (default 0.2, 0.5, 1, 1.5). */
+  temperatures?: number[];
+}
+
+/** Longest sample the widget may ask for. */
+const MAX_LENGTH = 10_000;
+/** A streamed sample is sent in pieces at most this many ms apart. */
+const CHUNK_MS = 50;
+
+/** A request's settings made safe to sample with: whole numbers in range, or a CharRNNError. */
+function checkRequest(vocab: Vocab, req: SamplerRequest): SampleSettings {
+  const whole = (v: unknown, lo: number, hi: number, name: string) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CharRNNError(`${name} must be a whole number from ${lo} to ${hi}, got ${String(v)}`);
+    return v;
+  };
+  if (typeof req.temperature !== 'number' || !(req.temperature > 0)) throw new CharRNNError(`temperature must be a number above 0, got ${String(req.temperature)}`);
+  return {
+    prime: preparePrime(vocab, String(req.prime ?? '')),
+    length: whole(req.length, 1, MAX_LENGTH, 'length'),
+    temperature: req.temperature,
+    seed: whole(req.seed, 0, 2 ** 31 - 1, 'seed'),
+    topK: whole(req.topK, 0, vocab.size, 'top-k'),
+  };
+}
+
+/**
+ * Interactive sampling from a model in a notebook: `display(new SamplerPanel(model, vocab))` shows the sampler
+ * widget; moving its temperature slider streams new samples from the kernel.
+ */
+export class SamplerPanel implements Displayable {
+  readonly commTarget = `charrnn.sampler.${randomBytes(6).toString('hex')}`;
+  readonly defaults: SampleSettings;
+  readonly grid: { temperature: number; text: string }[];
+
+  constructor(
+    readonly model: CharRNN,
+    readonly vocab: Vocab,
+    opts: SamplerPanelOptions = {},
+  ) {
+    this.defaults = { prime: opts.prime ?? '', length: opts.length ?? 200, temperature: 1, seed: opts.seed ?? 1, topK: opts.topK ?? 0 };
+    this.grid = (opts.temperatures ?? [0.2, 0.5, 1, 1.5]).map((temperature) => ({
+      temperature,
+      text: sample(model, vocab, { ...this.defaults, temperature }),
+    }));
+    registerCommTarget(this.commTarget, (comm) => comm.onMsg((msg: SamplerRequest) => this.answer(comm, msg)));
+  }
+
+  view(): SamplerView {
+    return { version: 1, commTarget: this.commTarget, config: { ...this.model.config }, defaults: this.defaults, grid: this.grid };
+  }
+
+  toMimeBundle(): MimeBundle {
+    return samplerBundle(this.view());
+  }
+
+  /** Samples for one request, sending the text in pieces as it is drawn; errors go back as one line. */
+  answer(comm: Comm, req: SamplerRequest): void {
+    if (req?.action !== 'sample') return;
+    const requestId = req.requestId;
+    const send = (reply: SamplerReply) => comm.send(reply);
+    try {
+      const settings = checkRequest(this.vocab, req);
+      let chunk = settings.prime;
+      let sentAt = Date.now();
+      sample(this.model, this.vocab, {
+        ...settings,
+        onChar: (ch) => {
+          chunk += ch;
+          if (Date.now() - sentAt >= CHUNK_MS) {
+            send({ requestId, chunk, done: false });
+            chunk = '';
+            sentAt = Date.now();
+          }
+        },
+      });
+      send({ requestId, chunk, done: true });
+    } catch (e) {
+      send({ requestId, chunk: '', done: true, error: e instanceof CharRNNError ? e.message : `sampling failed: ${String(e)}` });
+    }
+  }
 }

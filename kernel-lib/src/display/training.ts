@@ -6,7 +6,8 @@ import type { TrainingPoint, TrainingView } from './schema';
 /** Thins a long run to about `max` points for the fallbacks and the JSON: every n-th, every validation point, the last. */
 export function thinPoints(points: TrainingPoint[], max: number): TrainingPoint[] {
   if (points.length <= max) return points;
-  const step = Math.ceil(points.length / max);
+  const vals = points.filter((p) => p.valLoss !== undefined).length;
+  const step = Math.ceil(points.length / Math.max(1, max - vals - 1));
   const kept = points.filter((p, i) => i % step === 0 || p.valLoss !== undefined);
   if (kept[kept.length - 1] !== points[points.length - 1]) kept.push(points[points.length - 1]);
   return kept;
@@ -32,6 +33,9 @@ function summary(view: TrainingView): [string, string | number][] {
   ];
 }
 
+/** Most points sent to the dashboard: a long run's JSON (re-sent at each live update) stays small. */
+export const MAX_POINTS = 2000;
+
 export function trainingBundle(view: TrainingView): MimeBundle {
   const rows = summary(view);
   const lastSamples = view.samples.slice(-3);
@@ -50,5 +54,5 @@ export function trainingBundle(view: TrainingView): MimeBundle {
     plainTable(rows),
     ...lastSamples.map((s) => `--- sample at iteration ${s.iter}, temperature ${s.temperature}:\n${s.text}`),
   ].join('\n');
-  return makeBundle('training', view, html, plain);
+  return makeBundle('training', { ...view, points: thinPoints(view.points, MAX_POINTS) }, html, plain);
 }

@@ -1,0 +1,49 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { initBackend } from '../backend';
+import { CharRNN } from '../model/charrnn';
+import { Vocab } from '../text/vocab';
+import { kernelState } from '../kernel/link';
+import { closeComm, deliverCommMsg, openComm } from './comm';
+import { decodeInt8 } from './activations';
+import { Explorer } from './explorer';
+import { mimeType, type ActivationsView, type ProbeReply } from './schema';
+
+const vocab = Vocab.fromText('abc "<>\n');
+let model: CharRNN;
+const published: { type: string; content: any }[] = [];
+
+before(async () => {
+  await initBackend('wasm');
+  model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 6, numLayers: 2, dropout: 0 }, { seed: 1 });
+  kernelState.link = { publish: (type, content) => void published.push({ type, content }) };
+});
+
+after(() => {
+  kernelState.link = null;
+  model.dispose();
+});
+
+test('explorer shows the text with h and c per layer and top-5 guesses, and answers probes with the probe text', () => {
+  const explorer = new Explorer(model, vocab, 'a "b" <c>\n', { selected: { layer: 1, kind: 'c', index: 2 } });
+  const view = explorer.toMimeBundle().data[mimeType('activations')] as ActivationsView;
+  assert.equal(view.commTarget, explorer.commTarget);
+  assert.deepEqual(view.selected, { layer: 1, kind: 'c', index: 2 });
+  assert.equal(view.text.join(''), 'a "b" <c>\n');
+  assert.equal(view.layers.length, 2);
+  assert.deepEqual(view.layers[1].c?.shape, [10, 6]);
+  assert.equal(view.predictions.chars.length, 10 * 5);
+  assert.ok(decodeInt8(view.layers[0].h).every((v) => v >= -1 && v <= 1));
+
+  openComm('p1', explorer.commTarget, {});
+  const from = published.length;
+  deliverCommMsg('p1', { action: 'probe', requestId: 7, text: 'cab' });
+  deliverCommMsg('p1', { action: 'probe', requestId: 8, text: 'zzz' });
+  const got = published.slice(from).map((m) => m.content.data as ProbeReply);
+  assert.equal(got[0].requestId, 7);
+  assert.equal(got[0].view?.text.join(''), 'cab');
+  assert.deepEqual(got[0].view?.layers[0].h.shape, [3, 6]);
+  assert.deepEqual(got[1], { requestId: 8, error: got[1].error });
+  assert.match(got[1].error ?? '', /not in the vocabulary: .*z/);
+  closeComm('p1');
+});
