@@ -68,10 +68,10 @@ export class TrainingRun implements Displayable {
       ...opts,
       shouldStop: () => interruptRequested() || (opts.shouldStop?.() ?? false),
       onProgress: (p) => {
-        const { iter, epoch, trainLoss, valLoss, lr, charsPerSec, elapsedS } = p;
-        this.points.push({ iter, epoch, trainLoss, valLoss, lr, charsPerSec, elapsedS });
+        const { totalIters: _, etaS: __, ...point } = p;
+        this.points.push(point);
         opts.onProgress?.(p);
-        redraw(valLoss !== undefined);
+        redraw(p.valLoss !== undefined);
       },
       onSample: (s) => {
         this.samples.push(s);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
+import type { TrainingPoint, TrainingSample } from '../display/schema';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
 import { LossAndGrads, lossAndGrads } from '../engine/bptt';
@@ -18,25 +19,16 @@ import * as path from 'node:path';
 
 export type TrainStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
 
-export interface Progress {
-  /** Iterations done (1-based after the first step). */
-  iter: number;
+/** One training step as callbacks see it: the dashboard's point, plus the plan. */
+export interface Progress extends TrainingPoint {
   totalIters: number;
-  /** Fractional epoch: iterations done / batches per epoch. */
-  epoch: number;
-  trainLoss: number;
-  /** Validation loss when this iteration evaluated it. */
-  valLoss?: number;
-  lr: number;
-  /** Training throughput over recent iterations. */
-  charsPerSec: number;
-  elapsedS: number;
+  /** Seconds left at the recent pace. */
   etaS: number;
 }
 
 export interface TrainCallbacks {
   onProgress?(p: Progress): void;
-  onSample?(s: { iter: number; text: string; temperature: number }): void;
+  onSample?(s: TrainingSample): void;
   onCheckpoint?(c: { iter: number; dir: string; kind: 'latest' | 'best' }): void;
   /** Polled every iteration: return true to stop cleanly (e.g. a notebook interrupt). */
   shouldStop?(): boolean;
