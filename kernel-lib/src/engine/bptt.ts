@@ -3,8 +3,8 @@ import { CharRNN, RNNState } from '../model/charrnn';
 import { lossAndGradsAutodiff } from './autodiff';
 import { Batch, checkInputs, oneHotInput, prevOf } from './batch';
 import { StepOut } from './cellmath';
-import { disposeMasks, dropoutMasks } from './dropout';
-import { disposeSteps, layerBackward, layerForward, splitSteps } from './layer';
+import { Streams, disposeMasks, dropoutMasks } from './dropout';
+import { disposeSteps, layerBackward, layerForward, splitSteps, sumRows } from './layer';
 import { crossEntropyAndGrad } from './loss';
 import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
@@ -23,13 +23,13 @@ export interface LossAndGrads {
  * user-written cells go through autodiff). Dropout only when opts.dropoutSeed is given.
  * Keeps only what the backward pass needs: per step the gate activations and h (and c), nothing else.
  */
-export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): LossAndGrads {
+export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; streams?: Streams } = {}): LossAndGrads {
   installWasmKernels();
   if (model.custom) return lossAndGradsAutodiff(model, batch, state, opts);
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
   const { vocabSize: V, numLayers: L } = model.config;
-  const masks = dropoutMasks(model, T, B, opts.dropoutSeed);
+  const masks = dropoutMasks(model, T, B, opts.dropoutSeed, opts.streams);
   const weights = model.cells.map((_, l) => layerWeights(model, l));
   const out = outputWeights(model);
 
@@ -47,7 +47,7 @@ export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts
     const { loss, dlogits } = crossEntropyAndGrad(tf.add(tf.matMul(hTop, out.w), out.b) as tf.Tensor2D, batch.y);
     let dH = tf.matMul(dlogits, out.wT) as tf.Tensor2D; // [T*B, H]
     if (masks) dH = tf.mul(dH, masks.output);
-    return { loss, dW: tf.matMul(tf.transpose(hTop), dlogits), db: tf.sum(dlogits, 0), dHs: splitSteps(dH, T) };
+    return { loss, dW: tf.matMul(tf.transpose(hTop), dlogits), db: sumRows(dlogits), dHs: splitSteps(dH, T) };
   });
   const grads: Record<string, tf.Tensor> = { 'output/kernel': top.dW, 'output/bias': top.db };
 
