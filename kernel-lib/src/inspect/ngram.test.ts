@@ -2,6 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { NGramModel } from './ngram';
 import { Rng } from '../rng';
+import { corpusFromText } from '../text/corpus';
+import { ngramBaseline } from './baseline';
 
 function randomIds(rng: Rng, n: number, v: number): Int32Array {
   return Int32Array.from({ length: n }, () => Math.floor(rng.next() * v));
@@ -116,4 +118,17 @@ test('bad orders are user errors', () => {
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 0), /order must be/);
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 21), /order must be/);
   assert.throws(() => new NGramModel(new Int32Array(0), 3, 2), /empty/);
+});
+
+test('the baseline scores each order on val and test and displays as the ngram MIME type next to RNN losses', () => {
+  const corpus = corpusFromText('abracadabra, said the cadaver. '.repeat(60));
+  const base = ngramBaseline(corpus, { orders: [1, 4, 12], dataset: 'toy' }).withRnn('lstm 1x8', 0.5);
+  assert.deepEqual(base.results.map((r) => r.order), [1, 4, 12]);
+  assert.ok(base.results.every((r) => r.tuned && r.val.chars === 93 && r.test.chars === 93));
+  assert.ok(base.results[0].test.nats > 2 && base.results[2].test.nats < 0.05);
+  const view = base.toMimeBundle().data['application/vnd.charrnn.ngram+json'] as { dataset: string; ngram: { order: number; loss: number }[]; rnn: unknown[] };
+  assert.equal(view.dataset, 'toy test');
+  assert.deepEqual(view.ngram.map((n) => n.order), [1, 4, 12]);
+  assert.equal(view.ngram[1].loss, base.results[1].test.nats);
+  assert.deepEqual(view.rnn, [{ label: 'lstm 1x8', loss: 0.5 }]);
 });
