@@ -55,31 +55,33 @@ export function forward(model: CharRNN, x: Int32Array, T: number, B: number, sta
 }
 
 /**
- * One timestep for sampling: x [B] char ids, logits [B, V]. Reads the first layer's weights by row (a gather)
- * instead of a one-hot product, and uses weight slices cached on the model, so batch 1 costs few ops.
+ * One timestep for sampling: x [B] char ids, logits [B, V]. Few ops per layer, because at batch 1 the per-op
+ * overhead is the cost: the first layer reads its input projection plus bias as rows of a cached table (a gather
+ * instead of a one-hot product), the others and the softmax layer use one fused product-plus-bias.
  */
 export function step(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
-  const B = x.length;
   installWasmKernels();
+  const B = x.length;
   checkInputs(model, [x], 1, B, state);
   if (model.custom) {
     const r = forwardCells(model, x, 1, state, false);
     return { logits: r.logits, state: r.state };
   }
   const weights = model.cells.map((_, l) => layerWeights(model, l));
+  const table = model.derived.get('layer0/wx+b', [model.params['layer0/kernel'], model.params['layer0/bias']], () => tf.add(weights[0].wx, weights[0].b) as tf.Tensor2D); // [V, G*H]
   const out = outputWeights(model);
   return tidy(() => {
     const next: RNNState = { h: [], ...(state.c ? { c: [] } : {}) };
     let input: tf.Tensor2D | undefined;
     weights.forEach((w, l) => {
-      const xw = input ? tf.matMul(input, w.wx) : tf.gather(w.wx, tf.tensor1d(x, 'int32')); // [B, G*H]
+      const xw = input ? (tf.fused.matMul({ a: input, b: w.wx, bias: w.b }) as tf.Tensor2D) : (tf.gather(table, tf.tensor1d(x, 'int32')) as tf.Tensor2D); // [B, G*H]
       const prev = prevOf(state, l);
-      const s = forwardStep(w.cell, tf.add(xw, w.b) as tf.Tensor2D, tf.matMul(prev.h, w.wh), prev, w.bhn);
+      const s = forwardStep(w.cell, xw, tf.matMul(prev.h, w.wh), prev, w.bhn);
       next.h.push(s.h);
       if (next.c) next.c.push(s.c as tf.Tensor2D);
       input = s.h;
     });
-    return { logits: tf.add(tf.matMul(input as tf.Tensor2D, out.w), out.b) as tf.Tensor2D, state: next };
+    return { logits: tf.fused.matMul({ a: input as tf.Tensor2D, b: out.w, bias: out.b }) as tf.Tensor2D, state: next };
   });
 }
 

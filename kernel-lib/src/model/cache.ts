@@ -6,14 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
  * Sampling at batch 1 is dominated by per-call overhead, so re-deriving weights every step would double its cost.
  */
 export class WeightCache {
-  private entries = new Map<string, { source: object; tensor: tf.Tensor }>();
+  private entries = new Map<string, { sources: object[]; tensor: tf.Tensor }>();
 
-  get<T extends tf.Tensor>(key: string, from: tf.Variable, make: () => T): T {
+  /** The tensor cached under key, made again by make() when any variable in `from` has changed since. */
+  get<T extends tf.Tensor>(key: string, from: tf.Variable | tf.Variable[], make: () => T): T {
+    const sources = (Array.isArray(from) ? from : [from]).map((v) => v.dataId);
     const hit = this.entries.get(key);
-    if (hit && hit.source === from.dataId && !hit.tensor.isDisposed) return hit.tensor as T;
+    if (hit && !hit.tensor.isDisposed && hit.sources.every((s, i) => s === sources[i])) return hit.tensor as T;
     hit?.tensor.dispose();
     const tensor = tf.keep(tf.tidy(make));
-    this.entries.set(key, { source: from.dataId, tensor });
+    this.entries.set(key, { sources, tensor });
     return tensor;
   }
 
