@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Sets up what `npm test`, `npm start` and `npm run bench` need on a fresh Debian machine, and does nothing
-// (quietly) when it is already there: npm packages, then the kernel-lib build.
+// (quietly) when it is already there: Debian packages (Jupyter server, nbclient, chromium), npm packages,
+// the kernel-lib build, then for start/test the prebuilt extension and the JupyterLab app, each rebuilt only
+// when its inputs changed (a hash of them is kept in .cache/builds/).
 // Usage: node tests/setup.js test|start|bench
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -14,8 +17,8 @@ if (!['test', 'start', 'bench'].includes(mode)) {
   process.exit(2);
 }
 
-function run(cmd, args) {
-  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function run(cmd, args, env = process.env) {
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env });
 }
 
 function mtime(file) {
@@ -26,6 +29,29 @@ function mtime(file) {
   }
 }
 
+// Debian packages: the Jupyter server for JupyterLab, nbclient to run notebooks headless, chromium for the
+// browser test. Installed with apt-get when we are root, else named in one message.
+const DEBIAN = {
+  start: ['python3-jupyter-server', 'python3-jupyterlab-server'],
+  test: ['python3-jupyter-server', 'python3-jupyterlab-server', 'python3-nbclient', 'jupyter-client', 'chromium'],
+  bench: [],
+};
+function installed(pkg) {
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return q.status === 0 && q.stdout.includes('install ok installed');
+}
+const missing = DEBIAN[mode].filter((pkg) => !installed(pkg));
+if (missing.length > 0) {
+  if (process.getuid?.() !== 0) {
+    console.error(`setup: missing Debian packages; install them with:\n  sudo apt-get install --no-install-recommends ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`setup: installing Debian packages: ${missing.join(' ')}`);
+  const quiet = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], quiet);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...missing], quiet);
+}
+
 // npm ci when node_modules is missing or older than the lock file.
 if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
   console.log('setup: installing npm packages (npm ci)');
@@ -33,3 +59,47 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 }
 
 run('npx', ['tsc', '-p', 'kernel-lib']);
+
+/** sha256 over the contents of these files and of every file under these folders. */
+function hashOf(paths) {
+  const hash = createHash('sha256');
+  const add = (p) => {
+    const full = path.join(root, p);
+    if (!fs.existsSync(full)) return;
+    if (fs.statSync(full).isDirectory()) {
+      for (const name of fs.readdirSync(full).sort()) add(path.join(p, name));
+    } else {
+      hash.update(p).update(fs.readFileSync(full));
+    }
+  };
+  paths.forEach(add);
+  return hash.digest('hex');
+}
+
+/** Runs `build` unless the inputs' hash matches the one stored after the last successful build. */
+function buildIfChanged(name, inputs, output, build) {
+  const stamp = path.join(root, '.cache', 'builds', `${name}.sha256`);
+  const hash = hashOf(inputs);
+  const previous = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '';
+  if (previous === hash && fs.existsSync(path.join(root, output))) return;
+  console.log(`setup: building ${name}`);
+  build();
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  fs.writeFileSync(stamp, hash);
+}
+
+if (mode === 'start' || mode === 'test') {
+  const ext = require(path.join(root, 'labextension', 'package.json'));
+  buildIfChanged(
+    'labextension',
+    ['package-lock.json', 'kernel-lib/src/display', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/src', 'labextension/style'],
+    path.join('labextension', ext.jupyterlab.outputDir, 'package.json'),
+    () => run('npm', ['run', '--silent', 'build', '-w', ext.name]),
+  );
+  buildIfChanged(
+    'jupyterlab-app',
+    ['package-lock.json', 'labextension/app/package.json', 'labextension/app/webpack.config.js', 'labextension/app/bootstrap.js', 'labextension/app/index.js'],
+    'labextension/app/build/static/bundle.js',
+    () => run('npx', ['webpack', '--config', 'labextension/app/webpack.config.js', '--no-stats']),
+  );
+}
