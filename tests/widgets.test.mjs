@@ -171,6 +171,7 @@ test('sampler without a kernel: the slider shows the recorded sample nearest its
 test('sampler with a kernel: changes send one debounced request and the reply streams in; stale replies are dropped', async () => {
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'true');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1', 'recorded sample until the first request');
   await page.evaluate(() => {
     window.reply = (comm, msg) => {
       // answer in two chunks, and also send a chunk of an older request that must be ignored

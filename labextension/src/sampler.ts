@@ -129,10 +129,10 @@ export class SamplerWidget extends Widget {
     if (reply.done) this.output.dataset.done = 'true';
   }
 
-  /** Offline: the recorded sample whose temperature is nearest the slider. */
+  /** The recorded sample whose temperature is nearest the slider: offline, and live until the first request. */
   private showRecorded(): void {
     this.temperatureValue.textContent = Number(this.temperature.value).toFixed(2);
-    if (this.live || !this.view) return;
+    if ((this.live && this.requestId > 0) || !this.view) return;
     const t = Number(this.temperature.value);
     let best = this.view.grid[0];
     for (const s of this.view.grid) if (Math.abs(s.temperature - t) < Math.abs(best.temperature - t)) best = s;
