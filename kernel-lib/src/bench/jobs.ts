@@ -58,6 +58,8 @@ export interface JobResult {
   /** tf.memory().numTensors after each timed iteration: constant when nothing leaks. */
   tensorCounts: number[];
   loss?: number;
+  /** Training: ms to read all weights from TF.js once (dataSync), which the native path does every iteration. */
+  weightReadMs?: number;
 }
 
 /** tinyshakespeare from the shared datasets when present (../shared from the repo root), else random text. */

@@ -148,6 +148,8 @@ async function main(): Promise<void> {
       peakRssMB: { native: n?.peakRssMB, wasm: w?.peakRssMB },
       noLeak: [...ours.native, ...ours.wasm].every((r) => !r || leakFree(r.tensorCounts)),
       iterations: { native: n?.iters, wasm: w?.iters },
+      nativeMsPerIteration: n && (1000 * c.batch * c.seq) / n.charsPerSec,
+      weightReadMs: n?.weightReadMs,
       ...(errors.length ? { errors } : {}),
     });
   }
@@ -210,7 +212,10 @@ async function main(): Promise<void> {
   log('');
   log(`chars/s; peer = PyTorch ${peer.torch ?? '(missing)'}, best of 1 and 2 threads; best of ${opts.rounds} round(s)`);
   for (const r of rows) log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-  for (const t of train) log(`peak RSS ${t.config}: native ${fmt(t.peakRssMB.native)} MB, wasm ${fmt(t.peakRssMB.wasm)} MB; tensors leak-free: ${t.noLeak}`);
+  for (const t of train) {
+    log(`${t.config}: peak RSS native ${fmt(t.peakRssMB.native)} MB, wasm ${fmt(t.peakRssMB.wasm)} MB; tensors leak-free: ${t.noLeak}; ` +
+      `reading the weights from TF.js ${fmt(t.weightReadMs, 1)} ms of a ${fmt(t.nativeMsPerIteration)} ms native iteration`);
+  }
   log(`first 200 sampled chars from a checkpoint, fresh process: ${firstSampleSeconds.toFixed(2)} s`);
   log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores; load average ${loadStart[0].toFixed(1)} at start, ${loadEnd[0].toFixed(1)} at end`);
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
