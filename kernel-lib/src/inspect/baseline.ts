@@ -19,6 +19,8 @@ export interface BaselineOptions {
   tune?: boolean;
   /** Name of the data for displays, e.g. 'warpeace'. */
   dataset?: string;
+  /** Memory limit of each order's counts (see NGramModel). */
+  maxBytes?: number;
 }
 
 export interface OrderResult {
@@ -58,9 +60,10 @@ export class NGramBaseline {
 }
 
 /** One n-gram model of the given order on a split corpus. */
-export function ngramResult(train: CharIds, val: CharIds, test: CharIds, vocabSize: number, order: number, tune = true): OrderResult {
+export function ngramResult(train: CharIds, val: CharIds, test: CharIds, vocabSize: number, order: number, tune = true,
+  maxBytes?: number): OrderResult {
   const start = Date.now();
-  const model = new NGramModel(train, vocabSize, order);
+  const model = new NGramModel(train, vocabSize, order, { maxBytes });
   const tuned = tune && val.length > 0;
   if (tuned) model.tuneDiscounts(val);
   const [v, t] = [model.loss(val), model.loss(test)];
@@ -71,6 +74,6 @@ export function ngramResult(train: CharIds, val: CharIds, test: CharIds, vocabSi
 export function ngramBaseline(corpus: { data: CharIds; vocab: { size: number } }, opts: BaselineOptions = {}): NGramBaseline {
   const { train, val, test } = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac);
   const orders = opts.orders ?? [1, 2, 3, 5, 10, 20];
-  const results = orders.map((n) => ngramResult(train, val, test, corpus.vocab.size, n, opts.tune ?? true));
+  const results = orders.map((n) => ngramResult(train, val, test, corpus.vocab.size, n, opts.tune ?? true, opts.maxBytes));
   return new NGramBaseline(opts.dataset ?? 'corpus', results);
 }

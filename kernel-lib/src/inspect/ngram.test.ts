@@ -114,10 +114,12 @@ test('text seen once is stored as leaves, not one node per substring', () => {
   assert.ok(model.counts.size < 2.5 * train.length, `${model.counts.size} nodes`);
 });
 
-test('bad orders are user errors', () => {
+test('bad orders and counts past the memory limit are user errors', () => {
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 0), /order must be/);
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 21), /order must be/);
   assert.throws(() => new NGramModel(new Int32Array(0), 3, 2), /empty/);
+  const rng = new Rng(2);
+  assert.throws(() => new NGramModel(randomIds(rng, 100000, 50), 50, 20, { maxBytes: 4e6 }), /20-grams of 100,000 chars needs more than 4 MiB/);
 });
 
 test('the baseline scores each order on val and test and displays as the ngram MIME type next to RNN losses', () => {

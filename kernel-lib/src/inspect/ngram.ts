@@ -39,15 +39,18 @@ export class NGramModel {
   /** discount[3 * n + i] for n-grams of length n = 1..order seen i + 1 = 1, 2, 3+ times; at most i + 1. */
   readonly discount: Float64Array;
 
-  /** Counts the training text `ids` (char ids < vocabSize) for an n-gram model of the given order. */
-  constructor(ids: Ids, vocabSize: number, order: number) {
+  /**
+   * Counts the training text `ids` (char ids < vocabSize) for an n-gram model of the given order. The counts may
+   * take at most maxBytes (default half the machine's memory); War and Peace at order 20 takes ~300 MB.
+   */
+  constructor(ids: Ids, vocabSize: number, order: number, opts: { maxBytes?: number } = {}) {
     if (!Number.isInteger(order) || order < 1 || order > MAX_ORDER) {
       throw new CharRNNError(`n-gram order must be a whole number from 1 to ${MAX_ORDER}, got ${order}`);
     }
     if (ids.length === 0) throw new CharRNNError('the n-gram training text is empty');
     this.order = order;
     this.vocabSize = vocabSize;
-    this.counts = new SubstringCounts(ids, order);
+    this.counts = new SubstringCounts(ids, order, opts.maxBytes);
     const nc = this.counts.countsOfCounts();
     this.discount = new Float64Array(3 * (order + 1));
     for (let n = 1; n <= order; n++) {

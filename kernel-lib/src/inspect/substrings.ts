@@ -7,11 +7,12 @@
  * - nodes live in typed arrays (~35 bytes each) found through one open-addressing hash table on (parent, char);
  * - a substring seen once is not expanded: a "leaf" node stands for the chain of all its extensions, which are
  *   read from the text at its one position `leafPos` (as in a suffix tree). Only ~4M substrings of War and Peace
- *   repeat, so the trie has ~7M nodes instead of ~34M.
+ *   repeat, so a 20-gram trie of its train split has ~6M nodes instead of ~34M.
  *
  * A place in the trie is a pair (node, depth): an inner node at its own depth, or a leaf node at any depth from its
  * own to the end of its chain, standing for text[leafPos .. leafPos + depth - 1].
  */
+import * as os from 'node:os';
 import { CharRNNError } from '../errors';
 
 /** Ids of a text, one per character. */
@@ -20,6 +21,8 @@ export type Ids = ArrayLike<number>;
 export class SubstringCounts {
   readonly text: Ids;
   readonly maxLen: number;
+  /** The typed arrays may not grow past this many bytes. */
+  readonly maxBytes: number;
   /** Number of nodes, the root (node 0, the empty string) included. */
   size = 1;
   // Per node, indexed by node id.
@@ -46,10 +49,12 @@ export class SubstringCounts {
   /** endNode[d]: the place of text[len-d .. len-1], the one occurrence of its substring not followed by a char. */
   private endNode: Int32Array;
 
-  constructor(text: Ids, maxLen: number) {
+  /** Counts the substrings of `text` up to length maxLen; maxBytes defaults to half the machine's memory. */
+  constructor(text: Ids, maxLen: number, maxBytes = os.totalmem() / 2) {
     if (!(maxLen >= 1 && maxLen <= 255)) throw new CharRNNError(`substring length must be 1..255, got ${maxLen}`);
     this.text = text;
     this.maxLen = maxLen;
+    this.maxBytes = maxBytes;
     const cap = 1024;
     this.parent = new Int32Array(cap);
     this.char = new Uint16Array(cap);
@@ -185,6 +190,10 @@ export class SubstringCounts {
   }
 
   private grow(): void {
+    if (2 * this.bytes > this.maxBytes) {
+      throw new CharRNNError(`counting the ${this.maxLen}-grams of ${this.text.length.toLocaleString('en-US')} chars needs more than ` +
+        `${(this.maxBytes / 2 ** 20).toFixed(0)} MiB; use a lower order or a shorter text`);
+    }
     const cap = 2 * this.parent.length;
     const bigger = <A extends Int32Array | Uint16Array | Uint8Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);
