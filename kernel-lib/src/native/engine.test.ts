@@ -51,7 +51,7 @@ const B = 3;
 
 if (!nativeStatus().available) {
   test('without the addon the native engine says why in one line', async () => {
-    await initBackend();
+    await initBackend('wasm');
     const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: H, numLayers: 1, dropout: 0 });
     const state = model.zeroState(B);
     assert.throws(() => nativeLossAndGrads(model, randomBatch(V, T, B, 1), state), (e: Error) => e.name === 'CharRNNError' && !e.message.includes('\n'));
@@ -63,7 +63,7 @@ if (!nativeStatus().available) {
     for (const layers of [1, 2]) {
       for (const dropout of [0, 0.3]) {
         test(`native ${cell} ${layers} layer(s) dropout ${dropout}: loss, gradients and state equal the TF.js engine`, async () => {
-          await initBackend();
+          await initBackend('wasm');
           const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout }, { seed: 5, initScale: 0.5 });
           const batch = randomBatch(V, T, B, 2);
           const state = randomState(model, B, 9);
@@ -89,6 +89,24 @@ if (!nativeStatus().available) {
     }
   }
 
+  test('native engine on the cpu backend too (values shared with TF.js, never modified): equal to the TF.js engine', async () => {
+    await initBackend('cpu');
+    const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0.3 }, { seed: 4, initScale: 0.5 });
+    const batch = randomBatch(V, T, B, 6);
+    const state = randomState(model, B, 2);
+    const before = Object.values(model.params).map((p) => Float32Array.from(p.dataSync()));
+    const ours = nativeLossAndGrads(model, batch, state, { dropoutSeed: 3 });
+    const again = nativeLossAndGrads(model, batch, ours.state, { dropoutSeed: 4 }); // reuses the workspace
+    const ref = lossAndGrads(model, batch, state, { dropoutSeed: 3 });
+    assert.ok(Math.abs(ours.loss - ref.loss) < 1e-5 * ref.loss);
+    for (const name of Object.keys(ref.grads)) assert.ok(relDiff(ours.grads[name], ref.grads[name]) < 1e-4, name);
+    Object.values(model.params).forEach((p, i) => assert.deepEqual(p.dataSync(), before[i]));
+    [ours, again, ref].forEach(disposeResult);
+    disposeState(state);
+    model.dispose();
+    await initBackend('wasm');
+  });
+
   /** Loss with every parameter moved by eps * dir[name]; parameters restored after. */
   function lossAt(model: CharRNN, batch: Batch, state: RNNState, dir: Record<string, Float32Array>, eps: number, dropoutSeed: number): number {
     const saved = Object.fromEntries(Object.entries(model.params).map(([name, v]) => [name, tf.clone(v)]));
@@ -106,7 +124,7 @@ if (!nativeStatus().available) {
 
   for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
     test(`native ${cell}: gradient equals a centred finite difference of the loss (2 layers, dropout)`, async () => {
-      await initBackend();
+      await initBackend('wasm');
       const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0.25 }, { seed: 3, initScale: 0.5 });
       const batch = randomBatch(V, T, B, 4);
       const state = randomState(model, B, 8);
@@ -130,7 +148,7 @@ if (!nativeStatus().available) {
 
   for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
     test(`native ${cell} step equals the TF.js engine's step, at batch 1 and 3`, async () => {
-      await initBackend();
+      await initBackend('wasm');
       const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 2, initScale: 0.5 });
       for (const b of [1, 3]) {
         let ours = randomState(model, b, 1);
@@ -155,7 +173,7 @@ if (!nativeStatus().available) {
   }
 
   test('native training and sampling leak no tensors', async () => {
-    await initBackend();
+    await initBackend('wasm');
     const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0.2 }, { seed: 1 });
     let state = model.zeroState(B);
     const counts: number[] = [];
