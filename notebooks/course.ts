@@ -45,6 +45,7 @@ export async function openCorpus(name: string, opts: OpenOptions): Promise<Cours
 }
 
 async function locate(name: string, opts: OpenOptions): Promise<CourseCorpus> {
+  cr.findDataset(name); // a name missing from the manifest is a mistake, never a reason for the stand-in
   // In CI mode the Linux corpus is used only when already built: building it installs a 150 MB package.
   const built = path.join(cr.defaultDataDir(), name, 'input.txt');
   const skip = opts.ci && name === 'linux' && !fs.existsSync(built);
