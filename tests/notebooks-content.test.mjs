@@ -1,0 +1,44 @@
+// The course notebooks (notebooks/01..11) as files, without running them (notebooks.test.mjs runs them): each uses
+// the charrnn kernel, reads CHARRNN_CI in its first code cell, states its dataset and budget, opens only datasets of
+// the manifest, ends with a cell that throws when its result is wrong, and is committed without stale outputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { KERNEL_NAME } = require('../kernel-lib/dist/kernel/kernelspec.js');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'datasets', 'manifest.json'), 'utf8'));
+const known = new Set(manifest.datasets.map((d) => d.name));
+const dir = path.join(root, 'notebooks');
+const course = fs.readdirSync(dir).filter((f) => /^(0[1-9]|1[01])-.+\.ipynb$/.test(f)).sort();
+
+const text = (cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+
+test('the course has notebooks 01 to 11, one each', () => {
+  assert.deepEqual(course.map((f) => f.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
+});
+
+for (const name of course) {
+  test(`${name} follows the course conventions`, () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+    assert.equal(nb.nbformat, 4);
+    assert.equal(nb.metadata.kernelspec.name, KERNEL_NAME);
+    const code = nb.cells.filter((c) => c.cell_type === 'code').map(text);
+    const intro = text(nb.cells[0]);
+    assert.equal(nb.cells[0].cell_type, 'markdown');
+    assert.match(intro, new RegExp(`^# ${Number(name.slice(0, 2))}\\. `), 'the first cell is the numbered title');
+    assert.match(intro, /dataset/i, 'the introduction states the dataset');
+    assert.match(intro, /budget/i, 'the introduction states the budget');
+    assert.match(code[0], /const CI = process\.env\.CHARRNN_CI === '1'/, 'the first code cell reads CHARRNN_CI');
+    assert.match(code[code.length - 1], /throw new Error\(/, 'the last code cell checks the result');
+    for (const [, dataset] of code.join('\n').matchAll(/openCorpus\('([^']+)'/g)) assert.ok(known.has(dataset), `unknown dataset '${dataset}'`);
+    for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
+      const shown = JSON.stringify(cell.outputs ?? []);
+      assert.ok((cell.outputs ?? []).length === 0 || shown.includes('CI mode'), 'committed outputs must come from a run that says CI mode');
+    }
+  });
+}
