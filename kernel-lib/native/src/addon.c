@@ -145,25 +145,19 @@ static napi_value js_mul_inplace(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* rnnForward(z, h, B, H) */
-static napi_value js_rnn_forward(napi_env env, napi_callback_info info) {
-  const char *name = "rnnForward";
+/* rnnForward(z, h, B, H) and rnnBackward(z, dh, B, H): both take two [B,H] arrays. */
+static napi_value rnn_step(napi_env env, napi_callback_info info, int backward) {
+  const char *name = backward ? "rnnBackward" : "rnnForward";
   PARSE("ffnn");
   double bh = a[2].num * a[3].num;
   FITS(0, bh); FITS(1, bh);
-  rnn_forward(F32(0), F32(1), NUM(2), NUM(3));
+  if (backward) rnn_backward(F32(0), F32(1), NUM(2), NUM(3));
+  else rnn_forward(F32(0), F32(1), NUM(2), NUM(3));
   return NULL;
 }
 
-/* rnnBackward(z, dh, B, H) */
-static napi_value js_rnn_backward(napi_env env, napi_callback_info info) {
-  const char *name = "rnnBackward";
-  PARSE("ffnn");
-  double bh = a[2].num * a[3].num;
-  FITS(0, bh); FITS(1, bh);
-  rnn_backward(F32(0), F32(1), NUM(2), NUM(3));
-  return NULL;
-}
+static napi_value js_rnn_forward(napi_env env, napi_callback_info info) { return rnn_step(env, info, 0); }
+static napi_value js_rnn_backward(napi_env env, napi_callback_info info) { return rnn_step(env, info, 1); }
 
 /* lstmForward(z, cPrev, c, h, B, H) */
 static napi_value js_lstm_forward(napi_env env, napi_callback_info info) {

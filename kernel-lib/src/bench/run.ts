@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   log(`bench: machine: ${machine().cpu}, ${machine().cores} cores, load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`);
 
   const paths: EnginePath[] = native.available ? ['native', 'wasm'] : ['wasm'];
-  const timing = opts.quick ? { seconds: 2, warmup: 1, minIters: 2 } : { seconds: 8, warmup: 2, minIters: 3 };
+  const timing = opts.quick ? { seconds: 2, warmup: 1, minIters: 2 } : { seconds: 8, warmup: 1, minIters: 2 };
   const base = { text: text.file, length: 1000, ...timing };
 
   // Training: per config and round, peer at 1 thread, our paths, peer at 2 threads (interleaved).

@@ -8,13 +8,15 @@ import { step } from '../engine/forward';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { Rng } from '../rng';
+import { Batches } from '../text/batches';
 import { nativeStatus } from './addon';
 import { nativeLossAndGrads, nativeStep } from './engine';
 
+/** A batch as training makes it (char-rnn's layout, targets = next chars) from seeded random text over V chars. */
 function randomBatch(V: number, T: number, B: number, seed: number): Batch {
   const rng = new Rng(seed);
-  const ids = () => Int32Array.from({ length: T * B }, () => Math.floor(rng.next() * V));
-  return { x: ids(), y: ids(), T, B };
+  const ids = Uint16Array.from({ length: T * B + 1 }, () => Math.floor(rng.next() * V));
+  return new Batches(ids, B, T).get(0);
 }
 
 /** A non-zero starting state (c too for LSTM), from the seed. */

@@ -28,6 +28,11 @@ interface LayerRun {
   hn?: Float32Array; // [N, H] GRU: h_prev W_hn + b_hn of each step
 }
 
+/** Step t's rows of a time-major array of `width` columns (rows t*B .. t*B+B-1), as a view. */
+function stepRows(a: Float32Array, t: number, B: number, width: number): Float32Array {
+  return a.subarray(t * B * width, (t + 1) * B * width);
+}
+
 /** The weights of layer l as the addon reads them. */
 function layerWeights(model: CharRNN, l: number) {
   const { cell, vocabSize: V, hiddenSize: H } = model.config;
@@ -81,10 +86,9 @@ function layerForward(nat: NativeAddon, model: CharRNN, l: number, ids: Int32Arr
   const cs = cell === 'lstm' ? work.get(`l${l}/c`, (T + 1) * BH) : undefined;
   if (cs) cs.set(valuesOf((state.c as tf.Tensor2D[])[l]));
   const hn = cell === 'gru' ? work.get(`l${l}/hn`, N * H) : undefined;
-  const rows = (a: Float32Array, t: number, width: number) => a.subarray(t * B * width, (t + 1) * B * width);
   for (let t = 0; t < T; t++) {
-    const c = cs && { prev: rows(cs, t, H), next: rows(cs, t + 1, H) };
-    cellStep(nat, cell, w, B, H, rows(z, t, GH), rows(hs, t, H), rows(hs, t + 1, H), c, hn && rows(hn, t, H));
+    const c = cs && { prev: stepRows(cs, t, B, H), next: stepRows(cs, t + 1, B, H) };
+    cellStep(nat, cell, w, B, H, stepRows(z, t, B, GH), stepRows(hs, t, B, H), stepRows(hs, t + 1, B, H), c, hn && stepRows(hn, t, B, H));
   }
   return { z, hs, cs, hn };
 }
@@ -99,19 +103,17 @@ function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRu
   const w = layerWeights(model, l);
   const { D, GH } = w;
   const N = T * B;
-  const BH = B * H;
   const { z, hs, cs, hn } = run;
   const dzh = cell === 'gru' ? work.get('gru/dzh', N * GH) : z; // d loss / d (h_prev W_h): differs from z only for GRU
-  const dc = cell === 'lstm' ? work.zeros('lstm/dc', BH) : undefined;
-  const rows = (a: Float32Array, t: number, width: number) => a.subarray(t * B * width, (t + 1) * B * width);
+  const dc = cell === 'lstm' ? work.zeros('lstm/dc', B * H) : undefined;
   for (let t = T - 1; t >= 0; t--) {
-    const zt = rows(z, t, GH);
-    const dh = rows(dH, t, H);
-    const dhPrev = t > 0 ? rows(dH, t - 1, H) : work.get('dh/discard', BH);
-    if (cell === 'lstm') nat.lstmBackward(zt, dh, dc as Float32Array, rows(cs as Float32Array, t + 1, H), rows(cs as Float32Array, t, H), B, H);
+    const zt = stepRows(z, t, B, GH);
+    const dh = stepRows(dH, t, B, H);
+    const dhPrev = t > 0 ? stepRows(dH, t - 1, B, H) : work.get('dh/discard', B * H);
+    if (cell === 'lstm') nat.lstmBackward(zt, dh, dc as Float32Array, stepRows(cs as Float32Array, t + 1, B, H), stepRows(cs as Float32Array, t, B, H), B, H);
     else if (cell === 'rnn') nat.rnnBackward(zt, dh, B, H);
-    else nat.gruBackward(zt, rows(dzh, t, GH), dh, rows(hs, t, H), rows(hn as Float32Array, t, H), dhPrev, B, H);
-    if (t > 0) nat.sgemm(0, 1, B, H, GH, 1, rows(dzh, t, GH), GH, w.wh, GH, 1, dhPrev, H); // += dz_t W_h^T
+    else nat.gruBackward(zt, stepRows(dzh, t, B, GH), dh, stepRows(hs, t, B, H), stepRows(hn as Float32Array, t, B, H), dhPrev, B, H);
+    if (t > 0) nat.sgemm(0, 1, B, H, GH, 1, stepRows(dzh, t, B, GH), GH, w.wh, GH, 1, dhPrev, H); // += dz_t W_h^T
   }
   // Weight gradients over all N rows: input rows X^T dZ (a scatter for one-hot input), recurrent rows H_prev^T dZh.
   const kernel = new Float32Array((D + H) * GH);
