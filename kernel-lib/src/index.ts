@@ -65,7 +65,7 @@ export type { NativeStatus } from './native/addon';
 export { nativeLossAndGrads, nativeStep, nativeEngine, releaseNativeMemory } from './native/engine';
 export { chooseEngine } from './native/choose';
 export type { Engine, EngineChoice } from './native/choose';
-export { inspectText, TextTrace, VIEW_MAX_CHARS } from './inspect/trace';
+export { inspectText, TextTrace, VIEW_MAX_CHARS, VIEW_MAX_BYTES } from './inspect/trace';
 export type { InspectOptions, LayerTrace } from './inspect/trace';
 export { FEATURES, featureValues, insideQuotes, positionInLine, bracketDepth, insideComment, insideWikiLink, insideUrl, insideIfBody } from './inspect/features';
 export type { FeatureFn } from './inspect/features';

@@ -6,7 +6,7 @@ import { insideQuotes, positionInLine } from './features';
 import { interpretableFraction, searchNeurons } from './neurons';
 import { gateSaturation } from './saturation';
 import { errorAnalysis } from './mistakes';
-import { TextTrace } from './trace';
+import { TextTrace, VIEW_MAX_BYTES } from './trace';
 
 const TEXT = 'He said "come here" and left.\nShe asked "why?" twice,\nthen "no" again. "Fine," he said.\n'.repeat(4);
 
@@ -100,4 +100,18 @@ test('error analysis groups p < 0.5 by the class of the char that came next', ()
   assert.ok(Math.abs(by.letter.meanSurprise - -(Math.log(0.9) + Math.log(0.3)) / 2) < 1e-6);
   assert.equal(by.letter.shareOfErrors, 0.25);
   assert.match(String(a.toMimeBundle().data['text/plain']), /4 of 7/);
+});
+
+test("a big trace's views keep about VIEW_MAX_BYTES of activations: fewer chars for bigger models", () => {
+  const text = 'ab "cd" ef\n'.repeat(250); // 2750 chars
+  const chars = Array.from(text);
+  const [T, H] = [chars.length, 2000];
+  const vocab = Vocab.fromText(text);
+  const trace = new TextTrace(chars, Int32Array.from(vocab.encode(text)), 'rnn', H, [{ h: new Float32Array(T * H).fill(0.5) }], 1,
+    new Int32Array(T), new Float32Array(T), new Float32Array(T), vocab);
+  assert.equal(trace.viewChars, VIEW_MAX_BYTES / H);
+  const view = searchNeurons(trace, 'inside quotes').toView();
+  assert.equal(view.activations!.text.length, trace.viewChars);
+  assert.equal(view.featureValues!.length, trace.viewChars);
+  assert.deepEqual(view.activations!.layers[0].h.shape, [trace.viewChars, H]);
 });

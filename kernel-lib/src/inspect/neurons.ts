@@ -16,9 +16,6 @@ export interface CellScore extends NeuronScore {
   varianceExplained: number;
 }
 
-/** The chars the neurons view carries for its offline explorer (a slice of the trace). */
-const VIEW_CHARS = 2000;
-
 export class NeuronSearch {
   constructor(
     readonly feature: string,
@@ -42,7 +39,6 @@ export class NeuronSearch {
   }
 
   toView(top = 100): NeuronsView {
-    const shown = this.trace.length > VIEW_CHARS ? this.trace.slice(0, VIEW_CHARS) : this.trace;
     const best = this.ranked[0];
     return {
       version: 1,
@@ -50,8 +46,8 @@ export class NeuronSearch {
       metric: `|Pearson correlation| of activation with the feature over ${this.trace.length} chars; ` +
         `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`,
       ranked: this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({ layer, kind, index, score, correlation, meanOn, meanOff })),
-      activations: shown.toView(best ? { layer: best.layer, kind: best.kind, index: best.index } : undefined),
-      featureValues: Array.from(this.values.subarray(0, shown.length)),
+      activations: this.trace.toView(best ? { layer: best.layer, kind: best.kind, index: best.index } : undefined),
+      featureValues: Array.from(this.values.subarray(0, this.trace.viewChars)),
     };
   }
 

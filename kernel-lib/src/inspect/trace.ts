@@ -33,8 +33,9 @@ export interface LayerTrace {
   gates?: Float32Array;
 }
 
-/** The chars the activations view shows at most (its int8 matrices grow as T x H x layers). */
+/** The activations view shows at most this many chars, and at most VIEW_MAX_BYTES of int8 activations. */
 export const VIEW_MAX_CHARS = 5000;
+export const VIEW_MAX_BYTES = 4e6;
 
 /** What a model did on a text: see inspectText(). */
 export class TextTrace {
@@ -102,9 +103,15 @@ export class TextTrace {
       rows(this.topProbs, k), this.pNext.slice(from, to), this.vocab);
   }
 
-  /** The activation explorer's view (the first VIEW_MAX_CHARS chars; slice() for others). */
+  /** How many chars toView() keeps: its matrices take layers x (h, c) x H bytes per char. */
+  get viewChars(): number {
+    const perChar = this.layers.length * this.hiddenSize * (this.layers[0]?.c ? 2 : 1);
+    return Math.min(this.length, VIEW_MAX_CHARS, Math.max(1, Math.floor(VIEW_MAX_BYTES / perChar)));
+  }
+
+  /** The activation explorer's view of the first viewChars chars (slice() for others). */
   toView(selected?: NeuronRef): ActivationsView {
-    const t = this.length > VIEW_MAX_CHARS ? this.slice(0, VIEW_MAX_CHARS) : this;
+    const t = this.viewChars < this.length ? this.slice(0, this.viewChars) : this;
     const T = t.length;
     const actual = Array.from(t.pNext.subarray(0, Math.max(0, T - 1)), (p) => round3(p));
     return {
