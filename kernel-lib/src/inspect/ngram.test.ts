@@ -118,6 +118,7 @@ test('bad orders and counts past the memory limit are user errors', () => {
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 0), /order must be/);
   assert.throws(() => new NGramModel(Int32Array.from([1, 2]), 3, 21), /order must be/);
   assert.throws(() => new NGramModel(new Int32Array(0), 3, 2), /empty/);
+  assert.throws(() => new NGramModel(Int32Array.from([0, 3, 1]), 3, 2), /char id 3 at 1 is outside the vocabulary/);
   const rng = new Rng(2);
   assert.throws(() => new NGramModel(randomIds(rng, 100000, 50), 50, 20, { maxBytes: 4e6 }), /20-grams of 100,000 chars needs more than 4 MiB/);
 });

@@ -48,6 +48,9 @@ export class NGramModel {
       throw new CharRNNError(`n-gram order must be a whole number from 1 to ${MAX_ORDER}, got ${order}`);
     }
     if (ids.length === 0) throw new CharRNNError('the n-gram training text is empty');
+    for (let i = 0; i < ids.length; i++) {
+      if (!(ids[i] >= 0 && ids[i] < vocabSize)) throw new CharRNNError(`char id ${ids[i]} at ${i} is outside the vocabulary (size ${vocabSize})`);
+    }
     this.order = order;
     this.vocabSize = vocabSize;
     this.counts = new SubstringCounts(ids, order, opts.maxBytes);
