@@ -4,14 +4,20 @@ import { CharRNNError } from '../errors';
 const USAGE = `usage: charrnn <command> [options]
 
 commands:
-  train   --input FILE [--checkpoint-dir DIR] [--model lstm|gru|rnn] [--rnn-size N] [--num-layers N] ...
-  sample  CKPT_DIR [--length N] [--temperature T] [--primetext S] [--seed N] [--argmax] [--top-k K]
+  train   --input FILE [--checkpoint-dir DIR] [--model lstm|gru|rnn] [--rnn-size N] [--num-layers N] [--dropout P]
+          [--seq-length N] [--batch-size N] [--optimizer rmsprop|adam] [--learning-rate LR] [--decay-rate R]
+          [--lr-decay F] [--lr-decay-after EPOCHS] [--grad-clip C] [--clip-mode value|norm] [--train-frac F]
+          [--val-frac F] [--max-epochs N] [--max-iters N] [--eval-val-every N] [--checkpoint-every N]
+          [--print-every N] [--init-from CKPT_DIR] [--seed N] [--threads N] [--backend auto|wasm|cpu|tensorflow]
+          [--log-json FILE]
+  sample  CKPT_DIR [--length N] [--temperature T] [--primetext S] [--seed N] [--argmax] [--top-k K] [--count N]
+          [--drop-unknown]
   eval    CKPT_DIR --input FILE [--split train|val|test]
-  info    CKPT_DIR
-  ngram   --input FILE --order N
-  inspect CKPT_DIR --text-file F
+  info    CKPT_DIR [--json]
+  ngram   --input FILE --order N [--train-frac F] [--val-frac F] [--no-tune]
+  inspect CKPT_DIR --text-file F [--out FILE] [--top-k K] [--chunk N]
 
-See the README for every option.`;
+CKPT_DIR is a checkpoint (cv/best) or a run folder (cv, meaning cv/latest). See the README for details.`;
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   train: () => import('./train'),
