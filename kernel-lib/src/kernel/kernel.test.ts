@@ -207,7 +207,7 @@ while (!stopRequested) { step++; await new Promise(r => setImmediate(r)); }
   send(shell, 'comm_msg', { comm_id: 'c3', data: { action: 'stop' } });
   assert.equal((await replyTo(id)).content.status, 'ok');
   const result = ofType(await outputsOf(id), 'execute_result')[0];
-  assert.equal(result.content.data['text/plain'], "'stopped after some steps'");
+  assert.equal(result.content.data['text/plain'], 'stopped after some steps');
 });
 
 test('SIGINT stops an async loop that polls interruptRequested(); state survives, the flag resets', async () => {

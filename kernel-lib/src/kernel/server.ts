@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { format } from 'node:util';
 import { Publisher, Reply, Router } from 'zeromq';
 import { decode, encode, makeMessage } from './wire';
 import type { Message } from './wire';
@@ -232,11 +232,14 @@ export class KernelServer {
   }
 }
 
-/** The last expression's value: a Displayable shows its rich bundle, anything else its inspected text. */
+/**
+ * The last expression's value: a Displayable shows its rich bundle, anything else its text as console.log
+ * would print it (a string as is, so a generated sample reads as text).
+ */
 function resultBundle(value: unknown): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
   if (isDisplayable(value)) {
     const bundle = value.toMimeBundle();
     return { data: bundle.data, metadata: bundle.metadata ?? {} };
   }
-  return { data: { 'text/plain': inspect(value) }, metadata: {} };
+  return { data: { 'text/plain': format(value) }, metadata: {} };
 }
