@@ -1,6 +1,6 @@
 /**
- * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), the
- * loss of the simplest baseline to beat, and the sampler grid. Notebooks import it as `./course`.
+ * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), and
+ * the loss of the simplest baseline to beat. Notebooks import it as `./course`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,16 +84,4 @@ export function unigramLoss(train: ArrayLike<number>, test: ArrayLike<number>, v
   let loss = 0;
   for (let i = 0; i < test.length; i++) loss -= Math.log(counts[test[i]] / total);
   return loss / test.length;
-}
-
-/** The sampler widget with samples recorded at each of `temperatures` (same seed for all); `view` holds them. */
-export function sampler(model: cr.CharRNN, vocab: cr.Vocab, opts: { temperatures: number[]; length: number; prime?: string; seed?: number }): cr.Displayable & { view: cr.SamplerView } {
-  const defaults: cr.SampleSettings = { prime: opts.prime ?? '', length: opts.length, temperature: 1, seed: opts.seed ?? 1, topK: 0 };
-  const grid = opts.temperatures.map((temperature) => ({
-    temperature,
-    text: cr.sample(model, vocab, { length: opts.length, prime: defaults.prime, seed: defaults.seed, temperature }),
-  }));
-  const { cell, hiddenSize, numLayers, dropout } = model.config;
-  const view: cr.SamplerView = { version: 1, config: { cell, hiddenSize, numLayers, dropout }, defaults, grid };
-  return { view, toMimeBundle: () => cr.samplerBundle(view) };
 }
