@@ -42,7 +42,7 @@ const cols = (t: tf.Tensor2D, from: number, n: number) => tf.slice(t, [0, from],
 /** One step forward: xw = x W_x + b [B, G*H], hw = h_prev W_h [B, G*H]. bhn is GRU's recurrent bias [H]. */
 export function forwardStep(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, prev: Prev, bhn?: tf.Tensor1D): StepOut {
   const H = prev.h.shape[1];
-  if (fusedAvailable()) return forwardFused(cell, xw, hw, prev, H, bhn);
+  if (fusedAvailable(prev.h.size)) return forwardFused(cell, xw, hw, prev, H, bhn);
   if (cell === 'rnn') {
     const h = tf.tanh(tf.add(xw, hw)) as tf.Tensor2D;
     return { h, gates: h };
@@ -82,7 +82,7 @@ function forwardFused(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, prev: Pr
  * the last step); dc is d loss / d c from step t+1 (LSTM).
  */
 export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dhAbove: tf.Tensor2D, dhNext?: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
-  if (fusedAvailable()) return backwardFused(cell, out, prev, dhAbove, dhNext, dc);
+  if (fusedAvailable(prev.h.size)) return backwardFused(cell, out, prev, dhAbove, dhNext, dc);
   const dh = dhNext ? (tf.add(dhAbove, dhNext) as tf.Tensor2D) : dhAbove;
   const dsig = (s: tf.Tensor) => tf.mul(s, tf.sub(1, s)); // sigmoid' from its output
   const dtanh = (t: tf.Tensor) => tf.sub(1, tf.square(t)); // tanh' from its output

@@ -76,7 +76,7 @@ if (require.main === module) {
       for (let round = 0; round < 3; round++) {
         for (const fused of [true, false]) {
           useFusedKernels(fused);
-          const key = fused ? 'fused kernels' : 'plain ops';
+          const key = fused ? 'default (fused kernels for small steps)' : 'plain ops only';
           const train = trainingCharsPerSec(c, name === 'a' ? 3 : 1);
           const sample = samplingCharsPerSec(c, 300);
           best[key] = { train: Math.max(train, best[key]?.train ?? 0), sample: Math.max(sample, best[key]?.sample ?? 0) };
