@@ -1,4 +1,5 @@
 import { BackendChoice, initBackend } from '../backend';
+import { EngineChoice } from '../native/choose';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTexts } from '../sample/sampler';
 import { Flag, onePositional, parseFlags } from './args';
@@ -13,6 +14,7 @@ const FLAGS: Record<string, Flag> = {
   count: { type: 'int', min: 1 },
   'drop-unknown': { type: 'boolean' },
   backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
+  engine: { type: 'string', choices: ['auto', 'native', 'tfjs'] },
 };
 
 /** charrnn sample CKPT_DIR: prints samples to stdout, streaming a single one as it is drawn. */
@@ -33,6 +35,7 @@ export async function run(argv: string[]): Promise<void> {
     prime,
     seed: (v.seed as number) ?? 1,
     count,
+    engine: v.engine as EngineChoice,
     onChar: count === 1 ? (ch) => process.stdout.write(ch) : undefined,
   });
   process.stdout.write(count === 1 ? '\n' : texts.join('\n\n') + '\n');

@@ -4,6 +4,7 @@ import { CharRNNError } from '../errors';
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
+import { nativeStatus } from '../native/addon';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { readCheckpointMeta } from '../train/checkpoint';
@@ -39,6 +40,7 @@ const FLAGS: Record<string, Flag> = {
   'init-from': { type: 'string' },
   seed: { type: 'int', min: 0 },
   threads: { type: 'int', min: 0 },
+  engine: { type: 'string', choices: ['auto', 'native', 'tfjs'] },
   backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
   'log-json': { type: 'string' },
 };
@@ -63,6 +65,7 @@ const OPTION_OF: Record<string, keyof TrainOptions> = {
   'sample-every': 'sampleEvery',
   seed: 'seed',
   threads: 'threads',
+  engine: 'engine',
 };
 
 const MODEL_FLAGS = ['model', 'rnn-size', 'num-layers', 'dropout'];
@@ -75,6 +78,13 @@ function runDirOf(ckpt: string): string {
 
 function hasCheckpoint(dir: string): boolean {
   return ['latest', 'best', '.'].some((d) => fs.existsSync(path.join(dir, d, 'checkpoint.json')));
+}
+
+/** "native engine (OpenBLAS ...)" or "TF.js engine on wasm x2 threads", with why native is off when it is. */
+function engineLine(trainer: Trainer, backend: string): string {
+  const e = trainer.engine;
+  if (e.name === 'native') return `native engine (${nativeStatus().detail})`;
+  return `TF.js engine on ${backend} x${trainer.threads} threads${e.note ? ` (${e.note})` : ''}`;
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -124,7 +134,7 @@ export async function run(argv: string[]): Promise<void> {
   const cfg = trainer.model.config;
   process.stderr.write(
     `charrnn: ${cfg.numLayers}x${cfg.hiddenSize} ${cfg.cell}, vocab ${cfg.vocabSize}, ${trainer.batches.numBatches} batches/epoch, ` +
-      `${trainer.totalIters} iterations, backend ${backend.name} x${trainer.threads} threads, checkpoints in ${checkpointDir}\n`,
+      `${trainer.totalIters} iterations, ${engineLine(trainer, backend.name)}, checkpoints in ${checkpointDir}\n`,
   );
   const log = v['log-json'] ? fs.openSync(v['log-json'] as string, trainer.iter > 0 ? 'a' : 'w') : undefined;
   const line = new ProgressLine(process.stderr, (v['print-every'] as number) ?? 10);

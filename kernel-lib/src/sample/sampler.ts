@@ -1,7 +1,7 @@
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { CharRNN, disposeState } from '../model/charrnn';
-import { step } from '../engine/forward';
+import { EngineChoice, chooseEngine } from '../native/choose';
 import { Vocab, showChars } from '../text/vocab';
 
 export interface SampleOptions {
@@ -20,6 +20,8 @@ export interface SampleOptions {
   seed?: number;
   /** Number of samples drawn at once, as one batch. Default 1. */
   count?: number;
+  /** The engine that runs the model (default 'auto': native BLAS when built, else TF.js). */
+  engine?: EngineChoice;
   /** Called with each new char of each sample as it is drawn. */
   onChar?: (ch: string, sample: number) => void;
 }
@@ -99,6 +101,7 @@ export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = 
   const out = Array.from({ length: B }, () => shown);
   if (shown && !prime) for (let b = 0; b < B; b++) opts.onChar?.(shown, b);
 
+  const { step } = chooseEngine(model, opts.engine);
   let state = model.zeroState(B);
   let logits: Float32Array = new Float32Array(0);
   const feed = (ids: Int32Array) => {

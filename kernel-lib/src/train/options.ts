@@ -1,4 +1,5 @@
 import { CharRNNError } from '../errors';
+import type { EngineChoice } from '../native/choose';
 import { ClipMode, OptimizerName } from './optimizers';
 
 /** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */
@@ -30,6 +31,8 @@ export interface TrainOptions {
   sampleLength: number;
   /** Seeds weight init, dropout masks and samples. */
   seed: number;
+  /** The native BLAS engine, the TF.js engine, or the best available ('auto'). */
+  engine: EngineChoice;
   /**
    * Threads that share each batch (data-parallel, results equal to one thread's to float tolerance);
    * 0 = one per core on the wasm and cpu backends, 1 on tfjs-node, which threads its own ops.
@@ -58,6 +61,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   sampleEvery: 0,
   sampleLength: 200,
   seed: 123,
+  engine: 'auto',
   threads: 0,
   divergeFactor: 3,
 };
@@ -82,6 +86,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleLength', 1);
   whole('seed', 0);
   whole('threads', 0);
+  check(['auto', 'native', 'tfjs'].includes(o.engine), `engine must be auto, native or tfjs, got ${o.engine}`);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
+import { nativeStatus } from '../native/addon';
 import { corpusFromText } from '../text/corpus';
 import { loadCheckpoint } from './checkpoint';
 import { TrainOptions } from './options';
@@ -53,10 +54,13 @@ test('a tiny model memorises a short text to near-zero loss', async () => {
   model.dispose();
 });
 
-for (const [cell, optimizer, dropout] of [['lstm', 'rmsprop', 0.3], ['gru', 'adam', 0], ['rnn', 'rmsprop', 0]] as const) {
-  test(`exact resume (${cell}, ${optimizer}, dropout ${dropout}): N + resume + N equals 2N`, async () => {
+// Both engines where the native addon is built; the TF.js engine everywhere.
+const engines = nativeStatus().available ? (['tfjs', 'native'] as const) : (['tfjs'] as const);
+const resumeCases = [['lstm', 'rmsprop', 0.3], ['gru', 'adam', 0], ['rnn', 'rmsprop', 0]] as const;
+for (const engine of engines) for (const [cell, optimizer, dropout] of resumeCases) {
+  test(`exact resume (${engine} engine, ${cell}, ${optimizer}, dropout ${dropout}): N + resume + N equals 2N`, async () => {
     // 34 batches of 4x10 per epoch here; lr decay from epoch 0 so the run crosses an epoch boundary and a decay.
-    const opts: Partial<TrainOptions> = { optimizer, lrDecayAfter: 0, lrDecay: 0.9, evalValEvery: 7, trainFrac: 0.8, valFrac: 0.1 };
+    const opts: Partial<TrainOptions> = { engine, optimizer, lrDecayAfter: 0, lrDecay: 0.9, evalValEvery: 7, trainFrac: 0.8, valFrac: 0.1 };
     const straight = setup(cell, { ...opts, maxIters: 40 }, dropout);
     await straight.run();
     const dir = tmpDir();
@@ -78,15 +82,18 @@ for (const [cell, optimizer, dropout] of [['lstm', 'rmsprop', 0.3], ['gru', 'ada
   });
 }
 
-test('training leaks no tensors from one iteration to the next', async () => {
-  const trainer = setup('lstm', { maxIters: 12, evalValEvery: 5, trainFrac: 0.8, valFrac: 0.1 }, 0.2);
-  const counts: number[] = [];
-  await trainer.run({ onProgress: () => counts.push(tf.memory().numTensors) });
-  assert.equal(counts.length, 12);
-  assert.ok(counts.slice(2).every((n) => n === counts[2]), `tensor counts ${counts}`);
-  trainer.dispose();
-  trainer.model.dispose();
-});
+for (const engine of engines) {
+  test(`training leaks no tensors from one iteration to the next (${engine} engine)`, async () => {
+    const trainer = setup('lstm', { engine, maxIters: 12, evalValEvery: 3, trainFrac: 0.8, valFrac: 0.1 }, 0.2);
+    const counts: number[] = [];
+    await trainer.run({ onProgress: () => counts.push(tf.memory().numTensors) });
+    assert.equal(counts.length, 12);
+    // From the first validation on (which caches transposed weights for the forward pass) the count is flat.
+    assert.ok(counts.slice(2).every((n) => n === counts[2]), `tensor counts ${counts}`);
+    trainer.dispose();
+    trainer.model.dispose();
+  });
+}
 
 test('stop() ends the run cleanly and saves a checkpoint at that iteration', async () => {
   const dir = tmpDir();
@@ -124,8 +131,8 @@ test('a diverging run stops with a message and keeps the last good checkpoint', 
 });
 
 test('training on 2 threads follows training on 1 thread to float tolerance', async () => {
-  const one = setup('lstm', { maxIters: 8, threads: 1 }, 0.25);
-  const two = setup('lstm', { maxIters: 8, threads: 2 }, 0.25);
+  const one = setup('lstm', { maxIters: 8, threads: 1, engine: 'tfjs' }, 0.25);
+  const two = setup('lstm', { maxIters: 8, threads: 2, engine: 'tfjs' }, 0.25);
   await one.run();
   await two.run();
   assert.equal(two.threads, 2);

@@ -3,9 +3,10 @@ import { CharRNNError } from '../errors';
 import type { TrainingPoint, TrainingSample } from '../display/schema';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
-import { LossAndGrads, lossAndGrads } from '../engine/bptt';
+import { LossAndGrads } from '../engine/bptt';
 import { ParallelEngine } from '../engine/parallel';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
+import { Engine, chooseEngine } from '../native/choose';
 import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { splitCorpus, Splits } from '../text/corpus';
@@ -75,6 +76,7 @@ export class Trainer {
   private carried: RNNState;
   private stopRequested = false;
   private parallel?: ParallelEngine;
+  private chosen?: Engine;
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
   constructor(model: CharRNN, vocab: Vocab, data: CharIds | Splits, options: Partial<TrainOptions> = {}) {
@@ -255,8 +257,17 @@ export class Trainer {
     this.parallel = undefined;
   }
 
-  /** Threads this run uses: the option, or one per core on CPU backends (tfjs-node threads its own ops). */
+  /** The engine this run trains with (chooseEngine: native BLAS when built, else TF.js). */
+  get engine(): Engine {
+    return (this.chosen ??= chooseEngine(this.model, this.options.engine));
+  }
+
+  /**
+   * Threads that share each batch: the option, else one per core for the TF.js engine on CPU backends. The native
+   * engine threads its own products (BLAS) and tfjs-node its own ops, so they run on one.
+   */
   get threads(): number {
+    if (this.engine.name === 'native') return 1;
     if (this.options.threads > 0) return this.options.threads;
     const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
     return cpuBackend && !this.model.custom ? os.availableParallelism() : 1;
@@ -265,7 +276,7 @@ export class Trainer {
   /** One batch's loss and gradients, on this thread or shared out between threads. */
   private async step(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
     const threads = Math.min(this.threads, this.options.batchSize);
-    if (threads < 2) return lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
+    if (threads < 2) return this.engine.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
     this.parallel ??= await ParallelEngine.start(this.model, threads);
     return this.parallel.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
   }
