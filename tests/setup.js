@@ -60,6 +60,10 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 
 run('npx', ['tsc', '-p', 'kernel-lib']);
 
+// The optional native engine (BLAS products, fused cells), built for this machine's CPU; without it, wasm.
+const native = require(path.join(root, 'kernel-lib', 'native', 'build.js')).buildNative();
+if (!native.ok) console.log(`setup: ${native.message}`);
+
 /** sha256 over the contents of these files and of every file under these folders. */
 function hashOf(paths) {
   const hash = createHash('sha256');
