@@ -41,6 +41,11 @@ export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts
     runs.push(layerForward(weights[l], inputs[l], T, prevOf(state, l)));
   }
 
+  // The state after the last step, taken now: backward frees c as it goes.
+  const last = runs.map((steps) => steps[T - 1]);
+  const next: RNNState = { h: last.map((s) => tf.clone(s.h)) };
+  if (state.c) next.c = last.map((s) => tf.clone(s.c as tf.Tensor2D));
+
   // Softmax layer: logits [T*B, V], and d loss / d h of the top layer.
   const top = tf.tidy(() => {
     const hTop = stackH(runs[L - 1], masks?.output); // [T*B, H]
@@ -67,9 +72,6 @@ export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts
     }
   }
 
-  const last = runs.map((steps) => steps[T - 1]);
-  const next: RNNState = { h: last.map((s) => tf.clone(s.h)) };
-  if (state.c) next.c = last.map((s) => tf.clone(s.c as tf.Tensor2D));
   runs.forEach(disposeSteps);
   tf.dispose(inputs);
   disposeMasks(masks);

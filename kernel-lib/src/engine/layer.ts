@@ -23,9 +23,8 @@ export function disposeSteps(steps: StepOut[]): void {
 /**
  * One layer over T steps. X [T*B, D] is its whole input; its projection X W_x + b is one product for all steps,
  * then each step adds one product h_prev W_h. Returns every step's output and what backward needs.
- * `onStep` may dispose what the caller no longer needs (forward without backward keeps only the last step).
  */
-export function layerForward(w: LayerWeights, X: tf.Tensor2D, T: number, prev: Prev, onStep?: (t: number, out: StepOut) => void): StepOut[] {
+export function layerForward(w: LayerWeights, X: tf.Tensor2D, T: number, prev: Prev): StepOut[] {
   const xws = tf.tidy(() => splitSteps(tf.add(tf.matMul(X, w.wx), w.b) as tf.Tensor2D, T)); // T x [B, G*H]
   const steps: StepOut[] = [];
   let p = prev;
@@ -34,7 +33,6 @@ export function layerForward(w: LayerWeights, X: tf.Tensor2D, T: number, prev: P
     const out = tidy(() => forwardStep(w.cell, xws[t], tf.matMul(q.h, w.wh), q, w.bhn));
     xws[t].dispose();
     steps.push(out);
-    onStep?.(t, out);
     p = out;
   }
   return steps;
@@ -52,6 +50,7 @@ export interface LayerGrads {
  * Backprop through time for one layer. dHs[t] [B, H] is d loss / d h_t from above; no gradient flows into the
  * state the batch started from (truncated BPTT). All weight gradients come from one product per layer:
  * [X, H_prev]^T @ dZ over all T*B rows (two for GRU, whose n gate sees h_prev through r).
+ * Frees each step's gates, c and hn once used (only h is needed after), so memory peaks lower.
  */
 export function layerBackward(w: LayerWeights, X: tf.Tensor2D, steps: StepOut[], prev: Prev, dHs: tf.Tensor2D[], wantInputGrad: boolean): LayerGrads {
   const T = steps.length;
@@ -69,6 +68,8 @@ export function layerBackward(w: LayerWeights, X: tf.Tensor2D, steps: StepOut[],
       return { dxw: s.dxw, dhw: s.dhw, dhPrev, ...(s.dcPrev ? { dcPrev: s.dcPrev } : {}) };
     });
     tf.dispose([...(dhIn ? [dhIn] : []), ...(dcIn ? [dcIn] : [])]);
+    const { h, gates, c, hn } = steps[t];
+    tf.dispose([...(gates !== h ? [gates] : []), ...(c ? [c] : []), ...(hn ? [hn] : [])]);
     dxws[t] = g.dxw as tf.Tensor2D;
     dhws[t] = g.dhw as tf.Tensor2D;
     dhNext = g.dhPrev as tf.Tensor2D;
