@@ -21,9 +21,10 @@ test('wasm Slice and SplitV overrides return the same pieces as computed by hand
   const cols = tf.split(x, [1, 3], 1);
   assert.deepEqual(Array.from(cols[0].dataSync()), [0, 4, 8, 12, 16, 20]);
   assert.deepEqual(Array.from(cols[1].dataSync()).slice(0, 3), [1, 2, 3]);
-  // Rank 3 and int32 still work (rank 3 goes to the stock kernel).
+  // Rank 3, int32 and bool still work (rank 3 goes to the stock kernel).
   assert.deepEqual(Array.from(tf.slice(iota([2, 3, 2]), [1, 1, 0], [1, 2, 2]).dataSync()), [8, 9, 10, 11]);
   assert.deepEqual(Array.from(tf.slice(tf.tensor1d([5, 6, 7], 'int32'), [1], [2]).dataSync()), [6, 7]);
+  assert.deepEqual(Array.from(tf.slice(tf.tensor1d([true, false, true], 'bool'), [1], [2]).dataSync()), [0, 1]);
   // Many allocations in a row (the heap may grow between them) keep the values right.
   const big = iota([3000, 300]);
   const pieces = tf.split(big, 100, 0);

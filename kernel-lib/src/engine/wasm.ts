@@ -37,7 +37,7 @@ function slice(x: tf.TensorInfo, begin: number[], size: number[], backend: WasmB
   return out;
 }
 
-const handled = (x: tf.TensorInfo) => x.dtype !== 'string' && x.shape.length <= 2;
+const handled = (x: tf.TensorInfo) => ['float32', 'int32', 'bool'].includes(x.dtype) && x.shape.length <= 2;
 
 function fastSlice(stock: Kernel): Kernel {
   return (args) => {
