@@ -25,16 +25,18 @@ export function disposeSteps(steps: StepOut[]): void {
  * then each step adds one product h_prev W_h. Returns every step's output and what backward needs.
  */
 export function layerForward(w: LayerWeights, X: tf.Tensor2D, T: number, prev: Prev): StepOut[] {
-  const xws = tf.tidy(() => splitSteps(tf.add(tf.matMul(X, w.wx), w.b) as tf.Tensor2D, T)); // T x [B, G*H]
+  const xw = tf.tidy(() => tf.add(tf.matMul(X, w.wx), w.b) as tf.Tensor2D); // [T*B, G*H]
+  const [B, GH] = [prev.h.shape[0], xw.shape[1]];
   const steps: StepOut[] = [];
   let p = prev;
   for (let t = 0; t < T; t++) {
     const q = p;
-    const out = tidy(() => forwardStep(w.cell, xws[t], tf.matMul(q.h, w.wh), q, w.bhn));
-    xws[t].dispose();
+    // Step t's rows, sliced only now so that one piece at a time exists besides xw (the wasm Slice here is ours).
+    const out = tidy(() => forwardStep(w.cell, tf.slice(xw, [t * B, 0], [B, GH]), tf.matMul(q.h, w.wh), q, w.bhn));
     steps.push(out);
     p = out;
   }
+  xw.dispose();
   return steps;
 }
 
