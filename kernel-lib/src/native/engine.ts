@@ -62,8 +62,12 @@ function cellStep(nat: NativeAddon, cell: CellType, w: ReturnType<typeof layerWe
     return;
   }
   nat.sgemm(0, 0, B, GH, H, 1, hPrev, H, w.wh, GH, 1, z, GH); // z += h_prev W_h
-  if (cell === 'lstm') nat.lstmForward(z, (c as { prev: Float32Array }).prev, (c as { next: Float32Array }).next, h, B, H);
-  else nat.rnnForward(z, h, B, H);
+  if (cell === 'rnn') {
+    nat.rnnForward(z, h, B, H);
+    return;
+  }
+  const { prev, next } = c as { prev: Float32Array; next: Float32Array };
+  nat.lstmForward(z, prev, next, h, B, H);
 }
 
 /** Layer l over T steps. X [N, D] is its input, or undefined for layer 0 (which gathers rows by char id). */
@@ -109,7 +113,7 @@ function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRu
   for (let t = T - 1; t >= 0; t--) {
     const zt = stepRows(z, t, B, GH);
     const dh = stepRows(dH, t, B, H);
-    const dhPrev = t > 0 ? stepRows(dH, t - 1, B, H) : work.get('dh/discard', B * H);
+    const dhPrev = t > 0 ? stepRows(dH, t - 1, B, H) : work.zeros('dh/discard', B * H); // nothing flows into h_0
     if (cell === 'lstm') nat.lstmBackward(zt, dh, dc as Float32Array, stepRows(cs as Float32Array, t + 1, B, H), stepRows(cs as Float32Array, t, B, H), B, H);
     else if (cell === 'rnn') nat.rnnBackward(zt, dh, B, H);
     else nat.gruBackward(zt, stepRows(dzh, t, B, GH), dh, stepRows(hs, t, B, H), stepRows(hn as Float32Array, t, B, H), dhPrev, B, H);
