@@ -9,6 +9,7 @@ import { CellType } from '../model/config';
 import { lossAndGradsAutodiff } from './autodiff';
 import { Batch } from './batch';
 import { lossAndGrads } from './bptt';
+import { forward } from './forward';
 import { useFusedKernels } from './kernels';
 
 function randomBatch(V: number, T: number, B: number, seed: number): Batch {
@@ -168,6 +169,26 @@ test('the carried state changes the loss (state flows from batch to batch)', asy
   disposeResult(second);
   disposeState(zero);
   model.dispose();
+});
+
+test('two batches with the state carried over give the loss of forward over both in one go', async () => {
+  await initBackend('wasm');
+  for (const cell of ['lstm', 'gru'] as CellType[]) {
+    const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 8, initScale: 0.5 });
+    const whole = randomBatch(V, 2 * T, B, 6); // time-major: the first T*B ids are the first half in time
+    const half = (k: number): Batch => ({ x: whole.x.slice(k * T * B, (k + 1) * T * B), y: whole.y.slice(k * T * B, (k + 1) * T * B), T, B });
+    const zero = model.zeroState(B);
+    const first = lossAndGrads(model, half(0), zero);
+    const second = lossAndGrads(model, half(1), first.state);
+    const f = forward(model, whole.x, 2 * T, B, zero);
+    const full = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(whole.y, 'int32'), V), f.logits).dataSync()[0]);
+    assert.ok(Math.abs((first.loss + second.loss) / 2 - full) < 1e-5, `${cell}: ${(first.loss + second.loss) / 2} vs ${full}`);
+    assert.ok(tf.tidy(() => maxAbs(tf.sub(second.state.h[1], f.state.h[1]))) < 1e-6);
+    [first, second].forEach(disposeResult);
+    f.logits.dispose();
+    [f.state, zero].forEach(disposeState);
+    model.dispose();
+  }
 });
 
 test('bad batches throw CharRNNError with one clear line', async () => {
