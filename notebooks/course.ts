@@ -87,3 +87,8 @@ export function unigramLoss(train: ArrayLike<number>, test: ArrayLike<number>, v
   for (let i = 0; i < test.length; i++) loss -= Math.log(counts[test[i]] / total);
   return loss / test.length;
 }
+
+/** `prime` when the vocabulary has all its characters, else no prime (the stand-in text lacks some). */
+export function usablePrime(vocab: cr.Vocab, prime: string): string {
+  return vocab.unknownChars(prime).length === 0 ? prime : '';
+}
