@@ -12,7 +12,8 @@ import { EnginePath, Job, JobResult, SAMPLE_CONFIGS, TRAIN_CONFIGS, TrainConfig,
 import { ensurePeer, runPeer } from './peer';
 
 /**
- * `npm run bench`: training and sampling speed of our two paths (wasm engine, native BLAS engine) against PyTorch
+ * `npm run bench`: training and sampling speed of our two paths (TF.js engine on wasm, data-parallel over the cores;
+ * native BLAS engine) against PyTorch
  * on the same machine, interleaved so that both see the same load. Not a test.
  *   --quick          config a only, shorter timings
  *   --configs a,b    which training configs (default a,b,c)
@@ -70,10 +71,11 @@ function machine() {
 }
 
 /** Seconds from starting `charrnn sample` in a fresh process to its first `chars` sampled characters. */
-function firstSample(ckpt: string, chars: number): Promise<number> {
+function firstSample(ckpt: string, chars: number, engine: 'native' | 'tfjs'): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [path.join(HERE, '..', 'cli', 'main.js'), 'sample', ckpt, '--length', String(chars)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [path.join(HERE, '..', 'cli', 'main.js'), 'sample', ckpt, '--length', String(chars), '--engine', engine];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = 0;
     let done = false;
     let err = '';
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
     });
   }
 
-  // Fresh process to the first 200 sampled chars, with the CLI, from a 2x512 LSTM checkpoint.
+  // Fresh process to the first 200 sampled chars, with the CLI, from a 2x512 LSTM checkpoint, on each path.
   log('bench: first sample from a checkpoint');
   await initBackend('wasm');
   const vocab = Vocab.fromText(fs.readFileSync(text.file, 'utf8'));
@@ -183,9 +185,13 @@ async function main(): Promise<void> {
   const ckpt = path.join(scratch, 'ckpt');
   await saveCheckpoint(ckpt, { model, vocab });
   model.dispose();
-  const firstTimes: number[] = [];
-  for (let round = 0; round < Math.max(2, opts.rounds); round++) firstTimes.push(await firstSample(ckpt, 200));
-  const firstSampleSeconds = Math.min(...firstTimes);
+  const firstSampleSeconds: Record<string, number> = {};
+  for (const p of paths) {
+    const engine = p === 'native' ? 'native' : 'tfjs';
+    const times: number[] = [];
+    for (let round = 0; round < Math.max(2, opts.rounds); round++) times.push(await firstSample(ckpt, 200, engine));
+    firstSampleSeconds[p] = Math.min(...times);
+  }
   fs.rmSync(scratch, { recursive: true, force: true });
 
   const loadEnd = os.loadavg();
@@ -200,7 +206,7 @@ async function main(): Promise<void> {
     train,
     sample,
     firstSampleSeconds,
-    firstSampleNote: 'charrnn sample CKPT --length 200 (wasm path) from a 2x512 LSTM checkpoint; fresh node process',
+    firstSampleNote: 'charrnn sample CKPT --length 200 --engine native|tfjs from a 2x512 LSTM checkpoint; fresh node process, best of 2',
     tensors: tf.memory().numTensors,
   };
 
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
     log(`${t.config}: peak RSS native ${fmt(t.peakRssMB.native)} MB, wasm ${fmt(t.peakRssMB.wasm)} MB; tensors leak-free: ${t.noLeak}; ` +
       `reading the weights from TF.js ${fmt(t.weightReadMs, 1)} ms of a ${fmt(t.nativeMsPerIteration)} ms native iteration`);
   }
-  log(`first 200 sampled chars from a checkpoint, fresh process: ${firstSampleSeconds.toFixed(2)} s`);
+  log(`first 200 sampled chars from a 2x512 checkpoint, fresh process: ${Object.entries(firstSampleSeconds).map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
   log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores; load average ${loadStart[0].toFixed(1)} at start, ${loadEnd[0].toFixed(1)} at end`);
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 1) + '\n');
