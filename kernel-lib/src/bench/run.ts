@@ -12,9 +12,9 @@ import { EnginePath, Job, JobResult, SAMPLE_CONFIGS, TRAIN_CONFIGS, TrainConfig,
 import { ensurePeer, runPeer } from './peer';
 
 /**
- * `npm run bench`: training and sampling speed of our two paths (TF.js engine on wasm, data-parallel over the cores;
- * native BLAS engine) against PyTorch
- * on the same machine, interleaved so that both see the same load. Not a test.
+ * `npm run bench`: training and sampling speed of our two paths (the TF.js engine on wasm, data-parallel over the
+ * cores; the native BLAS engine) against PyTorch on the same machine, interleaved so that both see the same load.
+ * Not a test.
  *   --quick          config a only, shorter timings
  *   --configs a,b    which training configs (default a,b,c)
  *   --rounds N       measure every job N times and keep the best (default 2; 1 with --quick)

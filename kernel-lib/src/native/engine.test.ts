@@ -109,6 +109,23 @@ if (!nativeStatus().available) {
     await initBackend('wasm');
   });
 
+  test('native engine on part of a batch (data-parallel streams) uses that part of the dropout masks', async () => {
+    await initBackend('wasm');
+    const model = CharRNN.create({ cell: 'gru', vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0.4 }, { seed: 8, initScale: 0.5 });
+    const batch = randomBatch(V, T, B, 12);
+    const state = randomState(model, B, 13);
+    const opts = { dropoutSeed: 21, streams: { from: 2, to: 2 + B, total: 7 } };
+    const ours = nativeLossAndGrads(model, batch, state, opts);
+    const ref = lossAndGrads(model, batch, state, opts);
+    const whole = nativeLossAndGrads(model, batch, state, { dropoutSeed: 21 });
+    assert.ok(Math.abs(ours.loss - ref.loss) < 1e-5 * ref.loss, `loss ${ours.loss} vs ${ref.loss}`);
+    assert.notEqual(ours.loss, whole.loss); // other masks than the whole-batch ones
+    for (const name of Object.keys(ref.grads)) assert.ok(relDiff(ours.grads[name], ref.grads[name]) < 1e-4, name);
+    [ours, ref, whole].forEach(disposeResult);
+    disposeState(state);
+    model.dispose();
+  });
+
   /** Loss with every parameter moved by eps * dir[name]; parameters restored after. */
   function lossAt(model: CharRNN, batch: Batch, state: RNNState, dir: Record<string, Float32Array>, eps: number, dropoutSeed: number): number {
     const saved = Object.fromEntries(Object.entries(model.params).map(([name, v]) => [name, tf.clone(v)]));

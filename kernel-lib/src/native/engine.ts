@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, checkInputs } from '../engine/batch';
 import { LossAndGrads } from '../engine/bptt';
-import { disposeMasks, dropoutMasks } from '../engine/dropout';
+import { Streams, disposeMasks, dropoutMasks } from '../engine/dropout';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
@@ -141,8 +141,8 @@ function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRu
 }
 
 /** The engine's dropout masks as arrays (the same tf.randomUniform draws, so both engines drop the same units). */
-function readMasks(model: CharRNN, T: number, B: number, seed?: number) {
-  const masks = dropoutMasks(model, T, B, seed);
+function readMasks(model: CharRNN, T: number, B: number, seed?: number, streams?: Streams) {
+  const masks = dropoutMasks(model, T, B, seed, streams);
   if (!masks) return undefined;
   const read = { inputs: masks.inputs.map((m) => m && (m.dataSync() as Float32Array)), output: masks.output.dataSync() as Float32Array };
   disposeMasks(masks);
@@ -158,15 +158,18 @@ function dropped(nat: NativeAddon, name: string, h: Float32Array, mask?: Float32
   return out;
 }
 
-/** Loss and gradients of one batch, like ../engine's lossAndGrads (built-in cells only). */
-export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): LossAndGrads {
+/**
+ * Loss and gradients of one batch, like ../engine's lossAndGrads (built-in cells only). opts.streams says which
+ * streams of a larger batch this is (data-parallel training), so that the dropout masks are that part's.
+ */
+export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; streams?: Streams } = {}): LossAndGrads {
   if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells train on the TF.js engine');
   const nat = nativeAddon();
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
   const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = model.config;
   const N = T * B;
-  const masks = readMasks(model, T, B, opts.dropoutSeed);
+  const masks = readMasks(model, T, B, opts.dropoutSeed, opts.streams);
 
   // Forward: inputs[l] [N, D] is what layer l read (undefined for layer 0), top [N, H] what the softmax reads.
   const inputs: (Float32Array | undefined)[] = [undefined];
