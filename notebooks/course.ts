@@ -3,6 +3,7 @@
  * the loss of the simplest baseline to beat. Notebooks import it as `./course`.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cr from '@charrnn/kernel';
 
@@ -91,4 +92,17 @@ export function unigramLoss(train: ArrayLike<number>, test: ArrayLike<number>, v
 /** `prime` when the vocabulary has all its characters, else no prime (the stand-in text lacks some). */
 export function usablePrime(vocab: cr.Vocab, prime: string): string {
   return vocab.unknownChars(prime).length === 0 ? prime : '';
+}
+
+/** The machine a run happened on, for the record in the notebook's output. */
+export function machine(): string {
+  const cpus = os.cpus();
+  const backend = cr.backendInfo()?.name ?? 'not initialised';
+  return `${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, TF.js backend ${backend}`;
+}
+
+/** Time since `start` (a Date.now() value) in s, min or h. */
+export function since(start: number): string {
+  const s = (Date.now() - start) / 1000;
+  return s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
 }
