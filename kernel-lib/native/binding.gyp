@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "charrnn_native",
-      "sources": ["src/addon.c", "src/blas.c", "src/cells.c", "src/loss.c", "src/rows.c"],
+      "sources": ["src/addon.c", "src/blas.c", "src/cells.c", "src/loss.c", "src/optim.c", "src/rows.c"],
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["OS=='mac'", {

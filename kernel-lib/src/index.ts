@@ -65,6 +65,7 @@ export type { NativeStatus } from './native/addon';
 export { nativeLossAndGrads, nativeStep, nativeEngine, releaseNativeMemory } from './native/engine';
 export { chooseEngine } from './native/choose';
 export type { Engine, EngineChoice } from './native/choose';
+export { nativeApply } from './native/optimizer';
 export { inspectText, TextTrace, VIEW_MAX_CHARS, VIEW_MAX_BYTES } from './inspect/trace';
 export type { InspectOptions, LayerTrace } from './inspect/trace';
 export { FEATURES, featureValues, insideQuotes, positionInLine, bracketDepth, insideComment, insideWikiLink, insideUrl, insideIfBody } from './inspect/features';

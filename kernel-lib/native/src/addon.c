@@ -211,6 +211,27 @@ static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* adamUpdate(p, g, m, v, pOut, mOut, vOut, lr, beta1, beta2, eps, c1, c2) */
+static napi_value js_adam_update(napi_env env, napi_callback_info info) {
+  const char *name = "adamUpdate";
+  PARSE("fffffffnnnnnn");
+  double n = a[0].len;
+  for (int k = 1; k < 7; k++) FITS(k, n);
+  adam_update(F32(0), F32(1), F32(2), F32(3), F32(4), F32(5), F32(6), (int)n, (float)a[7].num, a[8].num,
+              a[9].num, (float)a[10].num, (float)a[11].num, (float)a[12].num);
+  return NULL;
+}
+
+/* rmspropUpdate(p, g, ms, pOut, msOut, lr, decay, eps) */
+static napi_value js_rmsprop_update(napi_env env, napi_callback_info info) {
+  const char *name = "rmspropUpdate";
+  PARSE("fffffnnn");
+  double n = a[0].len;
+  for (int k = 1; k < 5; k++) FITS(k, n);
+  rmsprop_update(F32(0), F32(1), F32(2), F32(3), F32(4), (int)n, (float)a[5].num, a[6].num, (float)a[7].num);
+  return NULL;
+}
+
 /* blasInfo() -> a short description of the BLAS in use and its thread count */
 static napi_value js_blas_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -240,6 +261,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gruForward", NULL, js_gru_forward, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gruBackward", NULL, js_gru_backward, NULL, NULL, NULL, napi_enumerable, NULL},
     {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rmspropUpdate", NULL, js_rmsprop_update, NULL, NULL, NULL, napi_enumerable, NULL},
     {"blasInfo", NULL, js_blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

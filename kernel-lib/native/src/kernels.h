@@ -40,4 +40,10 @@ void gru_backward(float *zx, float *dzh, const float *dh, const float *h_prev, c
  * scale * (softmax - onehot(target)), the gradient of scale * sum. */
 double softmax_xent(float *logits, const int *targets, int N, int V, float scale);
 
+/* Adam and RMSProp steps over n values (c1, c2: Adam's bias corrections 1 - beta^t). */
+void adam_update(const float *p, const float *g, const float *m, const float *v, float *p_out, float *m_out,
+                 float *v_out, int n, float lr, double beta1, double beta2, float eps, float c1, float c2);
+void rmsprop_update(const float *p, const float *g, const float *ms, float *p_out, float *ms_out, int n, float lr,
+                    double decay, float eps);
+
 #endif

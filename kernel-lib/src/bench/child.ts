@@ -7,6 +7,7 @@ import { Batch } from '../engine/batch';
 import { ParallelEngine } from '../engine/parallel';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { nativeLossAndGrads } from '../native/engine';
+import { nativeApply } from '../native/optimizer';
 import { sample as sampleText } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { Vocab } from '../text/vocab';
@@ -17,7 +18,8 @@ import { Job, JobResult } from './jobs';
  * One benchmark measurement, run by run.ts as `node child.js JOB_JSON` in a fresh process; prints a JobResult.
  * Each path runs as the library runs it for users:
  *   training: Adam (lr 2e-3) on char-rnn batches with the state carried, timed after warm-up iterations; the wasm
- *     path shares each batch between one thread per core (ParallelEngine), as the Trainer does;
+ *     path shares each batch between one thread per core (ParallelEngine), as the Trainer does; the native path
+ *     updates the weights with nativeApply;
  *   sampling: the library's sampler at batch 1, temperature 1, on the chosen engine; best of 3 runs of `length`.
  */
 
@@ -26,14 +28,20 @@ function peakRssMB(): number {
 }
 
 type LossAndGradsFn = (model: CharRNN, batch: Batch, state: RNNState) => LossAndGrads | Promise<LossAndGrads>;
+type ApplyFn = (optimizer: Optimizer, params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number) => void;
 
-/** The training path: native on this thread, or TF.js on wasm shared between one thread per core. */
-async function trainingPath(job: Job, model: CharRNN): Promise<{ run: LossAndGradsFn; stop: () => Promise<void> }> {
+const tfjsApply: ApplyFn = (optimizer, params, grads, lr) => optimizer.apply(params, grads, lr);
+
+/**
+ * The training path: native engine and optimizer update on this thread, or the TF.js engine on wasm shared between
+ * one thread per core with the TF.js optimizer.
+ */
+async function trainingPath(job: Job, model: CharRNN): Promise<{ run: LossAndGradsFn; apply: ApplyFn; stop: () => Promise<void> }> {
   const threads = Math.min(os.availableParallelism(), job.batch);
-  if (job.path === 'native') return { run: nativeLossAndGrads, stop: async () => undefined };
-  if (threads < 2) return { run: lossAndGrads, stop: async () => undefined };
+  if (job.path === 'native') return { run: nativeLossAndGrads, apply: nativeApply, stop: async () => undefined };
+  if (threads < 2) return { run: lossAndGrads, apply: tfjsApply, stop: async () => undefined };
   const parallel = await ParallelEngine.start(model, threads);
-  return { run: (m, b, s) => parallel.lossAndGrads(m, b, s), stop: () => parallel.dispose() };
+  return { run: (m, b, s) => parallel.lossAndGrads(m, b, s), apply: tfjsApply, stop: () => parallel.dispose() };
 }
 
 async function train(job: Job, text: string): Promise<JobResult> {
@@ -47,7 +55,7 @@ async function train(job: Job, text: string): Promise<JobResult> {
   let loss = NaN;
   const iteration = async () => {
     const r = await path.run(model, batches.get(i++ % batches.numBatches), state);
-    optimizer.apply(model.params, r.grads, 2e-3);
+    path.apply(optimizer, model.params, r.grads, 2e-3);
     tf.dispose(Object.values(r.grads));
     disposeState(state);
     state = r.state;

@@ -32,6 +32,12 @@ export interface NativeAddon {
     dhPrev: Float32Array, B: number, H: number): void;
   /** Summed cross-entropy of rows of logits [N,V]; logits become scale * (softmax - onehot). */
   softmaxXent(logits: Float32Array, targets: Int32Array, N: number, V: number, scale: number): number;
+  /** One Adam step over a parameter: new p, m, v into pOut, mOut, vOut (c1, c2: bias corrections 1 - beta^t). */
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array,
+    vOut: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
+  /** One RMSProp step over a parameter: new p and ms into pOut, msOut. */
+  rmspropUpdate(p: Float32Array, g: Float32Array, ms: Float32Array, pOut: Float32Array, msOut: Float32Array, lr: number,
+    decay: number, eps: number): void;
   /** The BLAS in use and its thread count, e.g. 'OpenBLAS 0.3.21 ... SkylakeX, 2 threads'. */
   blasInfo(): string;
 }

@@ -1,0 +1,50 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { CharRNN } from '../model/charrnn';
+import { Rng } from '../rng';
+import { Optimizer, OptimizerName } from '../train/optimizers';
+import { nativeStatus } from './addon';
+import { nativeApply } from './optimizer';
+
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+if (nativeStatus().available) {
+  for (const name of ['adam', 'rmsprop'] as OptimizerName[]) {
+    test(`nativeApply (${name}) makes the same updates, slots and step count as Optimizer.apply, without leaks`, async () => {
+      await initBackend('wasm');
+      const config = { cell: 'gru' as const, vocabSize: 7, hiddenSize: 5, numLayers: 2, dropout: 0 };
+      const [ours, ref] = [CharRNN.create(config, { seed: 3 }), CharRNN.create(config, { seed: 3 })];
+      const [optOurs, optRef] = [new Optimizer({ name }), new Optimizer({ name })];
+      const rng = new Rng(9);
+      const counts: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const grads = Object.fromEntries(Object.entries(ref.params).map(([k, v]) => [k, tf.tensor(Float32Array.from({ length: v.size }, () => rng.uniform(-1, 1)), v.shape)]));
+        nativeApply(optOurs, ours.params, grads, 0.01);
+        optRef.apply(ref.params, grads, 0.01);
+        tf.dispose(Object.values(grads));
+        counts.push(tf.memory().numTensors);
+      }
+      assert.equal(optOurs.step, optRef.step);
+      assert.deepEqual(Object.keys(optOurs.slots).sort(), Object.keys(optRef.slots).sort());
+      for (const k of Object.keys(ref.params)) assert.ok(maxRelDiff(ours.params[k].dataSync(), ref.params[k].dataSync()) < 1e-5, k);
+      for (const k of Object.keys(optRef.slots)) assert.ok(maxRelDiff(optOurs.slots[k].dataSync(), optRef.slots[k].dataSync()) < 1e-5, k);
+      assert.ok(counts.slice(1).every((c) => c === counts[1]), `tensor counts ${counts}`);
+      [optOurs, optRef].forEach((o) => o.dispose());
+      [ours, ref].forEach((m) => m.dispose());
+    });
+  }
+} else {
+  test('nativeApply without the addon throws one line saying why', () => {
+    assert.throws(() => nativeApply(new Optimizer(), {}, {}, 0.1), { name: 'CharRNNError' });
+  });
+}
