@@ -5,6 +5,7 @@
 // Screenshots and the server log go to test-artifacts/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -120,4 +121,19 @@ test('no page errors, and none of the 404s jupyter_server 1.x would give Jupyter
   assert.deepEqual(pageErrors, []);
   const log = fs.readFileSync(serverLog, 'utf8');
   assert.doesNotMatch(log, /404 GET \/api\/(me|events)/);
+});
+
+test('stopping the server (what Ctrl-C on npm start does) shuts its kernels down', async () => {
+  const kernels = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  assert.ok(kernels.length > 0);
+  await server.stop();
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.deepEqual(kernels.filter(alive), []);
 });

@@ -84,14 +84,17 @@ async function startServer({ port, token = randomBytes(24).toString('hex'), root
     `--MappingKernelManager.default_kernel_name=${kernel}`,
   ];
   if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
-  const child = spawn(PYTHON, args, { cwd: root, env: jupyterEnv(env), stdio: ['ignore', stdio, stdio] });
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the server with SIGTERM, the
+  // signal on which jupyter_server shuts its kernels down (on SIGINT without a tty it just dies).
+  const child = spawn(PYTHON, args, { cwd: root, env: jupyterEnv(env), stdio: ['ignore', stdio, stdio], detached: true });
+  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/api/status?token=${token}`, child);
   const stop = () =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', resolve);
-      child.kill('SIGTERM'); // jupyter_server shuts its kernels down on SIGTERM
+      child.kill('SIGTERM');
     });
   return { url: `${base}/lab?token=${token}`, base, token, port, child, stop };
 }
@@ -102,9 +105,8 @@ async function main() {
   const port = portArg >= 0 ? Number(argv[portArg + 1]) : await freePort(8888);
   const server = await startServer({ port, openBrowser: !argv.includes('--no-browser') });
   console.log(`\n  charrnn JupyterLab is running: ${server.url}\n  Ctrl-C stops it.\n`);
-  // Ctrl-C reaches the server too (same process group); wait for it to stop its kernels and exit.
-  process.on('SIGINT', () => server.stop().then(() => process.exit(0)));
-  process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));
+  // Ctrl-C: wait for the server to stop its kernels, then exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.stop().then(() => process.exit(0)));
   server.child.on('exit', (code) => process.exit(code ?? 0));
 }
 
