@@ -28,22 +28,26 @@ function isBuilt() {
   }
 }
 
-const CBLAS_HEADERS = ['/usr/include/cblas.h', '/usr/include/openblas/cblas.h', '/usr/local/include/cblas.h'];
-
-function hasOpenBlasHeaders() {
-  let multiarch = [];
+/** Files in /usr/include, /usr/lib and their multiarch subfolders (e.g. x86_64-linux-gnu) with this name. */
+function systemFiles(top, name) {
+  const dirs = [top, `/usr/local/${top.slice(5)}`, '/usr/lib64', path.join(top, 'openblas')];
   try {
-    multiarch = fs.readdirSync('/usr/include').map((d) => path.join('/usr/include', d, 'cblas.h'));
+    dirs.push(...fs.readdirSync(top).map((d) => path.join(top, d)));
   } catch {
-    // no /usr/include at all: nothing to find
+    // no such folder: nothing to find there
   }
-  return [...CBLAS_HEADERS, ...multiarch].some((f) => fs.existsSync(f));
+  return dirs.map((d) => path.join(d, name)).filter((f) => fs.existsSync(f));
+}
+
+/** OpenBLAS's CBLAS header and the library to link (libopenblas-dev on Debian, openblas-devel on Fedora). */
+function hasOpenBlas() {
+  return systemFiles('/usr/include', 'cblas.h').length > 0 && systemFiles('/usr/lib', 'libopenblas.so').length > 0;
 }
 
 /** Installs Debian's libopenblas-dev when running as root on a Debian-like system; else says what to install. */
 function ensureOpenBlas(log) {
-  if (process.platform === 'darwin' || hasOpenBlasHeaders()) return undefined;
-  const hint = 'install OpenBLAS headers (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel)';
+  if (process.platform === 'darwin' || hasOpenBlas()) return undefined;
+  const hint = 'install OpenBLAS for building (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel)';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || spawnSync('apt-get', ['--version']).status !== 0) return hint;
   log('native: installing libopenblas-dev with apt-get');
@@ -53,7 +57,7 @@ function ensureOpenBlas(log) {
     spawnSync('apt-get', ['update', '-q'], { env });
     if (!install()) return `apt-get install libopenblas-dev failed; ${hint}`;
   }
-  return hasOpenBlasHeaders() ? undefined : hint;
+  return hasOpenBlas() ? undefined : hint;
 }
 
 /** node-gyp: the one npm runs scripts with, else npm's bundled copy, else one installed in node_modules. */
