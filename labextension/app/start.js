@@ -26,13 +26,16 @@ function jupyterEnv(base = process.env) {
   };
 }
 
-/** The kernelspec and a link to the built extension, where Jupyter looks for them. */
-function register() {
+/**
+ * Puts the kernelspec and a link to the built extension into a Jupyter data folder, where Jupyter looks
+ * for them: the project's .jupyter/data by default, or an existing Jupyter's (see install.js).
+ */
+function register(dataDir = path.join(jupyterDir, 'data')) {
   const { writeKernelspec, KERNEL_NAME } = require(path.join(root, 'kernel-lib', 'dist', 'kernel', 'kernelspec.js'));
-  writeKernelspec(path.join(jupyterDir, 'data'));
+  writeKernelspec(dataDir);
   const extPkg = require(path.join(root, 'labextension', 'package.json'));
   const built = path.join(root, 'labextension', extPkg.jupyterlab.outputDir);
-  const link = path.join(jupyterDir, 'data', 'labextensions', ...extPkg.name.split('/'));
+  const link = path.join(dataDir, 'labextensions', ...extPkg.name.split('/'));
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(built, link, 'dir');
