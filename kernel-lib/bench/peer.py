@@ -10,6 +10,7 @@ Batches as char-rnn lays them out: B contiguous streams, batch i is chunk i of e
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -119,7 +120,8 @@ def main():
     torch.set_num_threads(args.threads)
     ids, V = load_ids(args.text)
     result = train(args, ids, V) if args.mode == "train" else sample(args, V)
-    result.update(threads=args.threads, torch=torch.__version__, vocab=V)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.update(threads=args.threads, torch=torch.__version__, vocab=V, peak_rss_mb=peak_mb)
     print(json.dumps(result))
 
 

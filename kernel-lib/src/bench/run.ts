@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       native: n?.charsPerSec, wasm: w?.charsPerSec,
       peer: peerBest, peer1Thread: p1?.chars_per_s, peer2Threads: p2?.chars_per_s,
       ratioNative: ratio(n?.charsPerSec, peerBest), ratioWasm: ratio(w?.charsPerSec, peerBest),
-      peakRssMB: { native: n?.peakRssMB, wasm: w?.peakRssMB },
+      peakRssMB: { native: n?.peakRssMB, wasm: w?.peakRssMB, peer: Math.max(p1?.peak_rss_mb ?? 0, p2?.peak_rss_mb ?? 0) || undefined },
       noLeak: [...ours.native, ...ours.wasm].every((r) => !r || leakFree(r.tensorCounts)),
       iterations: { native: n?.iters, wasm: w?.iters },
       nativeMsPerIteration: n && (1000 * c.batch * c.seq) / n.charsPerSec,
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   log(`chars/s; peer = PyTorch ${peer.torch ?? '(missing)'}, best of 1 and 2 threads; best of ${opts.rounds} round(s)`);
   for (const r of rows) log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
   for (const t of train) {
-    log(`${t.config}: peak RSS native ${fmt(t.peakRssMB.native)} MB, wasm ${fmt(t.peakRssMB.wasm)} MB; tensors leak-free: ${t.noLeak}; ` +
+    log(`${t.config}: peak RSS native ${fmt(t.peakRssMB.native)} MB, wasm ${fmt(t.peakRssMB.wasm)} MB, peer ${fmt(t.peakRssMB.peer)} MB; tensors leak-free: ${t.noLeak}; ` +
       `reading the weights from TF.js ${fmt(t.weightReadMs, 1)} ms of a ${fmt(t.nativeMsPerIteration)} ms native iteration`);
   }
   log(`first 200 sampled chars from a 2x512 checkpoint, fresh process: ${Object.entries(firstSampleSeconds).map(([p, t]) => `${p} ${t.toFixed(2)} s`).join(', ')}`);
