@@ -1,0 +1,152 @@
+// The widgets inside the real JupyterLab app with the charrnn kernel (what `npm start` serves): a notebook is
+// written through the contents API, its cells are run from the browser, and the widgets must update live from
+// the kernel and talk back to it through comms (stop training, live sampling, probing). The notebook is deleted
+// afterwards. Screenshots go to test-artifacts/widgets-lab/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const artifacts = path.join(root, 'test-artifacts', 'widgets-lab');
+const notebook = `widgets-lab-test-${process.pid}.ipynb`;
+const workspace = `widgets-lab-test-${process.pid}`; // a fresh workspace: no other notebook is restored beside ours
+const NB = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+
+const cells = [
+  `import * as cr from '@charrnn/kernel';
+await cr.initBackend();
+const corpus = cr.corpusFromText('hello "world" <b>\\n'.repeat(200));
+const model = cr.CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 16, numLayers: 1, dropout: 0 }, { seed: 1 });`,
+  `const trainer = new cr.Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 8, maxIters: 1000000, evalValEvery: 20, sampleEvery: 20, sampleLength: 30 });
+const result = await new cr.TrainingRun(trainer).train({ redrawMs: 100 });`,
+  `cr.display(new cr.SamplerPanel(model, corpus.vocab, { prime: 'he', length: 40, temperatures: [0.5, 1] }));`,
+  `cr.display(new cr.Explorer(model, corpus.vocab, 'hello "world"'));`,
+];
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const { startServer } = require(path.join(root, 'labextension/app/start.js'));
+  server = await startServer({ stdio: 'ignore' });
+  const content = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'charrnn', display_name: 'charrnn (TypeScript)', language: 'typescript' } },
+    cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+  };
+  const put = await contents('PUT', { type: 'notebook', format: 'json', content });
+  assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
+  const { chromium } = require('playwright-core');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  await page.goto(`${server.base}/lab/workspaces/${workspace}/tree/${notebook}?reset&token=${server.token}`);
+  await page.waitForSelector(`${NB} .jp-Cell`, { timeout: 120_000 });
+  assert.equal(await page.locator('.jp-NotebookPanel').count(), 1, 'only our notebook is open');
+  await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 120_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    await contents('DELETE');
+    await fetch(`${server.base}/lab/api/workspaces/${workspace}?token=${server.token}`, { method: 'DELETE' });
+    await server.stop();
+  }
+});
+
+function contents(method, body) {
+  return fetch(`${server.base}/api/contents/${notebook}?token=${server.token}`, { method, body: body && JSON.stringify(body) });
+}
+
+/**
+ * Runs the i-th cell from the notebook UI (select it, Shift+Enter) and waits until the kernel has taken it (its
+ * prompt shows [*] or a number); a kernel that has just started may miss the first try, so it tries again.
+ */
+async function runCell(i) {
+  const prompt = page.locator(`${NB} .jp-Cell >> nth=${i}`).locator('.jp-InputArea-prompt');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.click(`${NB} .jp-Cell >> nth=${i}`);
+    await page.keyboard.press('Shift+Enter');
+    try {
+      await page.waitForFunction((el) => /\[(\*|\d+)\]/.test(el.textContent), await prompt.elementHandle(), { timeout: 10_000 });
+      return;
+    } catch {
+      // not taken yet: try again
+    }
+  }
+  throw new Error(`cell ${i} did not run`);
+}
+
+const iteration = async () => Number((await page.locator('.charrnn-training [data-stat="iteration"]').textContent()).split(' / ')[0]);
+
+test('training dashboard updates live from the kernel and its Stop button ends the run through the comm', { timeout: 240_000 }, async () => {
+  await runCell(0);
+  await runCell(1);
+  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="running"]', { timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.charrnn-training [data-stat="iteration"]')?.textContent?.split(' / ')[0]) >= 20, null, { timeout: 120_000 });
+  const first = await iteration();
+  await page.waitForFunction((n) => Number(document.querySelector('.charrnn-training [data-stat="iteration"]').textContent.split(' / ')[0]) > n, first, { timeout: 60_000 });
+  await page.waitForSelector('.charrnn-training .charrnn-chart .scatterlayer .trace');
+  assert.ok((await page.locator('.charrnn-training .charrnn-sample').textContent()).length > 0, 'a sample taken during training is shown');
+  await page.screenshot({ path: path.join(artifacts, 'training-running.png') });
+  await page.click('.charrnn-training .charrnn-stop');
+  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 60_000 });
+  assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
+  await page.screenshot({ path: path.join(artifacts, 'training-stopped.png') });
+});
+
+test('sampler streams a new sample from the kernel when the temperature moves', { timeout: 120_000 }, async () => {
+  await runCell(2);
+  await page.waitForSelector('.charrnn-sampler .charrnn-mode[data-live="true"]', { timeout: 60_000 });
+  await page.locator('.charrnn-sampler input[type=range]').fill('0.3');
+  await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done="true"]', { timeout: 60_000 });
+  const sample = await page.locator('.charrnn-sampler > .charrnn-sample').textContent();
+  assert.ok(sample.startsWith('he'), sample);
+  assert.equal([...sample].length, 42);
+  assert.equal(await page.locator('.charrnn-sampler .charrnn-error').textContent(), '');
+  await page.locator('.charrnn-sampler input[type=text]').fill('he\u00e9');
+  await page.waitForFunction(() => document.querySelector('.charrnn-sampler .charrnn-error')?.textContent !== '', null, { timeout: 60_000 });
+  assert.match(await page.locator('.charrnn-sampler .charrnn-error').textContent(), /not in the model's vocabulary/);
+  await page.screenshot({ path: path.join(artifacts, 'sampler.png') });
+});
+
+test('activation explorer probes the model with the text typed into it', { timeout: 120_000 }, async () => {
+  await runCell(3);
+  await page.waitForSelector('.charrnn-activations .charrnn-probe:not([hidden])', { timeout: 60_000 });
+  assert.equal(await page.locator('.charrnn-activations .charrnn-char').count(), 13);
+  await page.fill('.charrnn-activations .charrnn-probe-text', 'hold <b>');
+  await page.click('.charrnn-activations .charrnn-probe .charrnn-button');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-char').length === 8, null, { timeout: 60_000 });
+  const shown = await page.evaluate(() => [...document.querySelectorAll('.charrnn-activations .charrnn-char')].map((e) => e.textContent).join(''));
+  assert.equal(shown, 'hold\u00a0<b>');
+  await page.screenshot({ path: path.join(artifacts, 'explorer.png') });
+});
+
+test('saved, its kernel shut down and the page reloaded, the outputs render from the notebook file (sampler falls back to its recorded samples)', { timeout: 120_000 }, async () => {
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')?.classList.contains('jp-mod-dirty'), null, { timeout: 30_000 });
+  const saved = await (await contents('GET')).json();
+  const types = saved.content.cells.flatMap((c) => c.outputs.flatMap((o) => Object.keys(o.data ?? {})));
+  for (const kind of ['training', 'sampler', 'activations']) assert.ok(types.includes(`application/vnd.charrnn.${kind}+json`), kind);
+  for (const s of await (await fetch(`${server.base}/api/sessions?token=${server.token}`)).json()) {
+    if (s.path.endsWith(notebook)) await fetch(`${server.base}/api/sessions/${s.id}?token=${server.token}`, { method: 'DELETE' });
+  }
+  await page.reload();
+  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 60_000 });
+  await page.waitForSelector('.charrnn-training .charrnn-chart .scatterlayer .trace');
+  assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
+  assert.equal(await page.getAttribute('.charrnn-sampler .charrnn-mode', 'data-live'), 'false');
+  assert.equal(await page.locator('.charrnn-sampler .charrnn-grid-row').count(), 2);
+  assert.equal(await page.locator('.charrnn-activations .charrnn-char').count(), 13);
+  await page.screenshot({ path: path.join(artifacts, 'reopened.png'), fullPage: true });
+});
