@@ -17,8 +17,9 @@ const { startServer } = require('../labextension/app/start.js');
 const { chromium } = require('playwright-core');
 
 const artifacts = path.join(root, 'test-artifacts', 'e2e');
-// Inside the repository (so the kernel resolves @charrnn/kernel), outside notebooks/ (JupyterLab autosaves).
-const workDir = path.join(root, '.cache', 'e2e', 'notebooks');
+// Inside the repository (so the kernel resolves @charrnn/kernel), outside notebooks/ (JupyterLab autosaves),
+// one per run (two runs may overlap on a shared machine).
+const workDir = path.join(root, '.cache', 'e2e', String(process.pid));
 const serverLog = path.join(artifacts, 'server.log');
 let server;
 let browser;
@@ -26,7 +27,6 @@ let page;
 const pageErrors = [];
 
 before(async () => {
-  fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   fs.mkdirSync(artifacts, { recursive: true });
   fs.copyFileSync(path.join(root, 'notebooks', '00-smoke.ipynb'), path.join(workDir, '00-smoke.ipynb'));
@@ -45,6 +45,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  fs.rmSync(workDir, { recursive: true, force: true });
 });
 
 const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
