@@ -62,7 +62,7 @@ export type { ForwardResult, Activations } from './engine/forward';
 export type { Batch } from './engine/batch';
 export { nativeStatus } from './native/addon';
 export type { NativeStatus } from './native/addon';
-export { nativeLossAndGrads, nativeStep, nativeEngine, releaseNativeMemory } from './native/engine';
+export { nativeLossAndGrads, nativeStep, nativeForward, nativeEngine, releaseNativeMemory } from './native/engine';
 export { chooseEngine } from './native/choose';
 export type { Engine, EngineChoice } from './native/choose';
 export { nativeApply } from './native/optimizer';

@@ -6,7 +6,7 @@ import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';
 import { nativeStatus } from './addon';
 import { chooseEngine } from './choose';
-import { nativeLossAndGrads } from './engine';
+import { nativeForward, nativeLossAndGrads } from './engine';
 
 test('chooseEngine: tfjs on request; auto takes native when built, else says why in one line', async () => {
   await initBackend();
@@ -16,6 +16,7 @@ test('chooseEngine: tfjs on request; auto takes native when built, else says why
   if (nativeStatus().available) {
     assert.equal(auto.name, 'native');
     assert.equal(auto.lossAndGrads, nativeLossAndGrads);
+    assert.equal(auto.forward, nativeForward);
     assert.equal(auto.note, undefined);
     assert.equal(chooseEngine(model, 'native').name, 'native');
   } else {

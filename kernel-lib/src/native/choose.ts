@@ -1,10 +1,10 @@
 import { backendInfo } from '../backend';
 import { lossAndGrads } from '../engine/bptt';
-import { step } from '../engine/forward';
+import { forward, step } from '../engine/forward';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { nativeStatus } from './addon';
-import { nativeLossAndGrads, nativeStep } from './engine';
+import { nativeForward, nativeLossAndGrads, nativeStep } from './engine';
 
 /** Which engine trains and samples: the native BLAS addon, the TF.js engine, or the best one available. */
 export type EngineChoice = 'auto' | 'native' | 'tfjs';
@@ -13,12 +13,14 @@ export interface Engine {
   name: 'native' | 'tfjs';
   lossAndGrads: typeof lossAndGrads;
   step: typeof step;
+  /** The model over a whole sequence without dropout (evaluation, introspection). */
+  forward: typeof forward;
   /** One line for the user when 'auto' could not use the native engine, saying why. */
   note?: string;
 }
 
-const TFJS: Engine = { name: 'tfjs', lossAndGrads, step };
-const NATIVE: Engine = { name: 'native', lossAndGrads: nativeLossAndGrads, step: nativeStep };
+const TFJS: Engine = { name: 'tfjs', lossAndGrads, step, forward };
+const NATIVE: Engine = { name: 'native', lossAndGrads: nativeLossAndGrads, step: nativeStep, forward: nativeForward };
 
 /**
  * The engine for a model. 'auto' (the default, or CHARRNN_ENGINE) takes the native engine when its addon is built

@@ -4,13 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { Batch } from '../engine/batch';
 import { lossAndGrads } from '../engine/bptt';
-import { step } from '../engine/forward';
+import { forward, step } from '../engine/forward';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { Rng } from '../rng';
 import { Batches } from '../text/batches';
 import { nativeStatus } from './addon';
-import { nativeLossAndGrads, nativeStep } from './engine';
+import { nativeForward, nativeLossAndGrads, nativeStep } from './engine';
 
 /** A batch as training makes it (char-rnn's layout, targets = next chars) from seeded random text over V chars. */
 function randomBatch(V: number, T: number, B: number, seed: number): Batch {
@@ -187,6 +187,34 @@ if (!nativeStatus().available) {
         disposeState(ours);
         disposeState(ref);
       }
+      model.dispose();
+    });
+  }
+
+  for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
+    test(`native ${cell} forward equals the TF.js engine's forward: logits, state and collected activations`, async () => {
+      await initBackend('wasm');
+      const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0.5 }, { seed: 6, initScale: 0.5 });
+      const batch = randomBatch(V, T, B, 7);
+      const state = randomState(model, B, 5);
+      const ours = nativeForward(model, batch.x, T, B, state, { collect: true });
+      const ref = forward(model, batch.x, T, B, state, { collect: true });
+      assert.ok(relDiff(ours.logits, ref.logits) < 1e-5, 'logits');
+      const a = ours.activations as NonNullable<typeof ours.activations>;
+      const e = ref.activations as NonNullable<typeof ref.activations>;
+      for (let l = 0; l < 2; l++) {
+        assert.ok(relDiff(ours.state.h[l], ref.state.h[l]) < 1e-5, `h of layer ${l}`);
+        assert.deepEqual(a.h[l].shape, e.h[l].shape);
+        assert.ok(relDiff(a.h[l], e.h[l]) < 1e-5, `activations h ${l}`);
+        assert.deepEqual((a.gates as tf.Tensor[])[l].shape, (e.gates as tf.Tensor[])[l].shape);
+        assert.ok(relDiff((a.gates as tf.Tensor[])[l], (e.gates as tf.Tensor[])[l]) < 1e-5, `gates ${l}`);
+        if (cell === 'lstm') assert.ok(relDiff((a.c as tf.Tensor[])[l], (e.c as tf.Tensor[])[l]) < 1e-5, `activations c ${l}`);
+      }
+      for (const r of [ours, ref]) {
+        tf.dispose([r.logits, ...(r.activations?.h ?? []), ...(r.activations?.c ?? []), ...(r.activations?.gates ?? [])]);
+        disposeState(r.state);
+      }
+      disposeState(state);
       model.dispose();
     });
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Batch, checkInputs } from '../engine/batch';
 import { LossAndGrads } from '../engine/bptt';
 import { Streams, disposeMasks, dropoutMasks } from '../engine/dropout';
+import { Activations, ForwardResult } from '../engine/forward';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
@@ -220,6 +221,37 @@ export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState
   return { loss, grads, state: next };
 }
 
+/**
+ * The model over x [T*B] (time-major) from `state`, without dropout, like ../engine's forward (evaluation,
+ * introspection): logits [T*B, V], the state after the last step, and with collect every step's h, c and gates.
+ */
+export function nativeForward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): ForwardResult {
+  if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells run on the TF.js engine');
+  const nat = nativeAddon();
+  checkInputs(model, [x], T, B, state);
+  const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = model.config;
+  const N = T * B;
+  const GH = GATES[cell] * H;
+  const activations: Activations = { h: [], ...(cell === 'lstm' ? { c: [] } : {}), gates: [] };
+  const next: RNNState = { h: [], ...(cell === 'lstm' ? { c: [] } : {}) };
+  let input: Float32Array | undefined;
+  for (let l = 0; l < L; l++) {
+    const run = layerForward(nat, model, l, x, input, state, T, B);
+    input = run.hs.subarray(B * H); // [N, H] h_1 .. h_T, the next layer's input
+    next.h.push(tensorOf(run.hs.slice(N * H), [B, H]));
+    if (run.cs) next.c?.push(tensorOf(run.cs.slice(N * H), [B, H]));
+    if (opts.collect) {
+      activations.h.push(tensorOf(input.slice(), [T, B, H]));
+      if (run.cs) activations.c?.push(tensorOf(run.cs.slice(B * H), [T, B, H]));
+      activations.gates?.push(tensorOf(run.z.slice(), [T, B, GH]));
+    }
+  }
+  const logits = new Float32Array(N * V);
+  nat.sgemm(0, 0, N, V, H, 1, input as Float32Array, H, valuesOf(model.params['output/kernel']), V, 0, logits, V);
+  nat.addRow(logits, valuesOf(model.params['output/bias']), N, V);
+  return { logits: tensorOf(logits, [N, V]), state: next, ...(opts.collect ? { activations } : {}) };
+}
+
 /** One timestep for sampling, like ../engine's step: x [B] char ids, logits [B, V]. */
 export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
   if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells sample on the TF.js engine');
@@ -252,7 +284,7 @@ export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { lo
 }
 
 /** The native engine as one object, interchangeable with ../engine's functions. */
-export const nativeEngine = { lossAndGrads: nativeLossAndGrads, step: nativeStep };
+export const nativeEngine = { lossAndGrads: nativeLossAndGrads, step: nativeStep, forward: nativeForward };
 
 /** Lets go of the engine's scratch arrays (hundreds of MB after training a large model). */
 export function releaseNativeMemory(): void {
