@@ -1,17 +1,10 @@
 /** N-gram vs RNN: held-out loss of n-gram baselines by order, with each RNN's loss as a horizontal line. */
-import { Widget } from '@lumino/widgets';
 import type { NgramView } from '@charrnn/kernel';
-import { el } from './dom';
-import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+import { ChartWidget, drawPlot, SERIES_COLORS } from './plot';
 
-export class NgramWidget extends Widget {
-  private readonly heading = el('div', 'charrnn-title');
-  private readonly chart = el('div', 'charrnn-chart');
-
+export class NgramWidget extends ChartWidget {
   constructor() {
-    super();
-    this.addClass('charrnn-ngram');
-    this.node.append(this.heading, this.chart);
+    super('charrnn-ngram');
   }
 
   setView(view: NgramView): void {
@@ -33,11 +26,5 @@ export class NgramWidget extends Widget {
       xaxis: { title: { text: 'n-gram order' }, dtick: 1 },
       yaxis: { title: { text: 'loss (nats/char)' } },
     });
-  }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    purgePlot(this.chart);
-    super.dispose();
   }
 }

@@ -2,6 +2,9 @@
  * Charts with Plotly.js (the basic bundle: scatter and bar), loaded on first use as its own chunk, coloured from
  * JupyterLab's theme variables so light and dark themes both read well.
  */
+import { Widget } from '@lumino/widgets';
+import { el } from './dom';
+
 type PlotlyModule = typeof import('plotly.js-basic-dist-min').default;
 
 let plotly: Promise<PlotlyModule> | undefined;
@@ -43,3 +46,21 @@ export function purgePlot(node: HTMLElement): void {
 
 /** Okabe-Ito colours: distinguishable with colour-blindness. */
 export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+
+/** A widget that is a heading over one chart (saturation, n-gram). */
+export class ChartWidget extends Widget {
+  protected readonly heading = el('div', 'charrnn-title');
+  protected readonly chart = el('div', 'charrnn-chart');
+
+  constructor(className: string) {
+    super();
+    this.addClass(className);
+    this.node.append(this.heading, this.chart);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    purgePlot(this.chart);
+    super.dispose();
+  }
+}

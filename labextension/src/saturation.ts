@@ -2,19 +2,12 @@
  * Gate saturation plot, as in Karpathy, Johnson and Fei-Fei (2015): one panel per gate, one dot per unit at
  * (fraction of time left-saturated, fraction right-saturated), coloured by layer.
  */
-import { Widget } from '@lumino/widgets';
 import type { SaturationView } from '@charrnn/kernel';
-import { el } from './dom';
-import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+import { ChartWidget, drawPlot, SERIES_COLORS } from './plot';
 
-export class SaturationWidget extends Widget {
-  private readonly heading = el('div', 'charrnn-title');
-  private readonly chart = el('div', 'charrnn-chart');
-
+export class SaturationWidget extends ChartWidget {
   constructor() {
-    super();
-    this.addClass('charrnn-saturation');
-    this.node.append(this.heading, this.chart);
+    super('charrnn-saturation');
   }
 
   setView(view: SaturationView): void {
@@ -57,11 +50,5 @@ export class SaturationWidget extends Widget {
       layout[`yaxis${s}`] = { range: [0, 1], title: { text: i === 0 ? 'right-saturated' : '' } };
     });
     void drawPlot(this.chart, traces, layout);
-  }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    purgePlot(this.chart);
-    super.dispose();
   }
 }
