@@ -308,7 +308,10 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
     { layer: 1, kind: 'c', index: 17, score: 0.91, correlation: 0.91, meanOn: 0.8, meanOff: -0.1 },
     { layer: 0, kind: 'h', index: 3, score: 0.55, correlation: -0.55, meanOn: -0.4, meanOff: 0.2 },
   ];
-  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r| of activation with the feature', ranked, activations: activationsView(300) };
+  const activations = activationsView(300);
+  let inside = 0;
+  const featureValues = activations.text.map((ch) => (ch === '"' ? (inside ^= 1) || 1 : inside)); // quotes and what they enclose
+  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r| of activation with the feature', ranked, activations, featureValues };
   await render('neurons', neuronsBundle(view).data);
   assert.equal(await page.locator('.charrnn-ranked tbody tr').count(), 2);
   assert.equal(await page.locator('.charrnn-activations').count(), 0);
@@ -317,6 +320,9 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
   await page.click('.charrnn-ranked tbody tr >> nth=0');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/17');
   assert.equal(await page.locator('.charrnn-activations').count(), 1, 'one explorer, reused');
+  const underlined = await page.evaluate(() => [...document.querySelectorAll('.charrnn-char.charrnn-feature')].slice(0, 7).map((e) => e.textContent).join(''));
+  assert.equal(underlined, '"quick"', 'the feature is underlined where it is on');
+  assert.equal(await page.locator('.charrnn-char.charrnn-feature').count(), featureValues.filter((v) => v !== 0).length);
   await shot('neurons');
 });
 

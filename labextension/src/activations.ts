@@ -97,6 +97,11 @@ export class ActivationsWidget extends Widget {
     this.text.focus();
   }
 
+  /** Underlines the characters where a feature is on (value not 0), e.g. the one a neuron search ranked by. */
+  markFeature(values: number[]): void {
+    this.charEls.forEach((charEl, t) => charEl.classList.toggle('charrnn-feature', (values[t] ?? 0) !== 0));
+  }
+
   get selection(): NeuronRef {
     return { ...this.selected };
   }

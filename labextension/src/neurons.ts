@@ -30,7 +30,7 @@ export class NeuronsWidget extends Widget {
     this.view = view;
     this.heading.textContent = `Cells that track: ${view.feature}`;
     this.metric.textContent = view.activations
-      ? `${view.metric}. Click a row to see the cell in the explorer.`
+      ? `${view.metric}. Click a row to see the cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}.`
       : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
     const head = el('tr');
     for (const h of ['rank', 'layer', 'state', 'unit', 'score', 'correlation', 'mean on', 'mean off']) el('th', '', h, head);
@@ -48,7 +48,10 @@ export class NeuronsWidget extends Widget {
     this.table.replaceChildren(el('thead', '', undefined), el('tbody'));
     this.table.tHead!.appendChild(head);
     this.table.tBodies[0].append(...rows);
-    if (this.explorer && view.activations) this.explorer.setView(view.activations);
+    if (this.explorer && view.activations) {
+      this.explorer.setView(view.activations);
+      if (view.featureValues) this.explorer.markFeature(view.featureValues);
+    }
   }
 
   /** Opens the rank-th cell in the explorer (created on first use). */
@@ -59,6 +62,7 @@ export class NeuronsWidget extends Widget {
       this.explorer = new ActivationsWidget(this.link);
       Widget.attach(this.explorer, this.explorerHost);
       this.explorer.setView(this.view.activations);
+      if (this.view.featureValues) this.explorer.markFeature(this.view.featureValues);
     }
     for (const row of this.table.querySelectorAll('tr.charrnn-open')) row.classList.remove('charrnn-open');
     this.table.querySelector(`tr[data-rank="${rank}"]`)?.classList.add('charrnn-open');
