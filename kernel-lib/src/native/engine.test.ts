@@ -11,6 +11,7 @@ import { Rng } from '../rng';
 import { Batches } from '../text/batches';
 import { nativeStatus } from './addon';
 import { nativeForward, nativeLossAndGrads, nativeStep } from './engine';
+import { maxRelDiff } from './testing';
 
 /** A batch as training makes it (char-rnn's layout, targets = next chars) from seeded random text over V chars. */
 function randomBatch(V: number, T: number, B: number, seed: number): Batch {
@@ -28,17 +29,9 @@ function randomState(model: CharRNN, B: number, seed: number): RNNState {
   return model.config.cell === 'lstm' ? { h, c: Array.from({ length: L }, r) } : { h };
 }
 
-/** max |a - b| relative to max |b|. */
+/** max |a - b| relative to max |b|, of two tensors. */
 function relDiff(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / scale;
+  return maxRelDiff(a.dataSync(), b.dataSync());
 }
 
 function disposeResult(r: { grads: Record<string, tf.Tensor>; state: RNNState }): void {

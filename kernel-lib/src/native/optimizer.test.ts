@@ -7,16 +7,7 @@ import { Rng } from '../rng';
 import { Optimizer, OptimizerName } from '../train/optimizers';
 import { nativeStatus } from './addon';
 import { nativeApply } from './optimizer';
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+import { maxRelDiff } from './testing';
 
 if (nativeStatus().available) {
   for (const name of ['adam', 'rmsprop'] as OptimizerName[]) {
