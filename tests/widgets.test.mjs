@@ -353,4 +353,19 @@ test('n-gram vs RNN: n-gram losses by order and one line per RNN', async () => {
 test('a view of an unknown schema version shows a clear message instead of a broken widget', async () => {
   await render('ngram', { 'application/vnd.charrnn.ngram+json': { version: 99, dataset: 'x', ngram: [], rnn: [] } });
   assert.match(await text('.charrnn-error'), /schema version 99, this extension reads version 1/);
+  await render('activations', { 'application/vnd.charrnn.activations+json': { version: 1, text: ['a'] } });
+  assert.match(await text('.charrnn-error'), /cannot show this activations output: the data does not fit the schema \(TypeError/);
+});
+
+test('charts redraw in the new theme colours when JupyterLab switches theme', async () => {
+  const view = { version: 1, dataset: 'tiny', ngram: [{ order: 1, loss: 3 }, { order: 2, loss: 2 }], rnn: [{ label: 'lstm', loss: 1.5 }] };
+  await render('ngram', ngramBundle(view).data);
+  await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
+  const fontColor = () => page.evaluate(() => document.querySelector('.charrnn-chart')._fullLayout.font.color);
+  assert.equal(await fontColor(), 'rgba(0, 0, 0, 0.87)');
+  await page.evaluate(() => {
+    document.body.classList.add('dark');
+    document.body.setAttribute('data-jp-theme-name', 'JupyterLab Dark');
+  });
+  await page.waitForFunction(() => document.querySelector('.charrnn-chart')._fullLayout.font.color === 'rgba(255, 255, 255, 1)');
 });

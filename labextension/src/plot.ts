@@ -18,8 +18,20 @@ function themeVar(node: HTMLElement, name: string, fallback: string): string {
   return getComputedStyle(node).getPropertyValue(name).trim() || fallback;
 }
 
+/** Charts on the page and what they were last drawn with, to redraw them in the new colours when the theme changes. */
+const drawn = new Map<HTMLElement, [object[], Record<string, any>]>();
+let themeWatch: MutationObserver | undefined;
+
+/** JupyterLab names the theme on <body>; a change of that attribute means new theme variables. */
+function watchTheme(): void {
+  themeWatch ??= new MutationObserver(() => drawn.forEach(([traces, layout], node) => void drawPlot(node, traces, layout)));
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
+}
+
 /** Draws (or redraws in place) `traces` into `node` with our themed base layout merged with `layout`. */
 export async function drawPlot(node: HTMLElement, traces: object[], layout: Record<string, any>): Promise<void> {
+  drawn.set(node, [traces, layout]);
+  watchTheme();
   const Plotly = await load();
   const fg = themeVar(node, '--jp-ui-font-color1', '#333');
   const grid = themeVar(node, '--jp-border-color2', '#ddd');
@@ -41,6 +53,7 @@ export async function drawPlot(node: HTMLElement, traces: object[], layout: Reco
 
 /** Frees a chart's listeners when its widget goes away. */
 export function purgePlot(node: HTMLElement): void {
+  drawn.delete(node);
   void load().then((Plotly) => Plotly.purge(node));
 }
 

@@ -23,19 +23,28 @@ export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRende
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[mimeType(this.kind)] as unknown as Views[K] | undefined;
     if (!data || data.version !== VIEW_VERSIONS[this.kind]) {
-      const problem = new Widget();
-      problem.addClass('charrnn-error');
-      problem.node.textContent = `charrnn: cannot show this ${this.kind} output (schema version ${String(data?.version)}, this extension reads version ${VIEW_VERSIONS[this.kind]}); update the charrnn extension or re-run the cell.`;
-      this.view?.dispose();
-      this.view = null;
-      this.addWidget(problem);
+      this.fail(`schema version ${String(data?.version)}, this extension reads version ${VIEW_VERSIONS[this.kind]}; update the charrnn extension or re-run the cell`);
       return;
     }
-    if (!this.view) {
-      this.view = WIDGETS[this.kind](this.link);
-      this.addWidget(this.view);
+    try {
+      if (!this.view) {
+        this.view = WIDGETS[this.kind](this.link);
+        this.addWidget(this.view);
+      }
+      this.view.setView(data);
+    } catch (e) {
+      this.fail(`the data does not fit the schema (${String(e)})`);
     }
-    this.view.setView(data);
+  }
+
+  /** Replaces the widget by one line saying why this output cannot be drawn. */
+  private fail(why: string): void {
+    this.view?.dispose();
+    this.view = null;
+    const problem = new Widget();
+    problem.addClass('charrnn-error');
+    problem.node.textContent = `charrnn: cannot show this ${this.kind} output: ${why}.`;
+    this.addWidget(problem);
   }
 }
 
