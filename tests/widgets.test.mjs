@@ -143,6 +143,13 @@ test('training dashboard: stats, chart, log toggle, sample scrubber, stop throug
   assert.equal(await page.evaluate(() => window.comms[0].closed), true);
   // the scrubber stayed where the user left it (not following the latest sample)
   assert.equal(await text('.charrnn-samples .charrnn-sample'), EVIL);
+  // a saved "running" dashboard whose kernel is gone: the comm closes at once, and the widget says so
+  await render('training', data, { live: true });
+  await page.click('.charrnn-stop');
+  await page.evaluate(() => window.comms[0].onClose());
+  assert.match(await text('.charrnn-message'), /no longer connected/);
+  assert.equal(await page.locator('.charrnn-stop').isVisible(), false);
+
   await render('training', data, { dark: true });
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
   await shot('training-dark');

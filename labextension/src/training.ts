@@ -147,7 +147,7 @@ export class TrainingWidget extends Widget {
   private stop(): void {
     const target = this.view?.commTarget;
     if (!target || !this.link) return;
-    this.comm ??= this.link.open(target, () => undefined, () => (this.comm = null));
+    this.comm ??= this.link.open(target, () => undefined, () => this.lostKernel());
     if (!this.comm) {
       this.message.textContent = 'No running kernel to stop.';
       return;
@@ -157,6 +157,14 @@ export class TrainingWidget extends Widget {
     this.stopRequested = true;
     this.stopButton.disabled = true;
     this.stopButton.textContent = 'Stopping…';
+  }
+
+  /** The comm closed while the run still shows as running: the kernel that ran it has gone (restarted, or another one). */
+  private lostKernel(): void {
+    this.comm = null;
+    if (this.view?.status !== 'running') return;
+    this.message.textContent = 'The kernel that ran this training is no longer connected, so it cannot be stopped from here.';
+    this.stopButton.hidden = true;
   }
 
   private closeComm(): void {
