@@ -36,7 +36,7 @@ async function collect(sock: Dealer | Subscriber, into: Message[]): Promise<void
   for await (const frames of sock) into.push(decode(frames as Buffer[], key));
 }
 
-async function waitFor<T>(find: () => T | undefined, what: string, ms = 15000): Promise<T> {
+async function waitFor<T>(find: () => T | undefined, what: string, ms = 60000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const found = find();
@@ -76,7 +76,12 @@ before(async () => {
   const ports = { shell_port: await freePort(), iopub_port: await freePort(), control_port: await freePort(), stdin_port: await freePort(), hb_port: await freePort() };
   const conn = { ...ports, transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256' };
   writeFileSync(join(tmp, 'conn.json'), JSON.stringify(conn));
-  kernel = spawn(process.execPath, [join(__dirname, 'main.js'), join(tmp, 'conn.json')], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group, as Jupyter starts kernels (and signals them: SIGINT goes to the whole group).
+  kernel = spawn(process.execPath, [join(__dirname, 'main.js'), join(tmp, 'conn.json')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
   control.connect(`tcp://127.0.0.1:${ports.control_port}`);
   iopub.connect(`tcp://127.0.0.1:${ports.iopub_port}`);
@@ -95,7 +100,7 @@ before(async () => {
 });
 
 after(() => {
-  kernel.kill('SIGKILL');
+  process.kill(-kernel.pid!, 'SIGKILL');
   for (const sock of [shell, control, iopub]) sock.close();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -245,4 +250,15 @@ test('interrupt_request abandons an async cell that never checks, SIGINT breaks 
   kernel.kill('SIGINT');
   assert.equal((await replyTo(busy)).content.ename, 'KeyboardInterrupt');
   assert.equal((await execute('"alive"')).reply.content.status, 'ok');
+});
+
+test('an interrupt sent while the cell still compiles is not lost', async () => {
+  // Node drops a SIGINT that lands while tslab compiles a cell; the kernel's group watcher catches it.
+  const id = send(shell, 'execute_request', { code: `
+import { interruptRequested as stopNow } from "@charrnn/kernel";
+let spins = 0;
+while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }` });
+  await new Promise((r) => setTimeout(r, 100));
+  process.kill(-kernel.pid!, 'SIGINT');
+  assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
 });

@@ -6,6 +6,7 @@ import type { CellResult, CellRunner } from './cells';
 import { interruptedResult } from './cells';
 import { kernelState } from './link';
 import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
+import { watchGroupSigint } from './sigint';
 import { closeComm, deliverCommMsg, openComm, openComms } from '../display/comm';
 import { isDisplayable } from '../display/display';
 
@@ -70,6 +71,7 @@ export class KernelServer {
     process.stdout.write = this.streamWriter('stdout');
     process.stderr.write = this.streamWriter('stderr');
     process.on('SIGINT', () => this.interrupt());
+    watchGroupSigint(() => this.interrupt());
   }
 
   /** Sends an iopub message attributed to the cell that runs now (or ran last). */
