@@ -39,6 +39,7 @@ export class ActivationsWidget extends Widget {
   private selected: NeuronRef = { layer: 0, kind: 'h', index: 0 };
   private comm: CommChannel | null = null;
   private requestId = 0;
+  private pending = false;
   private readonly layer = el('select', 'charrnn-layer');
   private readonly kind = el('select', 'charrnn-kind');
   private readonly neuron = input('range', { min: 0, max: 0, step: 1, value: 0 });
@@ -102,10 +103,6 @@ export class ActivationsWidget extends Widget {
     this.charEls.forEach((charEl, t) => charEl.classList.toggle('charrnn-feature', (values[t] ?? 0) !== 0));
   }
 
-  get selection(): NeuronRef {
-    return { ...this.selected };
-  }
-
   private pick(ref: NeuronRef): void {
     if (!this.view) return;
     const layer = Math.max(0, Math.min(this.values.length - 1, Math.round(ref.layer) || 0));
@@ -164,6 +161,7 @@ export class ActivationsWidget extends Widget {
     const step = { ArrowRight: 1, ArrowLeft: -1, PageUp: 10, PageDown: -10 }[e.key];
     if (step === undefined) return;
     e.preventDefault();
+    e.stopPropagation(); // the keys are ours here, not the notebook's
     this.pick({ ...this.selected, index: this.selected.index + step });
   }
 
@@ -182,18 +180,27 @@ export class ActivationsWidget extends Widget {
   private sendProbe(): void {
     const target = this.view?.commTarget;
     if (!target || !this.link) return;
-    this.comm ??= this.link.open(target, (reply: ProbeReply) => this.onProbeReply(reply), () => (this.comm = null));
+    this.comm ??= this.link.open(target, (reply: ProbeReply) => this.onProbeReply(reply), () => this.lostKernel());
     if (!this.comm) {
       this.probeStatus.textContent = 'no live kernel';
       return;
     }
     const request: ProbeRequest = { action: 'probe', requestId: ++this.requestId, text: this.probeText.value };
     this.probeStatus.textContent = 'running…';
+    this.pending = true;
     this.comm.send(request);
+  }
+
+  /** The comm closed: a probe still waiting will get no answer (the kernel restarted or is another one). */
+  private lostKernel(): void {
+    this.comm = null;
+    if (this.pending) this.probeStatus.textContent = 'the kernel that made this output is gone: re-run its cell to probe';
+    this.pending = false;
   }
 
   private onProbeReply(reply: ProbeReply): void {
     if (reply.requestId !== this.requestId) return;
+    this.pending = false;
     this.probeStatus.textContent = reply.error ?? '';
     if (reply.view) this.setView({ ...reply.view, selected: this.selected });
   }
