@@ -58,7 +58,9 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-run('npx', ['tsc', '-p', 'kernel-lib']);
+// Incremental (a few seconds when little changed); the build info lives in dist/ so that deleting dist/
+// also forces a full build.
+run('npx', ['tsc', '-p', 'kernel-lib', '--incremental', '--tsBuildInfoFile', 'kernel-lib/dist/.tsbuildinfo']);
 
 // The optional native engine (BLAS products, fused cells), built for this machine's CPU; without it, wasm.
 const native = require(path.join(root, 'kernel-lib', 'native', 'build.js')).buildNative();
