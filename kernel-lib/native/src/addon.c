@@ -77,6 +77,10 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   PARSE("nnnnnnfnfnnfn");
   int ta = NUM(0), tb = NUM(1), M = NUM(2), Nn = NUM(3), K = NUM(4);
   if (M < 0 || Nn < 0 || K < 0) { napi_throw_range_error(env, NULL, "sgemm: negative size"); return NULL; }
+  if (NUM(7) < (ta ? M : K) || NUM(9) < (tb ? K : Nn) || NUM(12) < Nn || NUM(7) < 1 || NUM(9) < 1 || NUM(12) < 1) {
+    napi_throw_range_error(env, NULL, "sgemm: a leading dimension is smaller than its row");
+    return NULL;
+  }
   FITS(6, ta ? span(K, M, a[7].num) : span(M, K, a[7].num));
   FITS(8, tb ? span(Nn, K, a[9].num) : span(K, Nn, a[9].num));
   FITS(11, span(M, Nn, a[12].num));

@@ -58,6 +58,7 @@ if (!status.available) {
   test('sgemm and the row helpers refuse arrays too small for the sizes given', () => {
     const a = new Float32Array(6);
     assert.throws(() => nat.sgemm(0, 0, 3, 3, 3, 1, a, 3, a, 3, 0, new Float32Array(9), 3), RangeError);
+    assert.throws(() => nat.sgemm(0, 0, 2, 2, 3, 1, new Float32Array(9), 2, a, 2, 0, new Float32Array(4), 2), /leading dimension/);
     assert.throws(() => nat.gatherRowsBias(a, a, Int32Array.of(0, 5), new Float32Array(4), 2, 2), RangeError);
     assert.throws(() => nat.softmaxXent(new Float32Array(4), Int32Array.of(2, 0), 2, 2, 1), RangeError);
     assert.throws(() => nat.lstmForward(a, a, a, a, 2, 2), RangeError);
