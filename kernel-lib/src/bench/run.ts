@@ -4,12 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
+import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { nativeStatus } from '../native/addon';
 import { Vocab } from '../text/vocab';
 import { saveCheckpoint } from '../train/checkpoint';
 import { EnginePath, Job, JobResult, SAMPLE_CONFIGS, TRAIN_CONFIGS, TrainConfig, benchText } from './jobs';
-import { ensurePeer, runPeer } from './peer';
+import { PEER_PYTHON, ensurePeer, runPeer } from './peer';
 
 /**
  * `npm run bench`: training and sampling speed of our two paths (the TF.js engine on wasm, data-parallel over the
@@ -41,13 +42,13 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--configs') opts.configs = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--rounds') [opts.rounds, roundsGiven] = [Number(argv[++i]), true];
     else if (a === '--out') opts.out = path.resolve(argv[++i] ?? '');
-    else throw new Error(`unknown option ${a} (expected --quick, --configs a,b,c, --rounds N, --out PATH)`);
+    else throw new CharRNNError(`unknown option ${a} (expected --quick, --configs a,b,c, --rounds N, --out PATH)`);
   }
   if (opts.quick && !argv.includes('--configs')) opts.configs = ['a'];
   if (opts.quick && !roundsGiven) opts.rounds = 1;
   const unknown = opts.configs.filter((c) => !TRAIN_CONFIGS.some((t) => t.name === c));
-  if (unknown.length) throw new Error(`unknown config ${unknown.join(', ')} (expected a, b, c)`);
-  if (!(opts.rounds >= 1)) throw new Error('--rounds must be at least 1');
+  if (unknown.length) throw new CharRNNError(`unknown config ${unknown.join(', ')} (expected a, b, c)`);
+  if (!(opts.rounds >= 1)) throw new CharRNNError('--rounds must be at least 1');
   return opts;
 }
 
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const native = nativeStatus();
   log(`bench: native path: ${native.detail}`);
   const peer = ensurePeer(log);
-  log(`bench: peer: ${peer.torch ? `PyTorch ${peer.torch} (${'/usr/bin/python3'})` : peer.missing}`);
+  log(`bench: peer: ${peer.torch ? `PyTorch ${peer.torch} (${PEER_PYTHON})` : peer.missing}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-bench-'));
   const text = benchText(REPO, scratch);
   log(`bench: text: ${text.what}`);
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverageStart: loadStart, loadAverageEnd: loadEnd },
     native: native.detail,
-    peer: peer.torch ? `PyTorch ${peer.torch}, /usr/bin/python3, best of torch.set_num_threads(1) and (2)` : peer.missing,
+    peer: peer.torch ? `PyTorch ${peer.torch}, ${PEER_PYTHON}, best of torch.set_num_threads(1) and (2)` : peer.missing,
     text: text.what,
     mode: opts.quick ? 'quick' : 'full',
     rounds: opts.rounds,
