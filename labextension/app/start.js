@@ -36,9 +36,12 @@ function register(dataDir = path.join(jupyterDir, 'data')) {
   const extPkg = require(path.join(root, 'labextension', 'package.json'));
   const built = path.join(root, 'labextension', extPkg.jupyterlab.outputDir);
   const link = path.join(dataDir, 'labextensions', ...extPkg.name.split('/'));
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  fs.rmSync(link, { recursive: true, force: true });
-  fs.symlinkSync(built, link, 'dir');
+  const current = fs.existsSync(link) && fs.lstatSync(link).isSymbolicLink() ? fs.readlinkSync(link) : null;
+  if (current !== built) {
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(built, link, 'dir');
+  }
   return KERNEL_NAME;
 }
 

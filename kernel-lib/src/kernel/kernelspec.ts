@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const KERNEL_NAME = 'charrnn';
@@ -20,7 +20,10 @@ export function writeKernelspec(jupyterDataDir: string): string {
     env: {},
     metadata: { debugger: false },
   };
-  writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
+  // Written aside then renamed: a Jupyter reading it meanwhile never sees half a file.
+  const tmp = join(dir, `kernel.json.${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(spec, null, 2) + '\n');
+  renameSync(tmp, join(dir, 'kernel.json'));
   return dir;
 }
 
