@@ -52,10 +52,11 @@ before(async () => {
   await page.goto(`${server.base}/lab/workspaces/${workspace}/tree/${notebook}?reset&token=${server.token}`);
   await page.waitForSelector(`${NB} .jp-Cell`, { timeout: 120_000 });
   assert.equal(await page.locator('.jp-NotebookPanel').count(), 1, 'only our notebook is open');
-  await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 120_000 });
+  await kernelReady();
 });
 
 after(async () => {
+  await page?.screenshot({ path: path.join(artifacts, 'last.png'), fullPage: true }).catch(() => undefined);
   await browser?.close();
   if (server) {
     await contents('DELETE');
@@ -63,6 +64,31 @@ after(async () => {
     await server.stop();
   }
 });
+
+/**
+ * Waits until the notebook runs our kernel and it is idle. When the kernel list was not ready as the notebook opened
+ * (another server can be rewriting the project's kernelspec at that moment), JupyterLab asks which kernel to use:
+ * the test picks ours, as a user would.
+ */
+async function kernelReady() {
+  for (let i = 0; i < 240; i++) {
+    const dialog = page.locator('.jp-Dialog');
+    if (await dialog.count()) {
+      assert.match(await dialog.textContent(), /Select Kernel/);
+      await page.selectOption('.jp-Dialog select', { label: 'charrnn (TypeScript)' });
+      await page.click('.jp-Dialog .jp-mod-accept');
+    }
+    const ready = await page.evaluate(
+      (nb) =>
+        /charrnn/.test(document.querySelector(`${nb} .jp-Toolbar-kernelName`)?.textContent ?? '') &&
+        document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'idle',
+      NB,
+    );
+    if (ready) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error('the notebook never got an idle charrnn kernel');
+}
 
 function contents(method, body) {
   return fetch(`${server.base}/api/contents/${notebook}?token=${server.token}`, { method, body: body && JSON.stringify(body) });
@@ -75,6 +101,8 @@ function contents(method, body) {
 async function runCell(i) {
   const prompt = page.locator(`${NB} .jp-Cell >> nth=${i}`).locator('.jp-InputArea-prompt');
   for (let attempt = 0; attempt < 5; attempt++) {
+    const dialog = page.locator('.jp-Dialog');
+    if (await dialog.count()) throw new Error(`a JupyterLab dialog is in the way: ${await dialog.first().textContent()}`);
     await page.click(`${NB} .jp-Cell >> nth=${i}`);
     await page.keyboard.press('Shift+Enter');
     try {

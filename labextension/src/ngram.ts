@@ -1,6 +1,6 @@
 /** N-gram vs RNN: held-out loss of n-gram baselines by order, with each RNN's loss as a horizontal line. */
 import type { NgramView } from '@charrnn/kernel';
-import { ChartWidget, drawPlot, SERIES_COLORS } from './plot';
+import { ChartWidget, SERIES_COLORS } from './plot';
 
 export class NgramWidget extends ChartWidget {
   constructor() {
@@ -22,7 +22,7 @@ export class NgramWidget extends ChartWidget {
         line: { color: SERIES_COLORS[(i + 1) % SERIES_COLORS.length], dash: 'dash' },
       })),
     ];
-    void drawPlot(this.chart, traces, {
+    this.draw(traces, {
       xaxis: { title: { text: 'n-gram order' }, dtick: 1 },
       yaxis: { title: { text: 'loss (nats/char)' } },
     });

@@ -64,11 +64,22 @@ export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4
 export class ChartWidget extends Widget {
   protected readonly heading = el('div', 'charrnn-title');
   protected readonly chart = el('div', 'charrnn-chart');
+  private figure: [object[], Record<string, any>] | null = null;
 
   constructor(className: string) {
     super();
     this.addClass(className);
     this.node.append(this.heading, this.chart);
+  }
+
+  /** Draws now if the widget is on the page, else once it gets there (Plotly measures the page). */
+  protected draw(traces: object[], layout: Record<string, any>): void {
+    this.figure = [traces, layout];
+    if (this.isAttached) void drawPlot(this.chart, traces, layout);
+  }
+
+  protected onAfterAttach(): void {
+    if (this.figure) void drawPlot(this.chart, ...this.figure);
   }
 
   dispose(): void {

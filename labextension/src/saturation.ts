@@ -3,7 +3,7 @@
  * (fraction of time left-saturated, fraction right-saturated), coloured by layer.
  */
 import type { SaturationView } from '@charrnn/kernel';
-import { ChartWidget, drawPlot, SERIES_COLORS } from './plot';
+import { ChartWidget, SERIES_COLORS } from './plot';
 
 export class SaturationWidget extends ChartWidget {
   constructor() {
@@ -49,6 +49,6 @@ export class SaturationWidget extends ChartWidget {
       layout[`xaxis${s}`] = { range: [0, 1], title: { text: 'left-saturated' } };
       layout[`yaxis${s}`] = { range: [0, 1], title: { text: i === 0 ? 'right-saturated' : '' } };
     });
-    void drawPlot(this.chart, traces, layout);
+    this.draw(traces, layout);
   }
 }

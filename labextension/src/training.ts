@@ -117,9 +117,13 @@ export class TrainingWidget extends Widget {
     this.sampleText.textContent = sample?.text ?? '';
   }
 
-  /** Redraws at most once per animation frame however fast updates arrive. */
+  protected onAfterAttach(): void {
+    this.drawChart();
+  }
+
+  /** Redraws at most once per animation frame however fast updates arrive; only on the page (Plotly measures it). */
   private drawChart(): void {
-    if (this.drawQueued) return;
+    if (this.drawQueued || !this.isAttached) return;
     this.drawQueued = true;
     requestAnimationFrame(() => {
       this.drawQueued = false;
