@@ -162,10 +162,16 @@ test('activation explorer probes the model with the text typed into it', { timeo
 
 test('saved, its kernel shut down and the page reloaded, the outputs render from the notebook file (sampler falls back to its recorded samples)', { timeout: 120_000 }, async () => {
   await page.keyboard.press('Control+s');
-  await page.waitForFunction(() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')?.classList.contains('jp-mod-dirty'), null, { timeout: 30_000 });
-  const saved = await (await contents('GET')).json();
-  const types = saved.content.cells.flatMap((c) => c.outputs.flatMap((o) => Object.keys(o.data ?? {})));
-  for (const kind of ['training', 'sampler', 'activations']) assert.ok(types.includes(`application/vnd.charrnn.${kind}+json`), kind);
+  const savedTypes = async () => {
+    const saved = await (await contents('GET')).json();
+    return saved.content.cells.flatMap((c) => c.outputs.flatMap((o) => Object.keys(o.data ?? {})));
+  };
+  let types = [];
+  for (let i = 0; i < 60 && !types.includes('application/vnd.charrnn.activations+json'); i++) {
+    await page.waitForTimeout(500);
+    types = await savedTypes();
+  }
+  for (const kind of ['training', 'sampler', 'activations']) assert.ok(types.includes(`application/vnd.charrnn.${kind}+json`), `saved ${kind} output`);
   for (const s of await (await fetch(`${server.base}/api/sessions?token=${server.token}`)).json()) {
     if (s.path.endsWith(notebook)) await fetch(`${server.base}/api/sessions/${s.id}?token=${server.token}`, { method: 'DELETE' });
   }
