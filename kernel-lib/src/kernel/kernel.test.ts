@@ -236,11 +236,14 @@ console.log("stopped cleanly");` });
   assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '[ true, false ]');
 });
 
-test('interrupt_request abandons an async cell that never checks, SIGINT breaks a sync loop', async () => {
+test('an async cell that never checks: the first interrupt_request says so, the second abandons it; SIGINT breaks a sync loop', async () => {
   const id = send(shell, 'execute_request', { code: 'await new Promise(() => {})' });
   await new Promise((r) => setTimeout(r, 300));
   const interruptId = send(control, 'interrupt_request', {});
   assert.equal((await replyTo(interruptId)).header.msg_type, 'interrupt_reply');
+  await waitFor(() => (/interrupt again/.test(stdout(published.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === id))) ? true : undefined), 'the notice');
+  assert.equal(replies.some((m) => (m.parent_header as { msg_id?: string }).msg_id === id), false, 'the cell still runs');
+  send(control, 'interrupt_request', {});
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
 
   // The cell marks a file once it runs (compiling it takes a moment), then blocks the event loop.
@@ -261,4 +264,20 @@ while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }` });
   await new Promise((r) => setTimeout(r, 100));
   process.kill(-kernel.pid!, 'SIGINT');
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
+});
+
+test('one interrupt waits for a slow step (a big model) to end, and the loop stops cleanly', async () => {
+  const marker = join(tmp, 'slow');
+  const id = send(shell, 'execute_request', { code: `
+let slowSteps = 0;
+while (!interruptRequested()) {
+  slowSteps++;
+  if (slowSteps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
+  await new Promise(r => setTimeout(r, 2500));
+}
+console.log("saved and stopped");` });
+  await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
+  kernel.kill('SIGINT');
+  assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
+  assert.match(stdout(await outputsOf(id)), /saved and stopped/);
 });

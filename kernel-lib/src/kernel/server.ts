@@ -23,10 +23,14 @@ export interface ConnectionInfo {
 }
 
 /**
- * After an interrupt, how long a running async cell gets to stop by itself (loops poll
- * interruptRequested() each step, then save and return) before the kernel abandons it.
+ * An interrupt asks a running async cell to stop by itself: loops poll interruptRequested() once per step,
+ * then save and return, which can take a few seconds for a big model. If the cell still runs after
+ * NOTICE_MS the user is told so; a second interrupt abandons it (tslab's way: the cell returns, what it
+ * awaited keeps running). One Jupyter interrupt can arrive twice (the SIGINT listener and the group watcher)
+ * within DUPLICATE_MS.
  */
-const GRACE_MS = 3000;
+const NOTICE_MS = 2000;
+const DUPLICATE_MS = 500;
 
 /**
  * A Jupyter kernel on ZeroMQ: shell and control requests, iopub output, heartbeat. Cells run one at a
@@ -47,7 +51,8 @@ export class KernelServer {
   private running: Message | null = null;
   private lastCell: Message | undefined;
   private executionCount = 0;
-  private graceTimer: NodeJS.Timeout | undefined;
+  private interruptedAt = 0; // when the running cell was first interrupted, 0 if it was not
+  private noticeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly conn: ConnectionInfo,
@@ -198,8 +203,8 @@ export class KernelServer {
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
     let result: CellResult = await this.cells.run(code);
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
+    clearTimeout(this.noticeTimer);
+    this.interruptedAt = 0;
     if (result.status === 'ok' && result.value !== undefined && !silent) {
       this.publish('execute_result', { execution_count: count, ...resultBundle(result.value) });
     }
@@ -219,7 +224,17 @@ export class KernelServer {
   /** SIGINT (interrupt_mode "signal") and interrupt_request both come here. */
   private interrupt(): void {
     requestInterrupt();
-    if (this.running && !this.graceTimer) this.graceTimer = setTimeout(() => this.cells.abandon(), GRACE_MS);
+    if (!this.running) return;
+    const now = Date.now();
+    if (this.interruptedAt === 0) {
+      this.interruptedAt = now;
+      this.noticeTimer = setTimeout(
+        () => process.stderr.write('Interrupted: waiting for the cell to stop at its next step; interrupt again to abandon it.\n'),
+        NOTICE_MS,
+      );
+    } else if (now - this.interruptedAt > DUPLICATE_MS) {
+      this.cells.abandon();
+    }
   }
 
   private streamWriter(name: 'stdout' | 'stderr'): typeof process.stdout.write {
