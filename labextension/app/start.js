@@ -13,7 +13,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 const jupyterDir = path.join(root, '.jupyter');
 // Debian's Python, which has jupyter_server (a pyenv python3 on PATH may not); CHARRNN_PYTHON picks another
-// one that has jupyter_server 1.x or 2.x and jupyterlab_server.
+// one with jupyter_server and jupyterlab_server (tested: Debian bookworm's 1.23 and 2.16).
 const PYTHON = process.env.CHARRNN_PYTHON || '/usr/bin/python3';
 
 /** Environment with Jupyter's data, config and runtime folders inside the project. */
