@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
-import { forward } from '../engine/forward';
+import { EngineChoice, chooseEngine } from '../native/choose';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
 import { CharIds } from '../text/vocab';
@@ -19,10 +19,11 @@ export interface Evaluation {
  * Mean cross-entropy of a model on `data`, read as char-rnn reads it: batchSize streams of seqLength chunks with the
  * state carried across chunks. A split too short for batchSize streams uses as many as fit.
  */
-export function evaluate(model: CharRNN, data: CharIds, opts: { batchSize?: number; seqLength?: number } = {}): Evaluation {
+export function evaluate(model: CharRNN, data: CharIds, opts: { batchSize?: number; seqLength?: number; engine?: EngineChoice } = {}): Evaluation {
   const T = opts.seqLength ?? 50;
   const B = Math.min(opts.batchSize ?? 50, Math.floor((data.length - 1) / T));
   if (B < 1) throw new CharRNNError(`text of ${data.length} chars is too short to evaluate with seq length ${T}`);
+  const { forward } = chooseEngine(model, opts.engine);
   const batches = new Batches(data, B, T);
   let state: RNNState = model.zeroState(B);
   let total = 0;

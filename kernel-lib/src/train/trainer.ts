@@ -7,6 +7,7 @@ import { LossAndGrads } from '../engine/bptt';
 import { ParallelEngine } from '../engine/parallel';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Engine, chooseEngine } from '../native/choose';
+import { nativeApply } from '../native/optimizer';
 import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { splitCorpus, Splits } from '../text/corpus';
@@ -189,7 +190,9 @@ export class Trainer {
       this.carried = r.state;
       const clipped = clipGradients(r.grads, o.gradClip, o.clipMode);
       Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
-      this.optimizer.apply(this.model.params, clipped, this.state.lr);
+      // The native engine also has the update fused in C (same result), which leaves the weights on the host.
+      if (this.engine.name === 'native') nativeApply(this.optimizer, this.model.params, clipped, this.state.lr);
+      else this.optimizer.apply(this.model.params, clipped, this.state.lr);
       Object.values(clipped).forEach((g) => g.dispose());
       this.state.firstLoss = first;
       this.state.iter += 1;
@@ -203,7 +206,7 @@ export class Trainer {
       let valLoss: number | undefined;
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
-        valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+        valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine }).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
           this.state.bestValLoss = valLoss;
