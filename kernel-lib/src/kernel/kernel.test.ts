@@ -95,8 +95,12 @@ before(async () => {
     send(shell, 'kernel_info_request', {});
     return undefined;
   }, 'kernel_info_reply', 30000);
-  // Subscriptions are asynchronous: wait until iopub delivers.
-  await waitFor(() => (published.length > 0 ? true : undefined), 'iopub traffic');
+  // Subscriptions are asynchronous: ask again (each request publishes busy/idle) until iopub delivers.
+  await waitFor(() => {
+    if (published.length > 0) return true;
+    send(shell, 'kernel_info_request', {});
+    return undefined;
+  }, 'iopub traffic');
 });
 
 after(() => {
