@@ -98,7 +98,7 @@ if (mode === 'start' || mode === 'test') {
   const ext = require(path.join(root, 'labextension', 'package.json'));
   buildIfChanged(
     'labextension',
-    ['package-lock.json', 'kernel-lib/src/display', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/src', 'labextension/style'],
+    ['package-lock.json', 'kernel-lib/src/display', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/webpack.config.js', 'labextension/src', 'labextension/style'],
     path.join('labextension', ext.jupyterlab.outputDir, 'package.json'),
     () => run('npm', ['run', '--silent', 'build', '-w', ext.name]),
   );
