@@ -13,6 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const artifacts = path.join(root, 'test-artifacts', 'widgets-lab');
 const notebook = `widgets-lab-test-${process.pid}.ipynb`;
+const workDir = path.join(root, '.cache', 'widgets-lab', String(process.pid));
 const workspace = `widgets-lab-test-${process.pid}`; // a fresh workspace: no other notebook is restored beside ours
 const NB = '.jp-NotebookPanel:not(.lm-mod-hidden)';
 
@@ -34,7 +35,9 @@ let page;
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   const { startServer } = require(path.join(root, 'labextension/app/start.js'));
-  server = await startServer({ stdio: 'ignore' });
+  // Inside the repository (the kernel resolves @charrnn/kernel from there), outside notebooks/, one folder per run.
+  fs.mkdirSync(workDir, { recursive: true });
+  server = await startServer({ rootDir: workDir, stdio: 'ignore' });
   const content = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -63,6 +66,7 @@ after(async () => {
     await fetch(`${server.base}/lab/api/workspaces/${workspace}?token=${server.token}`, { method: 'DELETE' });
     await server.stop();
   }
+  fs.rmSync(workDir, { recursive: true, force: true });
 });
 
 /**

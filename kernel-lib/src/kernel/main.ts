@@ -22,6 +22,10 @@ const server = new KernelServer(conn, cells, typescriptVersion);
 // A failing background task (an abandoned loop, a timer) must not take the kernel down.
 process.on('uncaughtException', (e) => console.error('Uncaught exception:', e));
 process.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
+// A kernel whose server died without shutting it down (killed, crashed) would run on unseen: exit when our
+// parent changes (we were reparented), as ipykernel's parent poller does.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(0), 2000).unref();
 server.start().catch((e) => {
   console.error('charrnn kernel: cannot start:', e);
   process.exit(1);
