@@ -39,16 +39,16 @@ function draw(p: Float32Array, offset: number, V: number, rng: Rng): number {
 }
 
 /**
- * Turns logits [B, V] into next-char probabilities with temperature and top-k, on the host: V is small and we read
- * the values anyway to draw, so one sync per step is the whole cost.
+ * Turns logits [B, V] into next-char probabilities with temperature and top-k, on the host, into `p`: V is small
+ * and we read the values anyway to draw, so one sync per step is the whole cost. Plain loops, no allocation:
+ * at batch 1 this runs once per character.
  */
-function probabilities(logits: Float32Array, B: number, V: number, temperature: number, topK: number): Float32Array {
-  const p = new Float32Array(B * V);
+function probabilities(logits: Float32Array, B: number, V: number, temperature: number, topK: number, p: Float32Array): void {
   for (let b = 0; b < B; b++) {
     const row = logits.subarray(b * V, (b + 1) * V);
-    let cut = -Infinity;
-    if (topK > 0 && topK < V) cut = Float32Array.from(row).sort()[V - topK];
-    const max = Math.max(...row);
+    const cut = topK > 0 && topK < V ? Float32Array.from(row).sort()[V - topK] : -Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
     let sum = 0;
     for (let i = 0; i < V; i++) {
       const e = row[i] >= cut ? Math.exp((row[i] - max) / temperature) : 0;
@@ -57,7 +57,6 @@ function probabilities(logits: Float32Array, B: number, V: number, temperature: 
     }
     for (let i = 0; i < V; i++) p[b * V + i] /= sum;
   }
-  return p;
 }
 
 function argmaxRow(logits: Float32Array, offset: number, V: number): number {
@@ -113,11 +112,12 @@ export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = 
   };
   try {
     for (const id of vocab.encode(start)) feed(new Int32Array(B).fill(id));
+    const p = new Float32Array(B * V);
     for (let n = 0; n < length; n++) {
       const ids = new Int32Array(B);
-      const p = greedy ? undefined : probabilities(logits, B, V, temperature, topK);
+      if (!greedy) probabilities(logits, B, V, temperature, topK, p);
       for (let b = 0; b < B; b++) {
-        ids[b] = p ? draw(p, b * V, V, rng) : argmaxRow(logits, b * V, V);
+        ids[b] = greedy ? argmaxRow(logits, b * V, V) : draw(p, b * V, V, rng);
         const ch = vocab.chars[ids[b]];
         out[b] += ch;
         opts.onChar?.(ch, b);
