@@ -5,7 +5,9 @@
 #include <math.h>
 #include "kernels.h"
 
-static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* Clamped: past |x| = 30 the result is 0 or 1 in float anyway, and under -ffast-math an expf that overflows to inf
+ * meets a reciprocal approximation (inf * 0) and gives NaN. */
+static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-fminf(fmaxf(x, -30.0f), 30.0f))); }
 
 /* h = tanh(z) */
 void rnn_forward(float *z, float *h, int B, int H) {

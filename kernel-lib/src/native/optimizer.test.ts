@@ -34,6 +34,25 @@ if (nativeStatus().available) {
       [ours, ref].forEach((m) => m.dispose());
     });
   }
+
+  for (const name of ['adam', 'rmsprop'] as OptimizerName[]) {
+    test(`nativeApply (${name}) stays finite where a gradient is 0 and its running average has decayed to 0`, async () => {
+      // A char seen once early and never again: its weights' slots decay below the smallest float. Under
+      // -ffast-math this once turned a whole weight row into NaN (a vector sqrt of 0).
+      await initBackend('wasm');
+      const p = { w: tf.variable(tf.ones([64])) };
+      const opt = new Optimizer({ name });
+      const first = { w: tf.ones([64]) };
+      nativeApply(opt, p, first, 0.01);
+      first.w.dispose();
+      const zero = { w: tf.zeros([64]) };
+      for (let i = 0; i < 3000; i++) nativeApply(opt, p, zero, 0.01);
+      zero.w.dispose();
+      assert.ok((p.w.dataSync() as Float32Array).every(Number.isFinite));
+      opt.dispose();
+      p.w.dispose();
+    });
+  }
 } else {
   test('nativeApply without the addon throws one line saying why', () => {
     assert.throws(() => nativeApply(new Optimizer(), {}, {}, 0.1), { name: 'CharRNNError' });
