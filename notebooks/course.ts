@@ -98,7 +98,9 @@ export function usablePrime(vocab: cr.Vocab, prime: string): string {
 export function machine(): string {
   const cpus = os.cpus();
   const backend = cr.backendInfo()?.name ?? 'not initialised';
-  return `${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, TF.js backend ${backend}`;
+  const native = cr.nativeStatus();
+  const engine = native.available ? `native engine (${native.detail})` : `TF.js engine on ${backend}`;
+  return `${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${engine}`;
 }
 
 /** Time since `start` (a Date.now() value) in s, min or h. */
