@@ -31,7 +31,15 @@ export function plainText(bundle: MimeBundle): string {
 export function display(obj: Displayable | MimeBundle, opts: { displayId?: string } = {}): DisplayHandle {
   const id = opts.displayId ?? randomBytes(8).toString('hex');
   publish('display_data', toMimeBundle(obj), id);
-  return { id, update: (next) => publish('update_display_data', toMimeBundle(next), id) };
+  const handle = { id, update: (next: Displayable | MimeBundle) => publish('update_display_data', toMimeBundle(next), id) };
+  return Object.defineProperty(handle, HANDLE, { value: true });
+}
+
+// Marks display()'s handles, so a cell ending in `display(x)` shows x once and not the handle after it.
+const HANDLE = Symbol.for('charrnn.displayHandle');
+
+export function isDisplayHandle(value: unknown): value is DisplayHandle {
+  return typeof value === 'object' && value !== null && HANDLE in value;
 }
 
 function publish(msgType: 'display_data' | 'update_display_data', bundle: MimeBundle, displayId: string): void {

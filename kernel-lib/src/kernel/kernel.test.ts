@@ -170,6 +170,11 @@ view(3)`);
   const later = await execute('handle.update(view(4))');
   const [again] = ofType(later.out, 'update_display_data');
   assert.equal(again.content.transient.display_id, shown.content.transient.display_id);
+
+  // A cell ending in display(...) shows the object once, not the handle display() returns.
+  const last = await execute('display(view(5))');
+  assert.equal(ofType(last.out, 'display_data').length, 1);
+  assert.deepEqual(ofType(last.out, 'execute_result'), []);
 });
 
 test('comms: info, open, messages both ways, close, unknown target', async () => {

@@ -8,7 +8,7 @@ import { kernelState } from './link';
 import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
 import { watchGroupSigint } from './sigint';
 import { closeComm, deliverCommMsg, openComm, openComms } from '../display/comm';
-import { isDisplayable } from '../display/display';
+import { isDisplayable, isDisplayHandle } from '../display/display';
 
 /** The connection file Jupyter writes for a kernel it starts. */
 export interface ConnectionInfo {
@@ -205,7 +205,7 @@ export class KernelServer {
     let result: CellResult = await this.cells.run(code);
     clearTimeout(this.noticeTimer);
     this.interruptedAt = 0;
-    if (result.status === 'ok' && result.value !== undefined && !silent) {
+    if (result.status === 'ok' && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
       this.publish('execute_result', { execution_count: count, ...resultBundle(result.value) });
     }
     // A loop that stopped itself on interrupt still ends the cell as interrupted, so "Run All" stops here.
