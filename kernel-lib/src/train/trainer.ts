@@ -113,13 +113,15 @@ export class Trainer {
       const t = ckpt.trainTensors;
       for (const key of Object.keys(t)) if (key.startsWith('optimizer/')) slots[key.slice('optimizer/'.length)] = t[key];
       trainer.optimizer.restore(slots, st.optimizerStep);
-      const h = Object.keys(t).filter((k) => k.startsWith('state/h')).sort().map((k) => t[k] as tf.Tensor2D);
-      const c = Object.keys(t).filter((k) => k.startsWith('state/c')).sort().map((k) => t[k] as tf.Tensor2D);
-      if (h.length === trainer.model.config.numLayers && h[0].shape[0] === trainer.options.batchSize) {
+      // The carried state continues the run only with the batch size it was saved with.
+      const layers = Array.from({ length: trainer.model.config.numLayers }, (_, l) => l);
+      const h = layers.map((l) => t[`state/h${l}`] as tf.Tensor2D | undefined);
+      const c = layers.map((l) => t[`state/c${l}`] as tf.Tensor2D | undefined);
+      if (h.every((x) => x?.shape[0] === trainer.options.batchSize)) {
         disposeState(trainer.carried);
-        trainer.carried = { h, c: c.length ? c : undefined };
+        trainer.carried = { h: h as tf.Tensor2D[], c: c.every(Boolean) ? (c as tf.Tensor2D[]) : undefined };
       } else {
-        [...h, ...c].forEach((x) => x.dispose());
+        tf.dispose([...h, ...c].filter((x): x is tf.Tensor2D => x !== undefined));
       }
     }
     return trainer;
