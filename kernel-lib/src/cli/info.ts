@@ -1,3 +1,4 @@
+import { GATES } from '../model/config';
 import { readCheckpointMeta } from '../train/checkpoint';
 import { Flag, onePositional, parseFlags } from './args';
 
@@ -11,7 +12,7 @@ export async function run(argv: string[]): Promise<void> {
   const lastTrain = meta.history.train.at(-1);
   const lastVal = meta.history.val.at(-1);
   const m = meta.model;
-  const G = { rnn: 1, lstm: 4, gru: 3 }[m.cell];
+  const G = GATES[m.cell];
   let params = m.hiddenSize * m.vocabSize + m.vocabSize;
   for (let l = 0; l < m.numLayers; l++) {
     const D = l === 0 ? m.vocabSize : m.hiddenSize;
