@@ -71,7 +71,6 @@ export class Trainer {
   readonly batches: Batches;
   readonly optimizer: Optimizer;
   history: History = { train: [], val: [] };
-  status: TrainStatus = 'running';
   private state: TrainState;
   private rng: Rng;
   private carried: RNNState;
@@ -155,10 +154,8 @@ export class Trainer {
     let iterTimeAvg = 0;
     let lastLoss = NaN;
     let lastVal: number | undefined;
-    this.status = 'running';
     this.stopRequested = false;
     const finish = async (status: TrainStatus, message: string): Promise<TrainResult> => {
-      this.status = status;
       if (status !== 'diverged' && o.checkpointDir) await this.saveTo('latest', callbacks);
       const best = this.state.bestValLoss;
       return { status, iter: this.iter, trainLoss: lastLoss, valLoss: lastVal, bestValLoss: best, message };
