@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
+import { meanCrossEntropy } from '../engine/loss';
 import { EngineChoice, chooseEngine } from '../native/choose';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
@@ -32,10 +33,7 @@ export function evaluate(model: CharRNN, data: CharIds, opts: { batchSize?: numb
     const r = forward(model, x, T, B, state);
     disposeState(state);
     state = r.state;
-    total += tf.tidy(() => {
-      const logp = tf.logSoftmax(r.logits);
-      return -tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(y, 'int32'), logp.shape[1]))).dataSync()[0];
-    });
+    total += tf.tidy(() => meanCrossEntropy(r.logits, y).dataSync()[0] * y.length);
     r.logits.dispose();
   }
   disposeState(state);
