@@ -23,11 +23,11 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** Runs step() T times over time-major x; returns logits stacked [T*B, V] and the final state. */
-function stepThrough(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
+function stepThrough(model: CharRNN, x: Int32Array, state: RNNState, batch = B): { logits: tf.Tensor2D; state: RNNState } {
   const all: tf.Tensor2D[] = [];
   let s = state;
   for (let t = 0; t < T; t++) {
-    const r = step(model, x.subarray(t * B, (t + 1) * B), s);
+    const r = step(model, x.subarray(t * batch, (t + 1) * batch), s);
     if (s !== state) disposeState(s);
     all.push(r.logits);
     s = r.state;
@@ -36,6 +36,24 @@ function stepThrough(model: CharRNN, x: Int32Array, state: RNNState): { logits: 
   tf.dispose(all);
   return { logits, state: s };
 }
+
+test('at batch 1, step() (cached input rows) == forward, and follows a change of the weights', async () => {
+  await initBackend('wasm');
+  const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: 4, numLayers: 2, dropout: 0 }, { seed: 3, initScale: 0.5 });
+  const x = ids(T, 4);
+  for (let round = 0; round < 2; round++) {
+    const start = model.zeroState(1);
+    const f = forward(model, x, T, 1, start);
+    const s = stepThrough(model, x, start, 1);
+    assert.ok(maxDiff(f.logits, s.logits) < 1e-5, `logits, round ${round}`);
+    tf.dispose([f.logits, s.logits]);
+    disposeState(f.state);
+    disposeState(s.state);
+    disposeState(start);
+    const kernel = model.params['layer0/kernel'] as tf.Variable;
+    kernel.assign(tf.tidy(() => tf.mul(kernel, -1.5)));
+  }
+});
 
 for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
   test(`${cell}: forward over T steps == step() T times; activations line up`, async () => {

@@ -68,13 +68,16 @@ export function step(model: CharRNN, x: Int32Array, state: RNNState): { logits: 
     return { logits: r.logits, state: r.state };
   }
   const weights = model.cells.map((_, l) => layerWeights(model, l));
-  const table = model.derived.get('layer0/wx+b', [model.params['layer0/kernel'], model.params['layer0/bias']], () => tf.add(weights[0].wx, weights[0].b) as tf.Tensor2D); // [V, G*H]
+  const first = [model.params['layer0/kernel'], model.params['layer0/bias']];
+  const table = model.derived.get('layer0/wx+b', first, () => tf.add(weights[0].wx, weights[0].b) as tf.Tensor2D); // [V, G*H]
+  // At batch 1 the row itself is cached: no op at all for the first layer's input.
+  const row = B === 1 ? model.derived.get(`layer0/wx+b/${x[0]}`, first, () => tf.slice(table, [x[0], 0], [1, -1]) as tf.Tensor2D) : undefined;
   const out = outputWeights(model);
   return tidy(() => {
     const next: RNNState = { h: [], ...(state.c ? { c: [] } : {}) };
     let input: tf.Tensor2D | undefined;
     weights.forEach((w, l) => {
-      const xw = input ? (tf.fused.matMul({ a: input, b: w.wx, bias: w.b }) as tf.Tensor2D) : (tf.gather(table, tf.tensor1d(x, 'int32')) as tf.Tensor2D); // [B, G*H]
+      const xw = input ? (tf.fused.matMul({ a: input, b: w.wx, bias: w.b }) as tf.Tensor2D) : (row ?? (tf.gather(table, tf.tensor1d(x, 'int32')) as tf.Tensor2D)); // [B, G*H]
       const prev = prevOf(state, l);
       const s = forwardStep(w.cell, xw, tf.matMul(prev.h, w.wh), prev, w.bhn);
       next.h.push(s.h);
