@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { prepareWasmKernels } from './engine/wasm';
 import { CharRNNError } from './errors';
 
 /** Which TF.js backend to use: 'auto' picks the fastest one that loads here. */
@@ -11,6 +12,8 @@ export interface BackendInfo {
   package: string;
   /** Why better backends were skipped, one line each. */
   skipped: string[];
+  /** wasm only: what runs the matrix products (see engine/gemm.ts). */
+  matmul?: string;
 }
 
 // Optional native packages, best first. They are not dependencies: they cannot install everywhere
@@ -58,7 +61,9 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   }
   if (choice === 'auto' || choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
-    if (await activate('wasm')) return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped });
+    if (await activate('wasm')) {
+      return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul: await prepareWasmKernels() });
+    }
     skipped.push('@tensorflow/tfjs-backend-wasm: could not start');
     if (choice === 'wasm') throw new CharRNNError('the wasm backend could not start');
   }

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { installWasmKernels } from './wasm';
+import { installWasmKernels, prepareWasmKernels } from './wasm';
 
 /** Values 0..n-1 in the given shape, so every element says where it came from. */
 const iota = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i), shape);
@@ -30,4 +30,36 @@ test('wasm Slice and SplitV overrides return the same pieces as computed by hand
   const pieces = tf.split(big, 100, 0);
   assert.equal(pieces[99].dataSync()[0], 99 * 30 * 300);
   tf.dispose([x, big, ...rows, ...cols, ...pieces]);
+});
+
+test('wasm matMul through gemm.ts equals a product done elementwise, follows changed weights, and leaks nothing', async () => {
+  await initBackend('wasm');
+  assert.match(await prepareWasmKernels(), /charrnn gemm/);
+  const product = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.tidy(() => tf.sum(tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 0)), 1));
+  const maxDiff = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
+  const before = tf.memory().numTensors;
+  const w = tf.tidy(() => tf.variable(tf.randomNormal([48, 32], 0, 1, 'float32', 1)));
+  for (let round = 0; round < 3; round++) {
+    // The same right operand many times (packed once), then new values under the same variable.
+    for (const M of [1, 5, 130]) {
+      const a = tf.randomNormal([M, 48], 0, 1, 'float32', M + round) as tf.Tensor2D;
+      const got = tf.matMul(a, w);
+      const want = product(a, w as tf.Tensor2D);
+      assert.ok(maxDiff(got, want) < 1e-4, `round ${round}, M ${M}`);
+      tf.dispose([a, got, want]);
+    }
+    tf.tidy(() => w.assign(tf.mul(w, -2)));
+  }
+  // Cases left to the stock kernel: N not a multiple of 8, transposes, batches.
+  const a = tf.randomNormal([6, 5], 0, 1, 'float32', 9) as tf.Tensor2D;
+  const b = tf.randomNormal([5, 65], 0, 1, 'float32', 10) as tf.Tensor2D;
+  const b8 = tf.randomNormal([5, 8], 0, 1, 'float32', 11) as tf.Tensor2D;
+  tf.tidy(() => {
+    assert.ok(maxDiff(tf.matMul(a, b), product(a, b)) < 1e-4);
+    assert.ok(maxDiff(tf.matMul(tf.transpose(a), b8, true, false), product(a, b8)) < 1e-4);
+    assert.ok(maxDiff(tf.matMul(a, tf.transpose(b8), false, true), product(a, b8)) < 1e-4);
+    assert.ok(maxDiff(tf.matMul(tf.stack([a, a]), tf.stack([b, b])), tf.stack([product(a, b), product(a, b)])) < 1e-4);
+  });
+  tf.dispose([a, b, b8, w]);
+  assert.equal(tf.memory().numTensors, before);
 });
