@@ -39,6 +39,13 @@ const INTERRUPTED = ['Interrupted asynchronously', 'Script execution was interru
  * imports in cells). `displayData` receives what tslab's own display API (`tslab.display`) sends.
  */
 export function createCellRunner(dir: string, displayData: (content: object, update: boolean) => void): CellRunner {
+  // tslab's compiler watched the files that cells import. When npm install or a rebuild replaced them under a
+  // running kernel, TypeScript's watch callbacks asked tslab for a second pending rebuild, which it refuses by
+  // throwing: the kernel died mid-training. Without watchers, like a Python kernel, it sees changed modules
+  // after a restart (Node caches what it has loaded anyway).
+  const unwatched = { close() {} };
+  tsForCells.sys.watchFile = () => unwatched;
+  tsForCells.sys.watchDirectory = () => unwatched;
   let browser: Converter | undefined;
   const node = createConverter({ isJS: false, isBrowser: false });
   const convs = {

@@ -2,10 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Dealer, Subscriber } from 'zeromq';
 import { decode, encode, makeMessage } from './wire';
@@ -136,6 +136,37 @@ test('errors are Jupyter error messages and the next cell still runs', async () 
   const next = await execute('40 + 2');
   assert.equal(next.reply.content.status, 'ok');
   assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '42');
+});
+
+test('files changing on disk under a running kernel (npm install, a rebuild) do not break it', async () => {
+  const dir = join(repoRoot, '.cache', `kernel-watch-${process.pid}`);
+  const pkg = join(dir, 'pkg');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'pkg', main: 'main.ts' }));
+  writeFileSync(join(pkg, 'main.ts'), 'export const watched = 1;\n');
+  const from = './' + relative(repoRoot, dir).split(sep).join('/');
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    assert.equal((await execute(`import { watched } from "${from}/pkg";\nwatched`)).reply.content.status, 'ok');
+    assert.equal((await execute(`import { later } from "${from}/later";`)).reply.content.ename, 'TypeScriptError');
+    // What npm does to a package: its package.json replaced by a rename, folders appearing and vanishing.
+    renameSync(join(pkg, 'package.json'), join(dir, 'package.json.old'));
+    await sleep(1000);
+    renameSync(join(dir, 'package.json.old'), join(pkg, 'package.json'));
+    writeFileSync(join(dir, 'later.ts'), 'export const later = 3;\n');
+    mkdirSync(join(dir, 'node_modules', 'x'), { recursive: true });
+    await sleep(1000);
+    rmSync(dir, { recursive: true });
+    await sleep(1500);
+    assert.equal(kernel.exitCode, null, 'the kernel exited');
+    for (const code of ['20 + 22', '40 + 2']) {
+      const next = await execute(code);
+      assert.equal(next.reply.content.status, 'ok', JSON.stringify(next.reply.content));
+      assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '42');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('cells queued behind a failing cell are aborted, as Run All expects', async () => {
