@@ -103,6 +103,8 @@ async function main(): Promise<void> {
   log(`bench: ${build.buildNative({ log }).message}`);
   const native = nativeStatus();
   log(`bench: native path: ${native.detail}`);
+  const wasm = await initBackend('wasm');
+  log(`bench: wasm path: matrix products by ${wasm.matmul}`);
   const peer = ensurePeer(log);
   log(`bench: peer: ${peer.torch ? `PyTorch ${peer.torch} (${PEER_PYTHON})` : peer.missing}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-bench-'));
@@ -180,7 +182,6 @@ async function main(): Promise<void> {
 
   // Fresh process to the first 200 sampled chars, with the CLI, from a 2x512 LSTM checkpoint, on each path.
   log('bench: first sample from a checkpoint');
-  await initBackend('wasm');
   const vocab = Vocab.fromText(fs.readFileSync(text.file, 'utf8'));
   const model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 512, numLayers: 2, dropout: 0 });
   const ckpt = path.join(scratch, 'ckpt');
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverageStart: loadStart, loadAverageEnd: loadEnd },
     native: native.detail,
+    wasmMatmul: wasm.matmul,
     peer: peer.torch ? `PyTorch ${peer.torch}, ${PEER_PYTHON}, best of torch.set_num_threads(1) and (2)` : peer.missing,
     text: text.what,
     mode: opts.quick ? 'quick' : 'full',
