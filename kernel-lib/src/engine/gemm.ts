@@ -4,11 +4,11 @@ import * as v8 from 'node:v8';
  * A matrix product for the wasm backend, C[M, N] = A[M, K] B[K, N] (row-major float32, N a multiple of 8),
  * in WebAssembly generated below and run on the backend's own memory.
  *
- * Why by hand: side by side on the 2-core Xeon (Sapphire Rapids) this was written on, the XNNPACK build inside
- * tfjs-backend-wasm 4.22 ran the products of char-RNN training ([100, 512] x [512, 2048], [2000, 1024] x
- * [1024, 2048], ...) at 19-25 GFLOP/s on one core; this kernel at 30-41 with relaxed SIMD's fused multiply-add
- * (f32x4.relaxed_madd) and 26-36 without. One thread of the wasm engine trains config b (2 x 512, B100 T100)
- * 1.8x faster with it.
+ * Why by hand: side by side on the 2-core Xeon (Sapphire Rapids) this was written on, busy with other work, the
+ * XNNPACK build inside tfjs-backend-wasm 4.22 ran the products of char-RNN training ([100, 512] x [512, 2048],
+ * [2000, 1024] x [1024, 2048], ...) at 19-23 GFLOP/s on one core; this kernel at 30-41 with relaxed SIMD's fused
+ * multiply-add (f32x4.relaxed_madd), 15-36 without. One thread of the wasm engine trains config b (2 x 512,
+ * B100 T100) 1.8x faster with it.
  * Its shape: B is packed into panels of 8 columns so the inner loop reads memory in order, and each inner step
  * updates a 4 x 8 block of C held in 8 SIMD registers (4 x 8 beat 5 x 8 and 6 x 8 there: wasm engines have 16).
  * Rows of A are taken in chunks of 128 so that a chunk stays in cache while every panel passes over it.
