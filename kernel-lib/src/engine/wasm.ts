@@ -67,7 +67,8 @@ function fastSplit(stock: Kernel): Kernel {
   };
 }
 
-let gemm: Gemm | undefined;
+/** gemm.ts's product compiled for this backend's memory, once prepareWasmKernels() ran. */
+let compiled: { gemm: Gemm; fma: boolean } | undefined;
 
 /**
  * The last two right-hand operands, packed. Training multiplies by the same recurrent weights T times in a row
@@ -101,6 +102,7 @@ function fastMatMul(stock: Kernel): Kernel {
     const [M, K] = a.shape.slice(-2);
     const N = b.shape[b.shape.length - 1];
     const single = (t: tf.TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
+    const gemm = compiled?.gemm;
     if (!gemm || transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || !single(a) || !single(b) || N % 8 !== 0 || K < 1) {
       return stock(args);
     }
@@ -119,17 +121,11 @@ function fastMatMul(stock: Kernel): Kernel {
  * Returns what the products run on, for reports.
  */
 export async function prepareWasmKernels(): Promise<string> {
-  if (!gemm) {
-    const backend = tf.backend() as unknown as WasmBackend;
-    const compiled = await compileGemm(backend.wasm.asm.memory);
-    gemm = compiled.gemm;
-    matmulName = `charrnn gemm, ${compiled.fma ? 'relaxed-SIMD fused multiply-add' : 'SIMD multiply and add'}`;
-  }
+  compiled ??= await compileGemm((tf.backend() as unknown as WasmBackend).wasm.asm.memory);
   installWasmKernels();
-  return matmulName;
+  return `charrnn gemm, ${compiled.fma ? 'relaxed-SIMD fused multiply-add' : 'SIMD multiply and add'}`;
 }
 
-let matmulName = 'XNNPACK';
 let installed = false;
 
 /** Installs the kernels above once, when the wasm backend is active. Cheap to call before every engine call. */
