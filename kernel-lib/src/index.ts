@@ -34,7 +34,7 @@ export type { DatasetEntry } from './data/manifest';
 export { buildLinuxCorpus } from './data/linux';
 export { standInCorpus } from './data/standin';
 export type { StandInStyle, StandInOptions } from './data/standin';
-export { Optimizer, clipGradients, DEFAULT_OPTIMIZER } from './train/optimizers';
+export { Optimizer, clipGradients, clipLikeCharRnn, DEFAULT_OPTIMIZER } from './train/optimizers';
 export type { OptimizerName, OptimizerConfig, ClipMode } from './train/optimizers';
 export { trainOptions, DEFAULT_TRAIN_OPTIONS } from './train/options';
 export type { TrainOptions } from './train/options';

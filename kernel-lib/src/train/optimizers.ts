@@ -94,3 +94,13 @@ export function clipGradients(grads: Record<string, tf.Tensor>, clip: number, mo
   const scale = norm > clip ? clip / norm : 1;
   return Object.fromEntries(keys.map((k) => [k, tf.mul(grads[k], scale)]));
 }
+
+/**
+ * Clipping in char-rnn's units. Every engine returns gradients of the loss averaged over all T x B characters;
+ * char-rnn's are of the loss summed over the T steps (each step averaged over the batch), T times larger, and it
+ * clamps those to [-gradClip, gradClip]. Clipping ours at gradClip / T is exactly that clamp, scaled by 1 / T,
+ * which RMSProp and Adam (invariant to the gradient's scale up to epsilon) turn into the same update.
+ */
+export function clipLikeCharRnn(grads: Record<string, tf.Tensor>, gradClip: number, mode: ClipMode, seqLength: number): Record<string, tf.Tensor> {
+  return clipGradients(grads, gradClip / seqLength, mode);
+}

@@ -13,7 +13,10 @@ export interface TrainOptions {
   /** Learning rate multiplier applied at the start of each epoch once `lrDecayAfter` epochs are done. */
   lrDecay: number;
   lrDecayAfter: number;
-  /** Clip gradients elementwise to [-gradClip, gradClip] ('value', char-rnn) or by global norm ('norm'); 0 = off. */
+  /**
+   * Clip gradients elementwise to [-gradClip, gradClip] ('value', char-rnn) or by global norm ('norm'); 0 = off.
+   * In char-rnn's units: gradients of the loss summed over the seqLength steps and averaged over the batch.
+   */
   gradClip: number;
   clipMode: ClipMode;
   trainFrac: number;
@@ -23,6 +26,8 @@ export interface TrainOptions {
   maxIters: number;
   /** Evaluate on the validation split every N iterations (and at the end). */
   evalValEvery: number;
+  /** Early stopping: end the run once this many validations in a row did not improve on the best (0 = never). */
+  patience: number;
   /** Save `latest/` every N iterations (and at the end, and when stopped) when checkpointDir is set. */
   checkpointEvery: number;
   checkpointDir?: string;
@@ -57,6 +62,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   maxEpochs: 50,
   maxIters: 0,
   evalValEvery: 1000,
+  patience: 0,
   checkpointEvery: 1000,
   sampleEvery: 0,
   sampleLength: 200,
@@ -81,6 +87,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('maxEpochs', 1);
   whole('maxIters', 0);
   whole('evalValEvery', 1);
+  whole('patience', 0);
   whole('checkpointEvery', 1);
   whole('sampleEvery', 0);
   whole('sampleLength', 1);

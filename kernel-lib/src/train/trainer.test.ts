@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
+import { lossAndGrads } from '../engine/bptt';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { nativeStatus } from '../native/addon';
@@ -141,4 +142,49 @@ test('training on 2 threads follows training on 1 thread to float tolerance', as
     t.dispose();
     t.model.dispose();
   }
+});
+
+test("gradClip acts in char-rnn's units: the clamp of the loss summed over the T steps", async () => {
+  // char-rnn clamps the gradient of sum_t mean_b(loss), T times ours. Replay 4 iterations by hand from the same
+  // start, clamping T * grad to [-c, c], and compare; with c = 0.05 that clamp acts on most elements here.
+  const c = 0.05;
+  const trainer = setup('lstm', { maxIters: 4, gradClip: c, engine: 'tfjs', threads: 1, trainFrac: 1, valFrac: 0 });
+  const start = weights(trainer.model);
+  await trainer.run();
+  const replay = (clipOf: (g: tf.Tensor, T: number) => tf.Tensor) => {
+    const t = setup('lstm', { maxIters: 4, gradClip: c, engine: 'tfjs', threads: 1, trainFrac: 1, valFrac: 0 });
+    let state = t.model.zeroState(4);
+    for (let i = 0; i < 4; i++) {
+      const r = lossAndGrads(t.model, t.batches.get(i), state);
+      const clipped = Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, clipOf(g, 10)]));
+      t.optimizer.apply(t.model.params, clipped, t.learningRate);
+      tf.dispose([...Object.values(r.grads), ...Object.values(clipped), ...state.h, ...(state.c ?? [])]);
+      state = r.state;
+    }
+    return t;
+  };
+  const charRnn = replay((g, T) => tf.tidy(() => tf.div(tf.clipByValue(tf.mul(g, T), -c, c), T)));
+  const unscaled = replay((g) => tf.clipByValue(g, -c, c));
+  assert.ok(maxDiff(start, weights(charRnn.model)) > 1e-3, 'the replay trains');
+  assert.ok(maxDiff(weights(trainer.model), weights(charRnn.model)) < 1e-6, 'equals the char-rnn clamp');
+  assert.ok(maxDiff(weights(trainer.model), weights(unscaled.model)) > 1e-4, 'differs from clamping the mean gradient');
+  for (const t of [trainer, charRnn, unscaled]) {
+    t.dispose();
+    t.model.dispose();
+  }
+});
+
+test('patience ends a run once that many validations in a row fail to improve', async () => {
+  // lr 0.5 with Adam overshoots at once, so validation stops improving within a few evaluations.
+  const opts: Partial<TrainOptions> = { maxIters: 300, evalValEvery: 2, patience: 3, optimizer: 'adam', learningRate: 0.5, gradClip: 0, divergeFactor: 1e9, trainFrac: 0.8, valFrac: 0.1 };
+  const trainer = setup('rnn', opts);
+  const result = await trainer.run();
+  assert.equal(result.status, 'done');
+  assert.match(result.message, /stopped early at iteration \d+: 3 validations without improving/);
+  const vals = trainer.history.val.map((p) => p[1]);
+  const best = Math.min(...vals);
+  assert.equal(vals.length - 1 - vals.indexOf(best), 3, `validations ${vals}`);
+  assert.ok(result.iter < 300);
+  trainer.dispose();
+  trainer.model.dispose();
 });

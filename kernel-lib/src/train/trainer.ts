@@ -14,7 +14,7 @@ import { splitCorpus, Splits } from '../text/corpus';
 import { CharIds, Vocab } from '../text/vocab';
 import { History, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
-import { clipGradients, Optimizer } from './optimizers';
+import { clipLikeCharRnn, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +54,8 @@ interface TrainState {
   optimizerStep: number;
   firstLoss?: number;
   bestValLoss?: number;
+  /** Validations since the best one (early stopping counts these). */
+  staleVals?: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -187,7 +189,7 @@ export class Trainer {
       }
       disposeState(this.carried);
       this.carried = r.state;
-      const clipped = clipGradients(r.grads, o.gradClip, o.clipMode);
+      const clipped = clipLikeCharRnn(r.grads, o.gradClip, o.clipMode, o.seqLength);
       Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
       // The native engine also has the update fused in C (same result), which leaves the weights on the host.
       if (this.engine.name === 'native') nativeApply(this.optimizer, this.model.params, clipped, this.state.lr);
@@ -209,7 +211,10 @@ export class Trainer {
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
           this.state.bestValLoss = valLoss;
+          this.state.staleVals = 0;
           if (o.checkpointDir) await this.saveTo('best', callbacks);
+        } else {
+          this.state.staleVals = (this.state.staleVals ?? 0) + 1;
         }
       }
       callbacks.onProgress?.({
@@ -227,6 +232,10 @@ export class Trainer {
         const temperature = 1;
         const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
         callbacks.onSample?.({ iter: this.iter, text, temperature });
+      }
+      if (o.patience > 0 && (this.state.staleVals ?? 0) >= o.patience) {
+        const best = this.state.bestValLoss!.toFixed(4);
+        return finish('done', `training stopped early at iteration ${this.iter}: ${o.patience} validations without improving on ${best}`);
       }
       if (o.checkpointDir && this.iter % o.checkpointEvery === 0 && !last) await this.saveTo('latest', callbacks);
       await yieldToEventLoop();
