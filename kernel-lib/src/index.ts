@@ -46,8 +46,8 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, resolveCheckpointDi
 export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/checkpoint';
 export { evaluate } from './train/evaluate';
 export type { Evaluation } from './train/evaluate';
-export { sample, sampleTexts, preparePrime } from './sample/sampler';
-export type { SampleOptions } from './sample/sampler';
+export { sample, sampleTexts, beamSearch, preparePrime } from './sample/sampler';
+export type { SampleOptions, Beam } from './sample/sampler';
 export { CharRNN, disposeState } from './model/charrnn';
 export type { RNNState, CreateOptions } from './model/charrnn';
 export type { Cell, CellState, CellOptions } from './model/cell';

@@ -1,7 +1,8 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
-import { CharRNN, disposeState } from '../model/charrnn';
-import { EngineChoice, chooseEngine } from '../native/choose';
+import { CharRNN, RNNState, disposeState } from '../model/charrnn';
+import { Engine, EngineChoice, chooseEngine } from '../native/choose';
 import { Vocab, showChars } from '../text/vocab';
 
 export interface SampleOptions {
@@ -20,9 +21,14 @@ export interface SampleOptions {
   seed?: number;
   /** Number of samples drawn at once, as one batch. Default 1. */
   count?: number;
+  /**
+   * Beam search instead of drawing: keep the `beam` most likely continuations (by total log-probability at the
+   * temperature, within top-k) at every step; sampleTexts returns them best first, sample the best. No randomness.
+   */
+  beam?: number;
   /** The engine that runs the model (default 'auto': native BLAS when built, else TF.js). */
   engine?: EngineChoice;
-  /** Called with each new char of each sample as it is drawn. */
+  /** Called with each new char of each sample as it is drawn (with `beam`: once at the end, each whole continuation). */
   onChar?: (ch: string, sample: number) => void;
 }
 
@@ -38,6 +44,11 @@ function draw(p: Float32Array, offset: number, V: number, rng: Rng): number {
   return 0;
 }
 
+/** The smallest logit among the top k of `row` (-Infinity when k is 0 or the whole vocabulary). */
+function topKCut(row: Float32Array, topK: number): number {
+  return topK > 0 && topK < row.length ? Float32Array.from(row).sort()[row.length - topK] : -Infinity;
+}
+
 /**
  * Turns logits [B, V] into next-char probabilities with temperature and top-k, on the host, into `p`: V is small
  * and we read the values anyway to draw, so one sync per step is the whole cost. Plain loops, no allocation:
@@ -46,7 +57,7 @@ function draw(p: Float32Array, offset: number, V: number, rng: Rng): number {
 function probabilities(logits: Float32Array, B: number, V: number, temperature: number, topK: number, p: Float32Array): void {
   for (let b = 0; b < B; b++) {
     const row = logits.subarray(b * V, (b + 1) * V);
-    const cut = topK > 0 && topK < V ? Float32Array.from(row).sort()[V - topK] : -Infinity;
+    const cut = topKCut(row, topK);
     let max = -Infinity;
     for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
     let sum = 0;
@@ -63,6 +74,40 @@ function argmaxRow(logits: Float32Array, offset: number, V: number): number {
   let best = 0;
   for (let i = 1; i < V; i++) if (logits[offset + i] > logits[offset + best]) best = i;
   return best;
+}
+
+/** Runs the model one char at a time over a batch, keeping its state and the latest logits [B, V] on the host. */
+class Stepper {
+  state: RNNState;
+  logits = new Float32Array(0);
+  private readonly step: Engine['step'];
+
+  constructor(private readonly model: CharRNN, engine: EngineChoice | undefined, B: number) {
+    this.step = chooseEngine(model, engine).step;
+    this.state = model.zeroState(B);
+  }
+
+  feed(ids: Int32Array): void {
+    const r = this.step(this.model, ids, this.state);
+    disposeState(this.state);
+    this.state = r.state;
+    this.logits = r.logits.dataSync() as Float32Array;
+    r.logits.dispose();
+  }
+
+  /** Row i of the batch continues from row parents[i]'s state (beam search keeps some rows, twice or more). */
+  reorder(parents: number[]): void {
+    const index = tf.tensor1d(parents, 'int32');
+    const gather = (t: tf.Tensor2D) => tf.gather(t, index);
+    const next = { h: this.state.h.map(gather), ...(this.state.c ? { c: this.state.c.map(gather) } : {}) };
+    index.dispose();
+    disposeState(this.state);
+    this.state = next;
+  }
+
+  dispose(): void {
+    disposeState(this.state);
+  }
 }
 
 /** Checks the prime text against the vocabulary: a clear error naming unknown chars, or drops them. */
@@ -83,38 +128,24 @@ export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false): 
  * vocabulary has one (names, lines of verse), else from a random char.
  */
 export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): string[] {
-  const length = opts.length ?? 200;
-  const temperature = opts.temperature ?? 1;
-  const topK = opts.topK ?? 0;
+  if (opts.beam !== undefined) return beamSearch(model, vocab, opts).map((b) => b.text);
+  const { length, temperature, topK } = checkOptions(opts);
   const B = opts.count ?? 1;
-  if (!Number.isInteger(length) || length < 0) throw new CharRNNError(`length must be a whole number >= 0, got ${length}`);
   if (!Number.isInteger(B) || B < 1) throw new CharRNNError(`count must be a whole number >= 1, got ${B}`);
-  if (!Number.isInteger(topK) || topK < 0) throw new CharRNNError(`top-k must be a whole number >= 0, got ${topK}`);
-  if (!Number.isFinite(temperature)) throw new CharRNNError(`temperature must be a number, got ${temperature}`);
   const greedy = opts.argmax || temperature <= 0;
   const rng = new Rng(opts.seed ?? 1);
   const V = vocab.size;
-  const prime = preparePrime(vocab, opts.prime ?? '', opts.dropUnknown);
-  const start = prime.length > 0 ? prime : vocab.has('\n') ? '\n' : vocab.chars[Math.floor(rng.next() * V)];
-  const shown = prime.length > 0 || !vocab.has('\n') ? start : '';
+  const { prime, start, shown } = startText(vocab, opts, rng);
   const out = Array.from({ length: B }, () => shown);
   if (shown && !prime) for (let b = 0; b < B; b++) opts.onChar?.(shown, b);
 
-  const { step } = chooseEngine(model, opts.engine);
-  let state = model.zeroState(B);
-  let logits: Float32Array = new Float32Array(0);
-  const feed = (ids: Int32Array) => {
-    const r = step(model, ids, state);
-    disposeState(state);
-    state = r.state;
-    logits = r.logits.dataSync() as Float32Array;
-    r.logits.dispose();
-  };
+  const rnn = new Stepper(model, opts.engine, B);
   try {
-    for (const id of vocab.encode(start)) feed(new Int32Array(B).fill(id));
+    for (const id of vocab.encode(start)) rnn.feed(new Int32Array(B).fill(id));
     const p = new Float32Array(B * V);
     for (let n = 0; n < length; n++) {
       const ids = new Int32Array(B);
+      const logits = rnn.logits;
       if (!greedy) probabilities(logits, B, V, temperature, topK, p);
       for (let b = 0; b < B; b++) {
         ids[b] = greedy ? argmaxRow(logits, b * V, V) : draw(p, b * V, V, rng);
@@ -122,16 +153,94 @@ export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = 
         out[b] += ch;
         opts.onChar?.(ch, b);
       }
-      if (n + 1 < length) feed(ids);
+      if (n + 1 < length) rnn.feed(ids);
     }
   } finally {
-    disposeState(state);
+    rnn.dispose();
   }
   return out;
 }
 
-/** One sample as a string (see sampleTexts). */
+/** The options every way of sampling shares, checked. */
+function checkOptions(opts: SampleOptions): { length: number; temperature: number; topK: number } {
+  const length = opts.length ?? 200;
+  const temperature = opts.temperature ?? 1;
+  const topK = opts.topK ?? 0;
+  if (!Number.isInteger(length) || length < 0) throw new CharRNNError(`length must be a whole number >= 0, got ${length}`);
+  if (!Number.isInteger(topK) || topK < 0) throw new CharRNNError(`top-k must be a whole number >= 0, got ${topK}`);
+  if (!Number.isFinite(temperature)) throw new CharRNNError(`temperature must be a number, got ${temperature}`);
+  return { length, temperature, topK };
+}
+
+/**
+ * What the model reads before the first generated char (`start`) and what the output begins with (`shown`): the
+ * prime text; without one a newline (not shown) when the vocabulary has one, else a random char.
+ */
+function startText(vocab: Vocab, opts: SampleOptions, rng: Rng): { prime: string; start: string; shown: string } {
+  const prime = preparePrime(vocab, opts.prime ?? '', opts.dropUnknown);
+  const start = prime.length > 0 ? prime : vocab.has('\n') ? '\n' : vocab.chars[Math.floor(rng.next() * vocab.size)];
+  return { prime, start, shown: prime.length > 0 || !vocab.has('\n') ? start : '' };
+}
+
+/** One beam search result: the text (prime included) and the total log-probability of its generated chars. */
+export interface Beam {
+  text: string;
+  logProb: number;
+}
+
+/** log softmax(logits / temperature) of row b, in float64; -Infinity outside the top k. */
+function logProbabilities(logits: Float32Array, b: number, V: number, temperature: number, topK: number): Float64Array {
+  const row = logits.subarray(b * V, (b + 1) * V);
+  const cut = topKCut(row, topK);
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
+  let sum = 0;
+  for (let i = 0; i < V; i++) if (row[i] >= cut) sum += Math.exp((row[i] - max) / temperature);
+  const out = new Float64Array(V);
+  for (let i = 0; i < V; i++) out[i] = row[i] >= cut ? (row[i] - max) / temperature - Math.log(sum) : -Infinity;
+  return out;
+}
+
+/**
+ * Beam search: the `opts.beam` continuations of `opts.length` chars with the highest total log-probability,
+ * best first. Every step extends each kept continuation by every char, and keeps the best `beam` of them (ties go
+ * to the earlier continuation, then the lower char id), so the result is deterministic. Like any beam search it is
+ * approximate: a wider beam usually, not always, finds a more likely text. The whole beam runs as one batch.
+ */
+export function beamSearch(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): Beam[] {
+  const { length, temperature, topK } = checkOptions(opts);
+  const K = opts.beam ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new CharRNNError(`beam must be a whole number >= 1, got ${K}`);
+  if (opts.argmax || temperature <= 0) throw new CharRNNError(`beam search ranks texts by log-probability at a temperature above 0, got ${opts.argmax ? 'argmax' : temperature} (argmax is beam 1)`);
+  const V = vocab.size;
+  const { prime, start, shown } = startText(vocab, opts, new Rng(opts.seed ?? 1));
+  let beams: Beam[] = [{ text: shown, logProb: 0 }];
+
+  const rnn = new Stepper(model, opts.engine, 1);
+  try {
+    for (const id of vocab.encode(start)) rnn.feed(Int32Array.of(id));
+    for (let n = 0; n < length; n++) {
+      const candidates: { parent: number; id: number; logProb: number }[] = [];
+      beams.forEach((beam, parent) => {
+        const logp = logProbabilities(rnn.logits, parent, V, temperature, topK);
+        for (let id = 0; id < V; id++) if (logp[id] > -Infinity) candidates.push({ parent, id, logProb: beam.logProb + logp[id] });
+      });
+      // A stable sort keeps the order candidates were made in (parent, then char) among equal scores.
+      const kept = candidates.sort((a, b) => b.logProb - a.logProb).slice(0, K);
+      beams = kept.map((c) => ({ text: beams[c.parent].text + vocab.chars[c.id], logProb: c.logProb }));
+      if (n + 1 < length) {
+        rnn.reorder(kept.map((c) => c.parent)); // each kept continuation carries on from its parent's state
+        rnn.feed(Int32Array.from(kept, (c) => c.id));
+      }
+    }
+  } finally {
+    rnn.dispose();
+  }
+  beams.forEach((beam, b) => opts.onChar?.(beam.text.slice(prime.length), b));
+  return beams;
+}
+
+/** One sample as a string (see sampleTexts); with `beam`, the most likely continuation found. */
 export function sample(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): string {
   return sampleTexts(model, vocab, { ...opts, count: 1 })[0];
 }
-
