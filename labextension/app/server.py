@@ -1,10 +1,12 @@
 """Serves the charrnn JupyterLab application (built into build/ by webpack.config.js) with Debian's
 jupyter_server 1.23 and jupyterlab_server 2.16: the page, settings schemas, themes, workspaces and the
 prebuilt extensions found in <Jupyter data dirs>/labextensions. Started by start.js, which passes the
-ServerApp options (127.0.0.1, port, token, notebooks/ as root, our kernel as the only one)."""
+ServerApp options (127.0.0.1, port, notebooks/ as root, our kernel as the only one) and the token, in
+JUPYTER_TOKEN: not on the command line, which every local user can read with `ps`."""
 
 import json
 import os
+import sys
 
 from jupyter_core.paths import jupyter_config_dir
 from jupyter_server import version_info as server_version
@@ -73,4 +75,7 @@ def _jupyter_server_extension_points():
 
 
 if __name__ == "__main__":
-    CharRNNLab.launch_instance()
+    # Taken out of the environment so that the kernels this server starts (and a notebook printing
+    # process.env) do not get it; the option list below lives in this process only, never in `ps`.
+    token = os.environ.pop("JUPYTER_TOKEN", None)
+    CharRNNLab.launch_instance(sys.argv[1:] + ([f"--ServerApp.token={token}"] if token is not None else []))

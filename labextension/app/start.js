@@ -84,7 +84,6 @@ async function startServer({ port, token = randomBytes(24).toString('hex'), root
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
-    `--ServerApp.token=${token}`,
     `--ServerApp.root_dir=${rootDir}`,
     `--ServerApp.open_browser=${openBrowser ? 'True' : 'False'}`,
     '--ServerApp.answer_yes=True', // Ctrl-C stops at once, no "Shutdown this server?" prompt
@@ -94,7 +93,9 @@ async function startServer({ port, token = randomBytes(24).toString('hex'), root
   if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
   // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the server with SIGTERM, the
   // signal on which jupyter_server shuts its kernels down (on SIGINT without a tty it just dies).
-  const child = spawn(PYTHON, args, { cwd: root, env: jupyterEnv(env), stdio: ['ignore', stdio, stdio], detached: true });
+  // The token goes in the environment, which other users cannot read (a command line is public in `ps`).
+  const childEnv = { ...jupyterEnv(env), JUPYTER_TOKEN: token };
+  const child = spawn(PYTHON, args, { cwd: root, env: childEnv, stdio: ['ignore', stdio, stdio], detached: true });
   process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/api/status?token=${token}`, child);

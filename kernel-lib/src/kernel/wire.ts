@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * The Jupyter messaging wire format (protocol 5.3): ZeroMQ frames
@@ -33,6 +33,12 @@ function sign(key: string, parts: (Buffer | string)[]): string {
   return key ? hmac.digest('hex') : '';
 }
 
+/** Compared in constant time, so that the time to reject a forged signature tells nothing about the right one. */
+function sameSignature(given: Buffer | undefined, expected: string): boolean {
+  const want = Buffer.from(expected);
+  return given !== undefined && given.length === want.length && timingSafeEqual(given, want);
+}
+
 /** Reads a message from its frames; throws when the signature does not match. */
 export function decode(frames: Buffer[], key: string): Message {
   const delim = frames.findIndex((f) => f.equals(DELIMITER));
@@ -40,7 +46,7 @@ export function decode(frames: Buffer[], key: string): Message {
   const [signature, ...parts] = frames.slice(delim + 1);
   const json = parts.slice(0, 4);
   if (json.length < 4) throw new Error('message with fewer than four JSON frames');
-  if (key && signature.toString() !== sign(key, json)) throw new Error('message with a bad signature');
+  if (key && !sameSignature(signature, sign(key, json))) throw new Error('message with a bad signature');
   const [header, parent_header, metadata, content] = json.map((f) => JSON.parse(f.toString()));
   return { identities: frames.slice(0, delim), header, parent_header, metadata, content, buffers: parts.slice(4) };
 }
