@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Command } from './args';
 
 const MAIN = path.join(__dirname, 'main.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-cli-'));
@@ -72,7 +73,7 @@ test('bad input gets one clear line and a non-zero exit, never a stack trace', (
   assertUserError(charrnn('train', '--input', input, '--rnn-size', 'big'), /--rnn-size must be a whole number/);
   assertUserError(charrnn('train', '--input', input, '--model', 'transformer'), /--model must be one of lstm, gru, rnn/);
   assertUserError(charrnn('train', '--input', input, '--dropout', '1.5'), /--dropout must be < 1/);
-  assertUserError(charrnn('train', '--input', input, '--learning-rate=-1'), /learningRate must be > 0/);
+  assertUserError(charrnn('train', '--input', input, '--learning-rate=-1'), /--learning-rate must be > 0, got -1/);
   assertUserError(charrnn('train', '--input', input, '--bogus'), /bogus/);
   assertUserError(charrnn('sample'), /missing checkpoint directory/);
   assertUserError(charrnn('sample', 'no-such-dir'), /no checkpoint found/);
@@ -90,4 +91,60 @@ test('an existing checkpoint is never overwritten by a new run, and a bad prime 
   const dropped = charrnn('sample', 'keep', '--primetext', 'Zebra', '--drop-unknown', '--length', '5');
   assert.equal(dropped.code, 0, dropped.err);
   assert.ok(dropped.out.startsWith('ebra'));
+});
+
+test('negative option values parse and get the range error, with or without =', () => {
+  assertUserError(charrnn('train', '--input', input, '--learning-rate', '-1'), /^charrnn: --learning-rate must be > 0, got -1$/);
+  assertUserError(charrnn('train', '--input', input, '--seed', '-1'), /^charrnn: --seed must be >= 0, got -1$/);
+  assertUserError(charrnn('train', '--input', input, '--dropout', '-0.5'), /^charrnn: --dropout must be >= 0, got -0.5$/);
+  assertUserError(charrnn('sample', 'keep', '--length', '-5'), /^charrnn: --length must be >= 0, got -5$/);
+  assertUserError(charrnn('sample', 'keep', '--temperature', '-1'), /^charrnn: --temperature must be > 0, got -1$/);
+  assertUserError(charrnn('sample', 'keep', '--temperature=-1'), /^charrnn: --temperature must be > 0, got -1$/);
+  assertUserError(charrnn('sample', 'keep', '--temperature', '0'), /^charrnn: --temperature must be > 0, got 0$/);
+  assertUserError(charrnn('ngram', '--input', input, '--order', '99'), /^charrnn: --order must be <= \d+, got 99$/);
+  // A negative number is a value only after a flag that takes one.
+  assertUserError(charrnn('info', 'keep', '-1'), /unexpected arguments: -1|Unknown option '-1'/);
+});
+
+test("every command's --help lists each flag of the table that parses it, with its default", async () => {
+  const commands: Record<string, { command: Command }> = {
+    train: await import('./train'),
+    sample: await import('./sample'),
+    eval: await import('./eval'),
+    info: await import('./info'),
+    ngram: await import('./ngram'),
+    inspect: await import('./inspect'),
+  };
+  const all = charrnn('--help');
+  assert.equal(all.code, 0, all.err);
+  for (const [name, { command }] of Object.entries(commands)) {
+    const h = charrnn(name, '--help');
+    assert.equal(h.code, 0, h.err);
+    assert.equal(h.err, '');
+    assert.ok(all.out.includes(h.out), `charrnn --help holds charrnn ${name} --help`);
+    const listed = [...h.out.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
+    assert.deepEqual(listed, Object.keys(command.flags), name);
+    for (const [flag, f] of Object.entries(command.flags)) {
+      const line = h.out.split('\n').find((l) => l.startsWith(`  --${flag} `) || l === `  --${flag}`)!;
+      assert.ok(line.includes(f.help), `${name} --${flag}: ${line}`);
+      if (f.default !== undefined && f.default !== '') assert.ok(line.includes(`${f.default})`), `${name} --${flag} default: ${line}`);
+    }
+  }
+  // The flags the old hand-written usage lacked.
+  assert.match(charrnn('train', '--help').out, /--engine auto\|native\|tfjs .*CHARRNN_ENGINE/);
+  assert.match(charrnn('train', '--help').out, /--sample-every N/);
+});
+
+test('--init-from takes the original command line again; only model flags that conflict are refused, naming both values', () => {
+  const first = ['train', '--input', input, '--checkpoint-dir', 'again', ...SMALL, '--model', 'gru', '--dropout', '0.1'];
+  const t = charrnn(...first, '--max-iters', '2');
+  assert.equal(t.code, 0, t.err);
+  const resumed = charrnn(...first, '--max-iters', '4', '--init-from', 'again');
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(charrnn('info', 'again').out, /iteration 4/);
+  assertUserError(
+    charrnn('train', '--input', input, '--init-from', 'again', '--rnn-size', '32', '--model', 'gru', '--num-layers', '1'),
+    /--rnn-size 32 \(the checkpoint has 16\)$/,
+  );
+  assertUserError(charrnn('train', '--input', input, '--init-from', 'again', '--model', 'lstm'), /--model lstm \(the checkpoint has gru\)$/);
 });

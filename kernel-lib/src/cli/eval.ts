@@ -4,21 +4,25 @@ import { loadCorpus, splitCorpus } from '../text/corpus';
 import { loadCheckpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
-import { Flag, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, onePositional, parseFlags } from './args';
 
-const FLAGS: Record<string, Flag> = {
-  input: { type: 'string' },
-  split: { type: 'string', choices: ['train', 'val', 'test'] },
-  backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
+export const command: Command = {
+  usage: 'CKPT_DIR --input FILE [options]',
+  summary: "Scores a checkpoint on a split of a text (cut by the run's own fractions): one JSON object with loss (nats per char), bpc, perplexity and chars.",
+  flags: {
+    input: { type: 'string', arg: 'FILE', help: 'the text, split as in training (required)' },
+    split: { type: 'string', choices: ['train', 'val', 'test'], default: 'test', help: 'which split to score' },
+    backend: BACKEND_FLAG,
+  },
 };
 
 /** charrnn eval CKPT_DIR --input FILE [--split S]: one JSON object with loss (nats), bpc, perplexity, chars. */
 export async function run(argv: string[]): Promise<void> {
-  const p = parseFlags(argv, FLAGS);
+  const p = parseFlags(argv, command);
   const dir = onePositional(p, 'checkpoint directory (charrnn eval CKPT_DIR --input FILE)');
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
-  const split = (p.values.split as 'train' | 'val' | 'test') ?? 'test';
-  await initBackend((p.values.backend as BackendChoice) ?? 'auto');
+  const split = p.values.split as 'train' | 'val' | 'test';
+  await initBackend(p.values.backend as BackendChoice);
   const ckpt = loadCheckpoint(dir);
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });

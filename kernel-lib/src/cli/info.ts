@@ -1,12 +1,16 @@
 import { GATES } from '../model/config';
 import { readCheckpointMeta } from '../train/checkpoint';
-import { Flag, onePositional, parseFlags } from './args';
+import { Command, onePositional, parseFlags } from './args';
 
-const FLAGS: Record<string, Flag> = { json: { type: 'boolean' } };
+export const command: Command = {
+  usage: 'CKPT_DIR [--json]',
+  summary: 'Says what a checkpoint holds: model, vocabulary, iteration and losses (no weights are loaded).',
+  flags: { json: { type: 'boolean', help: 'print one JSON object instead of text' } },
+};
 
 /** charrnn info CKPT_DIR: what a checkpoint holds (no weights are loaded). */
 export async function run(argv: string[]): Promise<void> {
-  const p = parseFlags(argv, FLAGS);
+  const p = parseFlags(argv, command);
   const { dir, meta } = readCheckpointMeta(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)'));
   const st = (meta.state ?? {}) as { iter?: number; lr?: number; bestValLoss?: number };
   const lastTrain = meta.history.train.at(-1);

@@ -3,14 +3,18 @@ import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { TextTrace, inspectText } from '../inspect/trace';
 import { loadCheckpoint } from '../train/checkpoint';
-import { Flag, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, onePositional, parseFlags } from './args';
 
-const FLAGS: Record<string, Flag> = {
-  'text-file': { type: 'string' },
-  out: { type: 'string' },
-  'top-k': { type: 'int', min: 1 },
-  chunk: { type: 'int', min: 1 },
-  backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
+export const command: Command = {
+  usage: 'CKPT_DIR --text-file F [options]',
+  summary: 'Runs a checkpoint over a text and writes one JSON object: per char the top-k guesses and surprise, per layer its activations.',
+  flags: {
+    'text-file': { type: 'string', arg: 'F', help: 'the text to run (required)' },
+    out: { type: 'string', arg: 'FILE', help: 'write the JSON here instead of stdout' },
+    'top-k': { type: 'int', min: 1, default: 5, arg: 'K', help: 'next-char guesses kept per char' },
+    chunk: { type: 'int', min: 1, default: 1000, help: 'chars per forward pass (bounds the memory used)' },
+    backend: BACKEND_FLAG,
+  },
 };
 
 /**
@@ -19,7 +23,7 @@ const FLAGS: Record<string, Flag> = {
  * and surprise of the actual next char, and per layer the rows of h (c, gates) after each char, 5 decimals.
  */
 export async function run(argv: string[]): Promise<void> {
-  const p = parseFlags(argv, FLAGS);
+  const p = parseFlags(argv, command);
   const dir = onePositional(p, 'checkpoint directory (charrnn inspect CKPT_DIR --text-file F)');
   const file = p.values['text-file'] as string | undefined;
   if (!file) throw new CharRNNError('missing --text-file F');
@@ -29,10 +33,10 @@ export async function run(argv: string[]): Promise<void> {
   } catch (e) {
     throw new CharRNNError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  await initBackend((p.values.backend as BackendChoice) ?? 'auto');
+  await initBackend(p.values.backend as BackendChoice);
   const ckpt = loadCheckpoint(dir);
   try {
-    const trace = inspectText(ckpt.model, ckpt.vocab, text, { topK: (p.values['top-k'] as number) ?? 5, chunk: p.values.chunk as number | undefined });
+    const trace = inspectText(ckpt.model, ckpt.vocab, text, { topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined });
     const out = p.values.out as string | undefined;
     const fd = out ? fs.openSync(out, 'w') : undefined;
     // Pieces are gathered into ~1 MB writes.

@@ -1,25 +1,10 @@
 #!/usr/bin/env node
 import { CharRNNError } from '../errors';
+import { Command, helpText } from './args';
 
-const USAGE = `usage: charrnn <command> [options]
+type CommandModule = { command: Command; run(argv: string[]): Promise<void> };
 
-commands:
-  train   --input FILE [--checkpoint-dir DIR] [--model lstm|gru|rnn] [--rnn-size N] [--num-layers N] [--dropout P]
-          [--seq-length N] [--batch-size N] [--optimizer rmsprop|adam] [--learning-rate LR] [--decay-rate R]
-          [--lr-decay F] [--lr-decay-after EPOCHS] [--grad-clip C] [--clip-mode value|norm] [--train-frac F]
-          [--val-frac F] [--max-epochs N] [--max-iters N] [--eval-val-every N] [--checkpoint-every N]
-          [--print-every N] [--init-from CKPT_DIR] [--seed N] [--threads N] [--backend auto|wasm|cpu|tensorflow]
-          [--log-json FILE]
-  sample  CKPT_DIR [--length N] [--temperature T] [--primetext S] [--seed N] [--argmax] [--top-k K] [--count N]
-          [--drop-unknown]
-  eval    CKPT_DIR --input FILE [--split train|val|test]
-  info    CKPT_DIR [--json]
-  ngram   --input FILE --order N [--train-frac F] [--val-frac F] [--no-tune]
-  inspect CKPT_DIR --text-file F [--out FILE] [--top-k K] [--chunk N]
-
-CKPT_DIR is a checkpoint (cv/best) or a run folder (cv, meaning cv/latest). See the README for details.`;
-
-const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   train: () => import('./train'),
   sample: () => import('./sample'),
   eval: () => import('./eval'),
@@ -28,16 +13,31 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   inspect: () => import('./inspect'),
 };
 
+const HELP = ['--help', '-h', 'help'];
+
+/** charrnn --help: the commands, then each one's flags, all from the tables that parse them. */
+async function overview(): Promise<string> {
+  const modules = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).command] as const));
+  const list = modules.map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`).join('\n');
+  const intro =
+    `usage: charrnn <command> [options]    (charrnn <command> --help: that command's options)\n\ncommands:\n${list}\n\n` +
+    'CKPT_DIR is a checkpoint (cv/best) or a run folder (cv, meaning cv/latest). Where --backend or --engine is not\n' +
+    'given, CHARRNN_BACKEND and CHARRNN_ENGINE choose (a flag wins over the variable, the variable over auto).\n';
+  return [intro, ...modules.map(([name, c]) => helpText(name, c))].join('\n');
+}
+
 /** Runs one command; user errors become one line on stderr and exit code 1, never a stack trace. */
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(USAGE + '\n');
+  if (!name || HELP.includes(name)) {
+    process.stdout.write(await overview());
     return;
   }
   const load = COMMANDS[name];
   if (!load) throw new CharRNNError(`unknown command '${name}' (try: charrnn --help)`);
-  await (await load()).run(rest);
+  const { command, run } = await load();
+  if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(helpText(name, command));
+  else await run(rest);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

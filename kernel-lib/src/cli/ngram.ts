@@ -2,14 +2,19 @@ import { CharRNNError } from '../errors';
 import { ngramResult } from '../inspect/baseline';
 import { MAX_ORDER } from '../inspect/ngram';
 import { loadCorpus, splitCorpus } from '../text/corpus';
-import { Flag, parseFlags } from './args';
+import { DEFAULT_TRAIN_OPTIONS } from '../train/options';
+import { Command, parseFlags } from './args';
 
-const FLAGS: Record<string, Flag> = {
-  input: { type: 'string' },
-  order: { type: 'int', min: 1 },
-  'train-frac': { type: 'number' },
-  'val-frac': { type: 'number' },
-  'no-tune': { type: 'boolean' },
+export const command: Command = {
+  usage: '--input FILE [options]',
+  summary: 'Scores an n-gram baseline (interpolated modified Kneser-Ney) on a text: one JSON object with validation and test losses.',
+  flags: {
+    input: { type: 'string', arg: 'FILE', help: 'the text (required)' },
+    order: { type: 'int', min: 1, max: MAX_ORDER, default: 5, help: 'characters of context plus one' },
+    'train-frac': { type: 'number', above: 0, max: 1, default: DEFAULT_TRAIN_OPTIONS.trainFrac, arg: 'F', help: 'leading fraction of the text to count' },
+    'val-frac': { type: 'number', min: 0, max: 1, default: DEFAULT_TRAIN_OPTIONS.valFrac, arg: 'F', help: 'fraction after it for fitting the discounts (the rest is test)' },
+    'no-tune': { type: 'boolean', help: 'use the discounts from counts of counts instead of fitting them' },
+  },
 };
 
 /**
@@ -18,13 +23,12 @@ const FLAGS: Record<string, Flag> = {
  * JSON object with the validation and test losses in nats and bits per char.
  */
 export async function run(argv: string[]): Promise<void> {
-  const p = parseFlags(argv, FLAGS);
+  const p = parseFlags(argv, command);
   if (p.positionals.length) throw new CharRNNError(`unexpected arguments: ${p.positionals.join(' ')}`);
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
-  const order = (p.values.order as number | undefined) ?? 5;
-  if (order > MAX_ORDER) throw new CharRNNError(`--order must be at most ${MAX_ORDER}, got ${order}`);
+  const order = p.values.order as number;
   const corpus = await loadCorpus(p.values.input as string);
-  const { train, val, test } = splitCorpus(corpus.data, p.values['train-frac'] as number | undefined, p.values['val-frac'] as number | undefined);
+  const { train, val, test } = splitCorpus(corpus.data, p.values['train-frac'] as number, p.values['val-frac'] as number);
   const r = ngramResult(train, val, test, corpus.vocab.size, order, !p.values['no-tune']);
   const loss = (l: typeof r.val) => ({ chars: l.chars, nats: round(l.nats), bpc: round(l.bpc) });
   process.stdout.write(JSON.stringify({

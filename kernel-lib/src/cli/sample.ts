@@ -2,38 +2,42 @@ import { BackendChoice, initBackend } from '../backend';
 import { EngineChoice } from '../native/choose';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTexts } from '../sample/sampler';
-import { Flag, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
 
-const FLAGS: Record<string, Flag> = {
-  length: { type: 'int', min: 0 },
-  temperature: { type: 'number' },
-  primetext: { type: 'string' },
-  seed: { type: 'int', min: 0 },
-  argmax: { type: 'boolean' },
-  'top-k': { type: 'int', min: 0 },
-  count: { type: 'int', min: 1 },
-  'drop-unknown': { type: 'boolean' },
-  backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
-  engine: { type: 'string', choices: ['auto', 'native', 'tfjs'] },
+export const command: Command = {
+  usage: 'CKPT_DIR [options]',
+  summary: 'Prints text drawn from a checkpoint (cv/best, or a run folder cv meaning cv/latest) on stdout.',
+  flags: {
+    length: { type: 'int', min: 0, default: 2000, help: 'characters to draw after the prime text' },
+    temperature: { type: 'number', above: 0, default: 1, arg: 'T', help: 'softmax temperature: lower is safer, higher is wilder' },
+    primetext: { type: 'string', default: '', help: 'text the model reads first (printed before the sample)' },
+    seed: { type: 'int', min: 0, default: 1, help: 'same seed, same sample' },
+    argmax: { type: 'boolean', help: 'always take the most likely character' },
+    'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'draw from the K most likely characters only (0 = all)' },
+    count: { type: 'int', min: 1, default: 1, help: 'samples to draw, separated by a blank line' },
+    'drop-unknown': { type: 'boolean', help: 'drop prime text characters the model never saw (else an error naming them)' },
+    backend: BACKEND_FLAG,
+    engine: ENGINE_FLAG,
+  },
 };
 
 /** charrnn sample CKPT_DIR: prints samples to stdout, streaming a single one as it is drawn. */
 export async function run(argv: string[]): Promise<void> {
-  const p = parseFlags(argv, FLAGS);
+  const p = parseFlags(argv, command);
   const dir = onePositional(p, 'checkpoint directory (charrnn sample CKPT_DIR)');
   const v = p.values;
-  await initBackend((v.backend as BackendChoice) ?? 'auto');
+  await initBackend(v.backend as BackendChoice);
   const ckpt = loadCheckpoint(dir);
-  const count = (v.count as number) ?? 1;
-  const prime = preparePrime(ckpt.vocab, (v.primetext as string) ?? '', v['drop-unknown'] as boolean);
+  const count = v.count as number;
+  const prime = preparePrime(ckpt.vocab, v.primetext as string, v['drop-unknown'] as boolean);
   if (count === 1) process.stdout.write(prime);
   const texts = sampleTexts(ckpt.model, ckpt.vocab, {
-    length: (v.length as number) ?? 2000,
-    temperature: (v.temperature as number) ?? 1,
+    length: v.length as number,
+    temperature: v.temperature as number,
     argmax: v.argmax as boolean,
-    topK: (v['top-k'] as number) ?? 0,
+    topK: v['top-k'] as number,
     prime,
-    seed: (v.seed as number) ?? 1,
+    seed: v.seed as number,
     count,
     engine: v.engine as EngineChoice,
     onChar: count === 1 ? (ch) => process.stdout.write(ch) : undefined,

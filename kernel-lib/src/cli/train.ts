@@ -8,69 +8,52 @@ import { nativeStatus } from '../native/addon';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { readCheckpointMeta } from '../train/checkpoint';
-import { TrainOptions, trainOptions } from '../train/options';
+import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainOptions } from '../train/options';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
-import { Flag, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, Flag, Value, parseFlags } from './args';
 import { ProgressLine } from './progress';
 
-const FLAGS: Record<string, Flag> = {
-  input: { type: 'string' },
-  'checkpoint-dir': { type: 'string' },
-  model: { type: 'string', choices: ['lstm', 'gru', 'rnn'] },
-  'rnn-size': { type: 'int', min: 1 },
-  'num-layers': { type: 'int', min: 1 },
-  dropout: { type: 'number', min: 0 },
-  'seq-length': { type: 'int', min: 1 },
-  'batch-size': { type: 'int', min: 1 },
-  optimizer: { type: 'string', choices: ['rmsprop', 'adam'] },
-  'learning-rate': { type: 'number' },
-  'decay-rate': { type: 'number' },
-  'lr-decay': { type: 'number' },
-  'lr-decay-after': { type: 'int', min: 0 },
-  'grad-clip': { type: 'number', min: 0 },
-  'clip-mode': { type: 'string', choices: ['value', 'norm'] },
-  'train-frac': { type: 'number' },
-  'val-frac': { type: 'number' },
-  'max-epochs': { type: 'int', min: 1 },
-  'max-iters': { type: 'int', min: 1 },
-  'eval-val-every': { type: 'int', min: 1 },
-  patience: { type: 'int', min: 0 },
-  'checkpoint-every': { type: 'int', min: 1 },
-  'sample-every': { type: 'int', min: 0 },
-  'print-every': { type: 'int', min: 1 },
-  'init-from': { type: 'string' },
-  seed: { type: 'int', min: 0 },
-  threads: { type: 'int', min: 0 },
-  engine: { type: 'string', choices: ['auto', 'native', 'tfjs'] },
-  backend: { type: 'string', choices: ['auto', 'wasm', 'cpu', 'tensorflow'] },
-  'log-json': { type: 'string' },
-};
+/** A train flag; `option` names the TrainOptions field it sets. */
+type TrainFlag = Flag & { option?: keyof TrainOptions };
 
-/** CLI flag -> TrainOptions key, for the flags that are training options. */
-const OPTION_OF: Record<string, keyof TrainOptions> = {
-  'seq-length': 'seqLength',
-  'batch-size': 'batchSize',
-  optimizer: 'optimizer',
-  'learning-rate': 'learningRate',
-  'decay-rate': 'decayRate',
-  'lr-decay': 'lrDecay',
-  'lr-decay-after': 'lrDecayAfter',
-  'grad-clip': 'gradClip',
-  'clip-mode': 'clipMode',
-  'train-frac': 'trainFrac',
-  'val-frac': 'valFrac',
-  'max-epochs': 'maxEpochs',
-  'max-iters': 'maxIters',
-  'eval-val-every': 'evalValEvery',
-  patience: 'patience',
-  'checkpoint-every': 'checkpointEvery',
-  'sample-every': 'sampleEvery',
-  seed: 'seed',
-  threads: 'threads',
-  engine: 'engine',
-};
+const D = DEFAULT_TRAIN_OPTIONS;
 
-const MODEL_FLAGS = ['model', 'rnn-size', 'num-layers', 'dropout'];
+export const command: Command & { flags: Record<string, TrainFlag> } = {
+  usage: '--input FILE [options]',
+  summary: 'Trains a character-level model on a text file, saving DIR/latest and DIR/best (defaults follow char-rnn).',
+  flags: {
+    input: { type: 'string', arg: 'FILE', help: 'UTF-8 text to learn (required); the vocabulary is its set of characters' },
+    'checkpoint-dir': { type: 'string', arg: 'DIR', help: 'where DIR/latest and DIR/best go (default: cv, or the run folder of --init-from); a new run never overwrites a checkpoint' },
+    model: { type: 'string', choices: ['lstm', 'gru', 'rnn'], default: 'lstm', help: 'the recurrent cell' },
+    'rnn-size': { type: 'int', min: 1, default: 128, help: 'hidden units per layer' },
+    'num-layers': { type: 'int', min: 1, default: 2, help: 'stacked layers' },
+    dropout: { type: 'number', min: 0, below: 1, default: 0, arg: 'P', help: 'dropout between layers and before the output' },
+    'seq-length': { type: 'int', min: 1, option: 'seqLength', default: D.seqLength, help: 'characters per truncated backprop' },
+    'batch-size': { type: 'int', min: 1, option: 'batchSize', default: D.batchSize, help: 'parallel streams per batch' },
+    optimizer: { type: 'string', choices: ['rmsprop', 'adam'], option: 'optimizer', default: D.optimizer, help: 'the update rule' },
+    'learning-rate': { type: 'number', above: 0, option: 'learningRate', default: D.learningRate, arg: 'LR', help: 'step size' },
+    'decay-rate': { type: 'number', above: 0, below: 1, option: 'decayRate', default: D.decayRate, arg: 'R', help: "RMSProp's running-average decay" },
+    'lr-decay': { type: 'number', above: 0, max: 1, option: 'lrDecay', default: D.lrDecay, arg: 'F', help: 'learning rate multiplied by F every epoch after --lr-decay-after' },
+    'lr-decay-after': { type: 'int', min: 0, option: 'lrDecayAfter', default: D.lrDecayAfter, arg: 'EPOCHS', help: 'epochs before the learning rate decays' },
+    'grad-clip': { type: 'number', min: 0, option: 'gradClip', default: D.gradClip, arg: 'C', help: "clip gradients at C in char-rnn's units (loss summed over the seq-length steps); 0 = off" },
+    'clip-mode': { type: 'string', choices: ['value', 'norm'], option: 'clipMode', default: D.clipMode, help: 'clip each element (char-rnn) or the global norm' },
+    'train-frac': { type: 'number', above: 0, max: 1, option: 'trainFrac', default: D.trainFrac, arg: 'F', help: 'leading fraction of the text to train on' },
+    'val-frac': { type: 'number', min: 0, max: 1, option: 'valFrac', default: D.valFrac, arg: 'F', help: 'fraction after it for validation (the rest is test)' },
+    'max-epochs': { type: 'int', min: 1, option: 'maxEpochs', default: D.maxEpochs, help: 'stop after N passes over the training split' },
+    'max-iters': { type: 'int', min: 1, option: 'maxIters', help: 'stop after N iterations in all' },
+    'eval-val-every': { type: 'int', min: 1, option: 'evalValEvery', default: D.evalValEvery, help: 'validate every N iterations (and at the end)' },
+    patience: { type: 'int', min: 0, option: 'patience', default: D.patience, help: 'stop after N validations in a row without a new best (0 = never)' },
+    'checkpoint-every': { type: 'int', min: 1, option: 'checkpointEvery', default: D.checkpointEvery, help: 'save DIR/latest every N iterations (and at the end)' },
+    'sample-every': { type: 'int', min: 0, option: 'sampleEvery', default: D.sampleEvery, help: 'draw a sample every N iterations (0 = never)' },
+    'print-every': { type: 'int', min: 1, default: 10, help: 'progress line every N iterations when stderr is not a terminal' },
+    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state)' },
+    seed: { type: 'int', min: 0, option: 'seed', default: D.seed, help: 'same seed, same run' },
+    threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine (0 = one per core)' },
+    engine: { ...ENGINE_FLAG, option: 'engine' },
+    backend: BACKEND_FLAG,
+    'log-json': { type: 'string', arg: 'FILE', help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s' },
+  },
+};
 
 /** The run folder a checkpoint path belongs to: `cv/latest` and `cv/best` belong to `cv`. */
 function runDirOf(ckpt: string): string {
@@ -90,16 +73,16 @@ function engineLine(trainer: Trainer, backend: string): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values: v, positionals } = parseFlags(argv, FLAGS);
+  const { values: v, positionals, given } = parseFlags(argv, command);
   if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
   if (!v.input) throw new CharRNNError('missing --input FILE (the text to train on)');
-  if (v.dropout !== undefined && (v.dropout as number) >= 1) throw new CharRNNError(`--dropout must be < 1, got ${v.dropout}`);
   const input = v.input as string;
   if (!fs.existsSync(input)) throw new CharRNNError(`input file not found: ${input}`);
   if (fs.statSync(input).isDirectory()) throw new CharRNNError(`--input must be a text file, ${input} is a directory`);
 
   const options: Partial<TrainOptions> = {};
-  for (const [flag, key] of Object.entries(OPTION_OF)) if (v[flag] !== undefined) (options as any)[key] = v[flag];
+  // Only the options given: a resumed run keeps its saved ones. The engine is this machine's choice (flag > env > auto).
+  for (const [flag, f] of Object.entries(command.flags)) if (f.option && (given.has(flag) || flag === 'engine')) (options as any)[f.option] = v[flag];
   const initFrom = v['init-from'] as string | undefined;
   const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (initFrom ? runDirOf(initFrom) : 'cv');
   options.checkpointDir = checkpointDir;
@@ -110,25 +93,30 @@ export async function run(argv: string[]): Promise<void> {
     );
   }
 
-  const backend = await initBackend((v.backend as BackendChoice) ?? 'auto');
+  const backend = await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
   if (initFrom) {
     const { meta } = readCheckpointMeta(initFrom);
-    const changed = MODEL_FLAGS.filter((f) => v[f] !== undefined);
-    if (changed.length) throw new CharRNNError(`cannot change ${changed.map((f) => `--${f}`).join(', ')} when resuming with --init-from`);
+    // The original command line may be repeated with --init-from: its model flags must agree with the checkpoint.
+    const saved: Record<string, Value> = { model: meta.model.cell, 'rnn-size': meta.model.hiddenSize, 'num-layers': meta.model.numLayers, dropout: meta.model.dropout };
+    const conflicts = Object.keys(saved).filter((f) => given.has(f) && v[f] !== saved[f]);
+    if (conflicts.length) {
+      const which = conflicts.map((f) => `--${f} ${v[f]} (the checkpoint has ${saved[f]})`).join(', ');
+      throw new CharRNNError(`cannot change the model when resuming with --init-from: ${which}`);
+    }
     const corpus = await loadCorpus(input, { vocab: Vocab.fromChars(meta.vocab) });
     trainer = Trainer.resume(initFrom, corpus.data, options);
   } else {
     const corpus = await loadCorpus(input);
     const model = CharRNN.create(
       {
-        cell: ((v.model as CellType) ?? 'lstm'),
+        cell: v.model as CellType,
         vocabSize: corpus.vocab.size,
-        hiddenSize: (v['rnn-size'] as number) ?? 128,
-        numLayers: (v['num-layers'] as number) ?? 2,
-        dropout: (v.dropout as number) ?? 0,
+        hiddenSize: v['rnn-size'] as number,
+        numLayers: v['num-layers'] as number,
+        dropout: v.dropout as number,
       },
-      { seed: (v.seed as number) ?? 123 },
+      { seed: v.seed as number },
     );
     trainer = new Trainer(model, corpus.vocab, corpus.data, options);
   }
@@ -139,7 +127,7 @@ export async function run(argv: string[]): Promise<void> {
       `${trainer.totalIters} iterations, ${engineLine(trainer, backend.name)}, checkpoints in ${checkpointDir}\n`,
   );
   const log = v['log-json'] ? fs.openSync(v['log-json'] as string, trainer.iter > 0 ? 'a' : 'w') : undefined;
-  const line = new ProgressLine(process.stderr, (v['print-every'] as number) ?? 10);
+  const line = new ProgressLine(process.stderr, v['print-every'] as number);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
