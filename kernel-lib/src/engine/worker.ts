@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   parentPort!.postMessage({ ready: true });
   parentPort!.on('message', (req: StepRequest) => {
     try {
-      for (const [name, values] of Object.entries(req.weights)) model.params[name].assign(tf.tensor(values, model.params[name].shape));
+      // assign() shares the new tensor's data and leaves the tensor to the caller: tidy frees it, or every step
+      // would leak a whole copy of the weights in this thread.
+      for (const [name, values] of Object.entries(req.weights)) tf.tidy(() => model.params[name].assign(tf.tensor(values, model.params[name].shape)));
       const Bw = req.streams.to - req.streams.from;
       const state: RNNState = { h: req.h.map((v) => tf.tensor2d(v, [Bw, H])) };
       if (req.c) state.c = req.c.map((v) => tf.tensor2d(v, [Bw, H]));
