@@ -72,6 +72,10 @@ export { FEATURES, featureValues, insideQuotes, positionInLine, bracketDepth, in
 export type { FeatureFn } from './inspect/features';
 export { searchNeurons, interpretableFraction, NeuronSearch } from './inspect/neurons';
 export type { CellScore } from './inspect/neurons';
+export { searchBySelection, selectionSearch, whereElse, CellPassages } from './inspect/selection';
+export type { WhereElseOptions, Passage } from './inspect/selection';
+export { cellCorrelations, selectionMask } from './inspect/correlation';
+export type { CellCorrelations } from './inspect/correlation';
 export { gateSaturation, Saturation, GATE_NAMES } from './inspect/saturation';
 export { sampleNovelty, Novelty } from './inspect/novelty';
 export type { NoveltyCount } from './inspect/novelty';

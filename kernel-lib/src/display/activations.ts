@@ -27,6 +27,13 @@ function fallbackNeuron(view: ActivationsView): NeuronRef {
   return view.selected ?? { layer: 0, kind: 'h', index: 0 };
 }
 
+/** Characters as HTML spans with the background colour of their value (exact value on hover); `mark` is outlined. */
+export function coloredSpans(chars: string[], values: ArrayLike<number>, mark = -1): string {
+  return chars
+    .map((ch, t) => `<span style="background:${divergingColor(values[t])};color:#000${t === mark ? ';outline:2px solid #000' : ''}" title="${values[t].toFixed(2)}">${escapeHtml(ch)}</span>`)
+    .join('');
+}
+
 export function activationsBundle(view: ActivationsView): MimeBundle {
   const sel = fallbackNeuron(view);
   const layer = view.layers.find((l) => l.layer === sel.layer) ?? view.layers[0];
@@ -36,9 +43,7 @@ export function activationsBundle(view: ActivationsView): MimeBundle {
   if (matrix) {
     const values = decodeInt8(matrix);
     const H = matrix.shape[1];
-    spans = shown
-      .map((ch, t) => `<span style="background:${divergingColor(values[t * H + sel.index])};color:#000" title="${values[t * H + sel.index].toFixed(2)}">${escapeHtml(ch)}</span>`)
-      .join('');
+    spans = coloredSpans(shown, shown.map((_, t) => values[t * H + sel.index]));
   } else {
     spans = escapeHtml(shown.join(''));
   }

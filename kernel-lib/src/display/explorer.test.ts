@@ -7,7 +7,8 @@ import { kernelState } from '../kernel/link';
 import { closeComm, deliverCommMsg, openComm } from './comm';
 import { decodeInt8 } from './activations';
 import { Explorer } from './explorer';
-import { mimeType, type ActivationsView, type ProbeReply } from './schema';
+import { searchBySelection } from '../inspect/selection';
+import { mimeType, type ActivationsView, type ProbeReply, type SearchReply } from './schema';
 
 const vocab = Vocab.fromText('abc "<>\n');
 let model: CharRNN;
@@ -46,4 +47,21 @@ test('explorer shows the text with h and c per layer and top-5 guesses, and answ
   assert.deepEqual(got[1], { requestId: 8, error: got[1].error });
   assert.match(got[1].error ?? '', /not in the vocabulary: .*z/);
   closeComm('p1');
+});
+
+test('explorer answers a selection search with the cells that follow the selection, best first, as searchBySelection ranks them', () => {
+  const text = 'a "b" <c>\na "bc" <a>\n';
+  const explorer = new Explorer(model, vocab, text);
+  openComm('s1', explorer.commTarget, {});
+  const from = published.length;
+  deliverCommMsg('s1', { action: 'search', requestId: 3, text, start: 2, end: 5, top: 4 });
+  deliverCommMsg('s1', { action: 'search', requestId: 4, text, start: 0, end: [...text].length });
+  const [found, whole] = published.slice(from).map((m) => m.content.data as SearchReply);
+  assert.equal(found.requestId, 3);
+  assert.deepEqual(found.ranked, searchBySelection(model, vocab, text, 2, 5).best(4));
+  assert.equal(found.feature, `selection ${JSON.stringify('"b"')} (chars 2 to 4)`);
+  assert.match(found.metric ?? '', /point-biserial/);
+  assert.deepEqual(whole, { requestId: 4, error: whole.error });
+  assert.match(whole.error ?? '', /covers the whole text/);
+  closeComm('s1');
 });

@@ -214,6 +214,32 @@ export interface ProbeReply {
   error?: string;
 }
 
+/**
+ * Widget -> kernel: rank the cells by how well they follow a selection of the explorer's text (on inside chars
+ * start..end-1, off elsewhere), scored by |point-biserial correlation| over the whole text.
+ */
+export interface SearchRequest {
+  action: 'search';
+  requestId: number;
+  /** The text the explorer shows (the kernel runs the model over it again if it is not the one it has). */
+  text: string;
+  start: number;
+  end: number;
+  /** Cells returned, best first (default 20). */
+  top?: number;
+}
+
+/** Kernel -> widget: the best cells for a selection, or a one-line user error. */
+export interface SearchReply {
+  requestId: number;
+  /** What was searched, e.g. 'selection "http" (chars 10 to 13)'. */
+  feature?: string;
+  /** One line saying how the score is computed. */
+  metric?: string;
+  ranked?: NeuronScore[];
+  error?: string;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // neurons: cells ranked by how well they track a per-character feature
 

@@ -1,13 +1,15 @@
 /**
  * Neuron search: which cells track a per-character feature? Every cell (layer, h or c, unit) of a trace is scored by
- * the Pearson correlation r of its activation with the feature over the text; |r| ranks them and r^2 is the fraction
- * of the activation's variance a linear function of the feature explains. The seed reports that about 5% of cells
+ * the Pearson correlation r of its activation with the feature over the text (correlation.ts; for an on/off feature
+ * such as a selection of text, the point-biserial correlation); |r| ranks them and r^2 is the fraction of the
+ * activation's variance a linear function of the feature explains. The seed reports that about 5% of cells
  * are interpretable; interpretableFraction() measures that for a set of features.
  */
 import type { MimeBundle } from '../display/bundle';
 import { neuronsBundle } from '../display/neurons';
 import type { NeuronScore, NeuronsView } from '../display/schema';
 import { CharRNNError } from '../errors';
+import { cellCorrelations } from './correlation';
 import { FEATURES, FeatureFn, featureValues } from './features';
 import { TextTrace } from './trace';
 
@@ -33,9 +35,25 @@ export class NeuronSearch {
     return this.ranked.filter((s) => s.score >= this.threshold);
   }
 
+  /** True when the feature is on/off (0 or 1 everywhere): r is then the point-biserial correlation. */
+  get binary(): boolean {
+    return this.values.every((v) => v === 0 || v === 1);
+  }
+
   /** Fraction of all cells at or above the threshold. */
   get fractionPassing(): number {
     return this.ranked.length ? this.passing.length / this.ranked.length : 0;
+  }
+
+  /** One line saying how the cells were scored. */
+  get metric(): string {
+    return `|${this.binary ? 'point-biserial correlation' : 'Pearson correlation'}| of activation with the feature over ${this.trace.length} chars; ` +
+      `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`;
+  }
+
+  /** The best `top` cells as the views carry them. */
+  best(top: number): NeuronScore[] {
+    return this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({ layer, kind, index, score, correlation, meanOn, meanOff }));
   }
 
   toView(top = 100): NeuronsView {
@@ -43,9 +61,8 @@ export class NeuronSearch {
     return {
       version: 1,
       feature: this.feature,
-      metric: `|Pearson correlation| of activation with the feature over ${this.trace.length} chars; ` +
-        `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`,
-      ranked: this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({ layer, kind, index, score, correlation, meanOn, meanOff })),
+      metric: this.metric,
+      ranked: this.best(top),
       activations: this.trace.toView(best ? { layer: best.layer, kind: best.kind, index: best.index } : undefined),
       featureValues: Array.from(this.values.subarray(0, this.trace.viewChars)),
     };
@@ -65,37 +82,14 @@ export function searchNeurons(trace: TextTrace, feature: FeatureFn | string, opt
   if (!(threshold >= 0 && threshold <= 1)) throw new CharRNNError(`threshold must be in [0, 1], got ${threshold}`);
   const name = opts.name ?? (typeof feature === 'string' ? feature : feature.name || 'custom feature');
   const f = featureValues(feature, trace.chars);
-  const T = trace.length;
-  const H = trace.hiddenSize;
-  // Centred feature and its sum of squares; per cell: sums of a and a^2, a * f, a where f is on.
-  let mean = 0;
-  for (let t = 0; t < T; t++) mean += f[t] / T;
-  const fc = f.map((v) => v - mean);
-  const sff = fc.reduce((s, v) => s + v * v, 0);
-  const on = f.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
   const ranked: CellScore[] = [];
   trace.layers.forEach((layer, l) => {
     for (const [kind, m] of [['h', layer.h], ['c', layer.c]] as const) {
       if (!m) continue;
-      const [sa, saa, saf, sOn] = [new Float64Array(H), new Float64Array(H), new Float64Array(H), new Float64Array(H)];
-      for (let t = 0; t < T; t++) {
-        const row = t * H;
-        for (let i = 0; i < H; i++) {
-          const a = m[row + i];
-          sa[i] += a;
-          saa[i] += a * a;
-          saf[i] += a * fc[t];
-          if (f[t] !== 0) sOn[i] += a;
-        }
-      }
-      for (let i = 0; i < H; i++) {
-        const saaCentred = saa[i] - (sa[i] * sa[i]) / T;
-        const r = saaCentred > 1e-12 * T && sff > 0 ? Math.max(-1, Math.min(1, saf[i] / Math.sqrt(saaCentred * sff))) : 0;
-        ranked.push({
-          layer: l, kind, index: i, score: Math.abs(r), correlation: r, varianceExplained: r * r,
-          meanOn: on ? sOn[i] / on : NaN, meanOff: on < T ? (sa[i] - sOn[i]) / (T - on) : NaN,
-        });
-      }
+      const { r, meanOn, meanOff } = cellCorrelations(m, trace.length, trace.hiddenSize, f);
+      r.forEach((ri, i) => ranked.push({
+        layer: l, kind, index: i, score: Math.abs(ri), correlation: ri, varianceExplained: ri * ri, meanOn: meanOn[i], meanOff: meanOff[i],
+      }));
     }
   });
   ranked.sort((a, b) => b.score - a.score);

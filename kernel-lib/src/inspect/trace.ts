@@ -10,7 +10,7 @@
 import { activationsBundle, encodeInt8 } from '../display/activations';
 import type { MimeBundle } from '../display/bundle';
 import type { ActivationsView, NeuronRef } from '../display/schema';
-import { forward } from '../engine/forward';
+import { forward, type ForwardResult } from '../engine/forward';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
@@ -157,33 +157,48 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
   const topIds = new Int32Array(T * topK);
   const topProbs = new Float32Array(T * topK);
   const pNext = new Float32Array(T).fill(NaN);
+  forwardInChunks(model, ids, chunk, (start, n, out) => {
+    const acts = out.activations!;
+    for (let l = 0; l < L; l++) {
+      const gw = acts.gates?.[l] ? acts.gates[l].shape[2] : 0; // G * H
+      layers[l] ??= {
+        h: new Float32Array(T * H),
+        ...(acts.c ? { c: new Float32Array(T * H) } : {}),
+        ...(gw ? { gates: new Float32Array(T * gw) } : {}),
+      };
+      layers[l].h.set(acts.h[l].dataSync(), start * H); // [n, 1, H] -> rows start..start+n-1
+      layers[l].c?.set(acts.c![l].dataSync(), start * H);
+      layers[l].gates?.set(acts.gates![l].dataSync(), start * gw);
+    }
+    readPredictions(out.logits.dataSync(), n, V, start, ids, topK, topIds, topProbs, pNext);
+  });
+  return new TextTrace(chars, ids, cell, H, layers, topK, topIds, topProbs, pNext, vocab);
+}
+
+/**
+ * Runs `model` over `ids` from a zero state, `chunk` chars per forward pass with the state carried, collecting
+ * activations; `onChunk` reads chars start..start+n-1 of them, and everything is disposed after it returns.
+ */
+export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number,
+  onChunk: (start: number, n: number, out: ForwardResult) => void): void {
   let state: RNNState = model.zeroState(1);
   try {
-    for (let start = 0; start < T; start += chunk) {
-      const n = Math.min(chunk, T - start);
+    for (let start = 0; start < ids.length; start += chunk) {
+      const n = Math.min(chunk, ids.length - start);
       const out = forward(model, ids.subarray(start, start + n), n, 1, state, { collect: true });
       disposeState(state);
       state = out.state;
-      const acts = out.activations!;
-      for (let l = 0; l < L; l++) {
-        const gw = acts.gates?.[l] ? acts.gates[l].shape[2] : 0; // G * H
-        layers[l] ??= {
-          h: new Float32Array(T * H),
-          ...(acts.c ? { c: new Float32Array(T * H) } : {}),
-          ...(gw ? { gates: new Float32Array(T * gw) } : {}),
-        };
-        layers[l].h.set(acts.h[l].dataSync(), start * H); // [n, 1, H] -> rows start..start+n-1
-        layers[l].c?.set(acts.c![l].dataSync(), start * H);
-        layers[l].gates?.set(acts.gates![l].dataSync(), start * gw);
+      try {
+        onChunk(start, n, out);
+      } finally {
+        out.logits.dispose();
+        const acts = out.activations!;
+        for (const list of [acts.h, acts.c ?? [], acts.gates ?? []]) for (const t of list) t.dispose();
       }
-      readPredictions(out.logits.dataSync(), n, V, start, ids, topK, topIds, topProbs, pNext);
-      out.logits.dispose();
-      for (const list of [acts.h, acts.c ?? [], acts.gates ?? []]) for (const t of list) t.dispose();
     }
   } finally {
     disposeState(state);
   }
-  return new TextTrace(chars, ids, cell, H, layers, topK, topIds, topProbs, pNext, vocab);
 }
 
 /** Softmax of each logits row [n, V] of chars start..start+n-1: top-k guesses and p(actual next char). */
