@@ -165,14 +165,88 @@ const samplerView = {
   grid: [0.2, 0.5, 1, 1.5].map((t) => ({ temperature: t, text: `The sample at temperature ${t}` })),
 };
 
-test('sampler without a kernel: the slider shows the recorded sample nearest its temperature', async () => {
+test('sampler without a kernel: the slider snaps to the recorded temperatures and says which sample it shows; the rest looks disabled', async () => {
   await render('sampler', samplerBundle({ ...samplerView, commTarget: undefined }).data);
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'false');
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1');
-  await page.locator('.charrnn-controls input[type=range]').fill('0.55');
-  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 0.5');
+  const slider = page.locator('.charrnn-controls input[type=range]');
+  for (const [moved, shown] of [['0.55', '0.5'], ['0.35', '0.2'], ['0.4', '0.5'], ['1.9', '1.5'], ['0.05', '0.2']]) {
+    await slider.fill(moved);
+    assert.equal(await text('.charrnn-sampler > .charrnn-sample'), `The sample at temperature ${shown}`);
+    assert.equal(await slider.inputValue(), shown, `the slider reads the temperature of the sample shown (moved to ${moved})`);
+    assert.equal(await text('.charrnn-value'), Number(shown).toFixed(2));
+    assert.equal(await text('.charrnn-shown'), `recorded at display time, temperature ${shown}`);
+  }
   assert.equal(await page.locator('.charrnn-grid-row').count(), 4);
+  // every setting the kernel would act on is disabled, and looks it: faded, with a greyed label
+  const look = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-sampler .charrnn-controls input')].map((c) => ({
+      disabled: c.disabled,
+      opacity: Number(getComputedStyle(c).opacity),
+      label: getComputedStyle(c.closest('label')).color,
+      cursor: getComputedStyle(c).cursor,
+    })),
+  );
+  assert.deepEqual(look.map((c) => c.disabled), [false, true, true, true, true, true, true]);
+  const enabled = look[0];
+  for (const c of look.slice(1)) {
+    assert.ok(c.opacity < 0.6, `disabled input opacity ${c.opacity}`);
+    assert.equal(c.cursor, 'not-allowed');
+    assert.notEqual(c.label, enabled.label, 'the label of a disabled input is greyed');
+  }
   await shot('sampler-recorded');
+});
+
+test('sampler limits: the length box allows what the kernel allows, and a refused value shows the kernel\'s error', async () => {
+  await render('sampler', samplerBundle(samplerView).data, { live: true });
+  const box = page.locator('.charrnn-controls input[type=number] >> nth=0');
+  assert.deepEqual([await box.getAttribute('min'), await box.getAttribute('max')], ['1', '10000']);
+  assert.deepEqual([await page.locator('.charrnn-controls input[type=number] >> nth=3').getAttribute('max')], ['32'], 'beam');
+  await page.evaluate(() => {
+    // answers as the library's SamplerPanel does for a length out of range
+    window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, chunk: '', done: true, error: `length must be a whole number from 1 to 10000, got ${msg.length}` }), 5);
+  });
+  await box.fill('-5');
+  await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done=true]');
+  assert.equal((await page.evaluate(() => window.sent))[0].msg.length, -5, 'sent as typed, not turned into 1');
+  assert.equal(await text('.charrnn-sampler .charrnn-error'), 'length must be a whole number from 1 to 10000, got -5');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), '');
+});
+
+test('sampler beam option: a beam request, the best continuation shown and every kept one listed with its log-probability', async () => {
+  await render('sampler', samplerBundle(samplerView).data, { live: true });
+  await page.evaluate(() => {
+    window.reply = (comm, msg) => {
+      const beams = Array.from({ length: msg.beam }, (_, i) => ({ text: `${msg.prime}<b>beam ${i}</b>`, logProb: -3.25 - i }));
+      const reply = msg.beam > 0 ? { chunk: beams[0].text, beams } : { chunk: `${msg.prime}drawn` };
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId, done: true, ...reply }), 5);
+    };
+  });
+  const beam = page.locator('.charrnn-controls input[type=number] >> nth=3');
+  await beam.fill('3');
+  await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done=true]');
+  const sent = await page.evaluate(() => window.sent);
+  assert.deepEqual(sent.map((s) => s.msg), [{ action: 'sample', requestId: 1, prime: 'The ', dropUnknown: false, length: 40, temperature: 1, seed: 3, topK: 0, beam: 3 }]);
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The <b>beam 0</b>');
+  assert.equal(await page.locator('.charrnn-beam').count(), 3);
+  assert.deepEqual(await page.locator('.charrnn-beam-logp').allTextContents(), ['log p = -3.25', 'log p = -4.25', 'log p = -5.25']);
+  assert.equal(await page.locator('.charrnn-beams b').count(), 0, 'beam texts are text');
+  assert.match(await text('.charrnn-shown'), /beam search keeping 3/);
+  assert.equal(await page.locator('.charrnn-controls input[type=number] >> nth=1').isDisabled(), true, 'the seed plays no part in beam search');
+  await shot('sampler-beam');
+  await beam.fill('0');
+  await page.waitForFunction(() => window.sent.length === 2);
+  await page.waitForFunction(() => document.querySelector('.charrnn-sampler > .charrnn-sample').textContent === 'The drawn');
+  assert.equal(await page.locator('.charrnn-beam').count(), 0, 'no beams listed for a drawn sample');
+  assert.equal(await page.locator('.charrnn-controls input[type=number] >> nth=1').isDisabled(), false);
+});
+
+test('sampler offers to drop the unknown characters its error names', async () => {
+  await render('sampler', samplerBundle(samplerView).data, { live: true });
+  await page.check('.charrnn-controls input[type=checkbox]');
+  await page.waitForFunction(() => window.sent.length === 1);
+  assert.equal((await page.evaluate(() => window.sent))[0].msg.dropUnknown, true);
+  assert.match(await page.locator('.charrnn-controls label', { has: page.locator('input[type=checkbox]') }).textContent(), /drop unknown characters/);
 });
 
 test('sampler with a kernel: changes send one debounced request and the reply streams in; stale replies are dropped', async () => {
@@ -193,7 +267,7 @@ test('sampler with a kernel: changes send one debounced request and the reply st
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'A cat at 0.3');
   const sent = await page.evaluate(() => window.sent);
   assert.equal(sent.length, 1, 'two quick changes make one request');
-  assert.deepEqual(sent[0].msg, { action: 'sample', requestId: 1, prime: 'A ', length: 40, temperature: 0.3, seed: 3, topK: 0 });
+  assert.deepEqual(sent[0].msg, { action: 'sample', requestId: 1, prime: 'A ', dropUnknown: false, length: 40, temperature: 0.3, seed: 3, topK: 0, beam: 0 });
   await shot('sampler-live');
   // the kernel goes away (comm closed): back to the recorded samples
   await page.evaluate(() => window.comms[0].onClose());

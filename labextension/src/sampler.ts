@@ -1,9 +1,11 @@
 /**
- * Sampler: temperature, prime, length, seed and top-k. While the kernel is live each change streams a new sample
- * through the comm; without a kernel the slider picks among the samples recorded at display time.
+ * Sampler: temperature, prime, length, seed, top-k and beam. While the kernel is live each change streams a new
+ * sample through the comm (with beam search: the best continuation, and every kept one below it); without a kernel
+ * the slider snaps to the temperatures of the samples recorded at display time.
  */
 import { Widget } from '@lumino/widgets';
-import type { SampleSettings, SamplerReply, SamplerRequest, SamplerView } from '@charrnn/kernel';
+import type { SamplerReply, SamplerRequest, SamplerView } from '@charrnn/kernel';
+import { SAMPLER_LIMITS } from '@charrnn/kernel/dist/display/schema';
 import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled } from './dom';
 
@@ -17,13 +19,18 @@ export class SamplerWidget extends Widget {
   private requestId = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly mode = el('div', 'charrnn-mode');
-  private readonly temperature = input('range', { min: 0.05, max: 2, step: 0.05, value: 1 });
+  private readonly temperature = input('range', { ...SAMPLER_LIMITS.temperature, step: 0.05, value: 1 });
   private readonly temperatureValue = el('span', 'charrnn-value');
   private readonly prime = input('text', { size: 24 });
-  private readonly length = input('number', { min: 1, max: 5000, step: 1 });
-  private readonly seed = input('number', { min: 0, step: 1 });
+  private readonly dropUnknown = input('checkbox', { title: 'leave out prime characters the model does not know' });
+  private readonly length = input('number', { ...SAMPLER_LIMITS.length, step: 1 });
+  private readonly seed = input('number', { ...SAMPLER_LIMITS.seed, step: 1 });
   private readonly topK = input('number', { min: 0, step: 1, title: '0 = all characters' });
+  private readonly beam = input('number', { ...SAMPLER_LIMITS.beam, step: 1, title: '0 = draw at random; K = beam search: the K most likely continuations' });
+  /** Says which sample the output shows (recorded at which temperature, or drawn how). */
+  private readonly shown = el('div', 'charrnn-shown');
   private readonly output = el('pre', 'charrnn-sample');
+  private readonly beams = el('ol', 'charrnn-beams');
   private readonly error = el('div', 'charrnn-error');
   private readonly grid = el('div', 'charrnn-grid');
 
@@ -34,16 +41,21 @@ export class SamplerWidget extends Widget {
     const controls = el('div', 'charrnn-controls', undefined, this.node);
     labelled('temperature', this.temperature, controls).after(this.temperatureValue);
     labelled('prime', this.prime, controls);
+    labelled('drop unknown characters', this.dropUnknown, controls);
     labelled('length', this.length, controls);
     labelled('seed', this.seed, controls);
     labelled('top-k', this.topK, controls);
-    this.node.append(this.error, this.output);
+    labelled('beam', this.beam, controls);
+    this.node.append(this.error, this.shown, this.output, this.beams);
     const recorded = el('details', 'charrnn-recorded', undefined, this.node);
     el('summary', '', 'samples recorded at display time', recorded);
     recorded.appendChild(this.grid);
-    for (const c of [this.temperature, this.prime, this.length, this.seed, this.topK]) {
-      c.addEventListener('input', () => this.changed());
-    }
+    for (const c of this.inputs) c.addEventListener('input', () => this.changed());
+  }
+
+  /** The settings only a live kernel can act on (the slider also works offline). */
+  private get inputs(): HTMLInputElement[] {
+    return [this.temperature, this.prime, this.dropUnknown, this.length, this.seed, this.topK, this.beam];
   }
 
   setView(view: SamplerView): void {
@@ -56,6 +68,7 @@ export class SamplerWidget extends Widget {
       this.length.value = String(d.length);
       this.seed.value = String(d.seed);
       this.topK.value = String(d.topK);
+      this.beam.value = String(d.beam ?? 0);
     }
     this.grid.replaceChildren(
       ...view.grid.map((s) => {
@@ -89,23 +102,42 @@ export class SamplerWidget extends Widget {
   private setMode(): void {
     this.mode.textContent = this.live
       ? 'live: samples are drawn in the kernel as you change the settings'
-      : 'recorded: no live kernel, the slider shows the samples saved with this output';
+      : 'recorded: no live kernel, the slider moves between the temperatures of the samples saved with this output';
     this.mode.dataset.live = String(this.live);
-    for (const c of [this.prime, this.length, this.seed, this.topK]) c.disabled = !this.live;
+    for (const c of this.inputs) c.disabled = c !== this.temperature && !this.live;
+    // Offline the slider stops only at the recorded temperatures (see showRecorded), whatever their step.
+    this.temperature.step = this.live ? '0.05' : 'any';
+    this.seed.disabled ||= Number(this.beam.value) > 0; // beam search draws nothing at random
   }
 
-  private settings(): SampleSettings {
-    return {
+  /** The request as typed; the kernel checks the numbers and answers a bad one with an error line. */
+  private request(): void {
+    const number = (box: HTMLInputElement) => (box.value.trim() === '' ? NaN : Number(box.value));
+    const request: SamplerRequest = {
+      action: 'sample',
+      requestId: ++this.requestId,
       prime: this.prime.value,
-      length: Math.max(1, Math.round(Number(this.length.value) || 1)),
+      dropUnknown: this.dropUnknown.checked,
+      length: number(this.length),
       temperature: Number(this.temperature.value),
-      seed: Math.max(0, Math.round(Number(this.seed.value) || 0)),
-      topK: Math.max(0, Math.round(Number(this.topK.value) || 0)),
+      seed: number(this.seed),
+      topK: number(this.topK),
+      beam: number(this.beam),
     };
+    const beam = request.beam ?? 0;
+    this.shown.textContent = beam > 0
+      ? `beam search keeping ${beam}: the most likely continuation at temperature ${request.temperature.toFixed(2)}`
+      : `sampled at temperature ${request.temperature.toFixed(2)}`;
+    this.output.textContent = '';
+    this.beams.replaceChildren();
+    this.error.textContent = '';
+    this.output.dataset.done = 'false';
+    this.comm?.send(request);
   }
 
   private changed(): void {
     this.temperatureValue.textContent = Number(this.temperature.value).toFixed(2);
+    this.setMode();
     if (!this.live) {
       this.showRecorded();
       return;
@@ -114,28 +146,33 @@ export class SamplerWidget extends Widget {
     this.timer = setTimeout(() => this.request(), DEBOUNCE_MS);
   }
 
-  private request(): void {
-    const request: SamplerRequest = { action: 'sample', requestId: ++this.requestId, ...this.settings() };
-    this.output.textContent = '';
-    this.error.textContent = '';
-    this.output.dataset.done = 'false';
-    this.comm?.send(request);
-  }
-
   private onReply(reply: SamplerReply): void {
     if (reply.requestId !== this.requestId) return; // a stream superseded by a newer request
     if (reply.error) this.error.textContent = reply.error;
     this.output.textContent += reply.chunk ?? '';
+    this.beams.replaceChildren(
+      ...(reply.beams ?? []).map((b) => {
+        const item = el('li', 'charrnn-beam');
+        el('span', 'charrnn-beam-logp', `log p = ${b.logProb.toFixed(2)}`, item);
+        el('pre', 'charrnn-sample', b.text, item);
+        return item;
+      }),
+    );
     if (reply.done) this.output.dataset.done = 'true';
   }
 
-  /** The recorded sample whose temperature is nearest the slider: offline, and live until the first request. */
+  /**
+   * The recorded sample whose temperature is nearest the slider: offline, and live until the first request. Offline
+   * the slider snaps to that temperature, so what it reads is what is shown.
+   */
   private showRecorded(): void {
-    this.temperatureValue.textContent = Number(this.temperature.value).toFixed(2);
     if ((this.live && this.requestId > 0) || !this.view) return;
     const t = Number(this.temperature.value);
     let best = this.view.grid[0];
     for (const s of this.view.grid) if (Math.abs(s.temperature - t) < Math.abs(best.temperature - t)) best = s;
+    if (best && !this.live) this.temperature.value = String(best.temperature);
+    this.temperatureValue.textContent = Number(this.temperature.value).toFixed(2);
+    this.shown.textContent = best ? `recorded at display time, temperature ${best.temperature}` : 'no recorded samples';
     this.output.textContent = best ? best.text : '';
     this.output.dataset.temperature = best ? String(best.temperature) : '';
   }

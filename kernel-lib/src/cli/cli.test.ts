@@ -106,6 +106,23 @@ test('negative option values parse and get the range error, with or without =', 
   assertUserError(charrnn('info', 'keep', '-1'), /unexpected arguments: -1|Unknown option '-1'/);
 });
 
+test('--beam K prints the K most likely continuations, best first, the same for any seed', () => {
+  const greedy = charrnn('sample', 'keep', '--argmax', '--length', '30', '--primetext', 'To');
+  const one = charrnn('sample', 'keep', '--beam', '1', '--length', '30', '--primetext', 'To');
+  assert.equal(one.code, 0, one.err);
+  assert.equal(one.out, greedy.out, 'beam 1 is argmax');
+  const three = charrnn('sample', 'keep', '--beam', '3', '--length', '30', '--primetext', 'To', '--seed', '5');
+  assert.equal(three.code, 0, three.err);
+  const texts = three.out.replace(/\n$/, '').split('\n\n');
+  assert.equal(texts.length, 3, three.out);
+  assert.equal(new Set(texts).size, 3);
+  for (const t of texts) assert.ok(t.startsWith('To') && [...t].length === 32, t);
+  assert.equal(charrnn('sample', 'keep', '--beam', '3', '--length', '30', '--primetext', 'To', '--seed', '6').out, three.out);
+  assertUserError(charrnn('sample', 'keep', '--beam', '3', '--count', '2'), /^charrnn: --beam K prints the K most likely texts: leave out --count$/);
+  assertUserError(charrnn('sample', 'keep', '--beam', '2', '--argmax'), /beam search ranks texts by log-probability at a temperature above 0, got argmax/);
+  assertUserError(charrnn('sample', 'keep', '--beam', '-1'), /^charrnn: --beam must be >= 0, got -1$/);
+});
+
 test("every command's --help lists each flag of the table that parses it, with its default", async () => {
   const commands: Record<string, { command: Command }> = {
     train: await import('./train'),

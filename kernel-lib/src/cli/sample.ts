@@ -1,4 +1,5 @@
 import { BackendChoice, initBackend } from '../backend';
+import { CharRNNError } from '../errors';
 import { EngineChoice } from '../native/choose';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTexts } from '../sample/sampler';
@@ -16,6 +17,7 @@ export const command: Command = {
     'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'draw from the K most likely characters only (0 = all)' },
     count: { type: 'int', min: 1, default: 1, help: 'samples to draw, separated by a blank line' },
     'drop-unknown': { type: 'boolean', help: 'drop prime text characters the model never saw (else an error naming them)' },
+    beam: { type: 'int', min: 0, default: 0, arg: 'K', help: 'beam search: the K most likely continuations (total log-probability at the temperature), best first; 0 = draw at random' },
     backend: BACKEND_FLAG,
     engine: ENGINE_FLAG,
   },
@@ -28,7 +30,9 @@ export async function run(argv: string[]): Promise<void> {
   const v = p.values;
   await initBackend(v.backend as BackendChoice);
   const ckpt = loadCheckpoint(dir);
-  const count = v.count as number;
+  const beam = v.beam as number;
+  if (beam > 0 && p.given.has('count')) throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
+  const count = beam || (v.count as number); // texts printed
   const prime = preparePrime(ckpt.vocab, v.primetext as string, v['drop-unknown'] as boolean);
   if (count === 1) process.stdout.write(prime);
   const texts = sampleTexts(ckpt.model, ckpt.vocab, {
@@ -39,6 +43,7 @@ export async function run(argv: string[]): Promise<void> {
     prime,
     seed: v.seed as number,
     count,
+    beam,
     engine: v.engine as EngineChoice,
     onChar: count === 1 ? (ch) => process.stdout.write(ch) : undefined,
   });

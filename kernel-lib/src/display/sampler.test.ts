@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
-import { sample } from '../sample/sampler';
+import { beamSearch, sample } from '../sample/sampler';
 import { Vocab } from '../text/vocab';
 import { kernelState } from '../kernel/link';
 import { closeComm, deliverCommMsg, openComm } from './comm';
@@ -62,4 +62,23 @@ test('bad sampler requests get one-line errors, not exceptions', () => {
   assert.match(ask({ topK: 99 }).at(-1)?.error ?? '', /top-k must be a whole number from 0 to 12, got 99/);
   assert.deepEqual(ask({ action: 'other' }), []);
   closeComm('s2');
+});
+
+test('beam requests answer with the best continuation and every kept one; unknown prime chars can be dropped', () => {
+  const panel = new SamplerPanel(model, vocab, { length: 5, temperatures: [1], beam: 2 });
+  assert.equal(panel.grid[0].text, beamSearch(model, vocab, { length: 5, beam: 2 })[0].text, 'recorded with the panel\'s beam');
+  openComm('s3', panel.commTarget, {});
+  const ask = (over: object) => {
+    const from = published.length;
+    deliverCommMsg('s3', { action: 'sample', requestId: 7, prime: 'ab', length: 20, temperature: 0.8, seed: 1, topK: 0, ...over });
+    return replies('s3', from);
+  };
+  const beams = beamSearch(model, vocab, { prime: 'ab', length: 20, temperature: 0.8, beam: 3 });
+  assert.deepEqual(ask({ beam: 3 }), [{ requestId: 7, chunk: beams[0].text, done: true, beams }]);
+  assert.equal(ask({ beam: 0 }).map((r) => r.chunk).join(''), sample(model, vocab, { prime: 'ab', length: 20, temperature: 0.8, seed: 1 }));
+  assert.match(ask({ beam: 33 }).at(-1)?.error ?? '', /beam must be a whole number from 0 to 32, got 33/);
+  assert.match(ask({ length: -5 }).at(-1)?.error ?? '', /length must be a whole number from 1 to 10000, got -5/);
+  assert.match(ask({ prime: 'aZb' }).at(-1)?.error ?? '', /'Z' \(U\+005A\) \(tick "drop unknown characters" to leave them out\)/);
+  assert.equal(ask({ prime: 'aZb', dropUnknown: true }).map((r) => r.chunk).join(''), sample(model, vocab, { prime: 'ab', length: 20, temperature: 0.8, seed: 1 }));
+  closeComm('s3');
 });

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
-import { preparePrime, sample } from '../sample/sampler';
+import { beamSearch, preparePrime, sample } from '../sample/sampler';
 import type { Vocab } from '../text/vocab';
 import type { Displayable, MimeBundle } from './bundle';
 import { registerCommTarget, type Comm } from './comm';
 import { escapeHtml, htmlPre, htmlTable, makeBundle, plainTable } from './fallback';
-import type { SampleSettings, SamplerReply, SamplerRequest, SamplerView } from './schema';
+import { SAMPLER_LIMITS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from './schema';
 
 export function samplerBundle(view: SamplerView): MimeBundle {
   const d = view.defaults;
@@ -19,6 +19,7 @@ export function samplerBundle(view: SamplerView): MimeBundle {
     ['length', d.length],
     ['seed', d.seed],
     ['top-k', d.topK === 0 ? 'all' : d.topK],
+    ...(d.beam ? [['beam', d.beam] as [string, number]] : []),
   ];
   const html = [
     '<b>charrnn sampler</b>',
@@ -40,28 +41,29 @@ export interface SamplerPanelOptions {
   seed?: number;
   /** 0 = no limit (default). */
   topK?: number;
+  /** Beam search keeping this many continuations, for the recorded samples and as the widget's start (0 = off, default). */
+  beam?: number;
   /** Temperatures recorded at display time (default 0.2, 0.5, 1, 1.5). */
   temperatures?: number[];
 }
 
-/** Longest sample the widget may ask for. */
-const MAX_LENGTH = 10_000;
 /** A streamed sample is sent in pieces at most this many ms apart. */
 const CHUNK_MS = 50;
 
 /** A request's settings made safe to sample with: whole numbers in range, or a CharRNNError. */
 function checkRequest(vocab: Vocab, req: SamplerRequest): SampleSettings {
-  const whole = (v: unknown, lo: number, hi: number, name: string) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CharRNNError(`${name} must be a whole number from ${lo} to ${hi}, got ${String(v)}`);
+  const whole = (v: unknown, { min, max }: { min: number; max: number }, name: string) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CharRNNError(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
     return v;
   };
   if (typeof req.temperature !== 'number' || !(req.temperature > 0)) throw new CharRNNError(`temperature must be a number above 0, got ${String(req.temperature)}`);
   return {
-    prime: preparePrime(vocab, String(req.prime ?? '')),
-    length: whole(req.length, 1, MAX_LENGTH, 'length'),
+    prime: preparePrime(vocab, String(req.prime ?? ''), req.dropUnknown === true, 'tick "drop unknown characters" to leave them out'),
+    length: whole(req.length, SAMPLER_LIMITS.length, 'length'),
     temperature: req.temperature,
-    seed: whole(req.seed, 0, 2 ** 31 - 1, 'seed'),
-    topK: whole(req.topK, 0, vocab.size, 'top-k'),
+    seed: whole(req.seed, SAMPLER_LIMITS.seed, 'seed'),
+    topK: whole(req.topK, { min: 0, max: vocab.size }, 'top-k'),
+    beam: whole(req.beam ?? 0, SAMPLER_LIMITS.beam, 'beam'),
   };
 }
 
@@ -79,7 +81,7 @@ export class SamplerPanel implements Displayable {
     readonly vocab: Vocab,
     opts: SamplerPanelOptions = {},
   ) {
-    this.defaults = { prime: opts.prime ?? '', length: opts.length ?? 200, temperature: 1, seed: opts.seed ?? 1, topK: opts.topK ?? 0 };
+    this.defaults = { prime: opts.prime ?? '', length: opts.length ?? 200, temperature: 1, seed: opts.seed ?? 1, topK: opts.topK ?? 0, beam: opts.beam ?? 0 };
     this.grid = (opts.temperatures ?? [0.2, 0.5, 1, 1.5]).map((temperature) => ({
       temperature,
       text: sample(model, vocab, { ...this.defaults, temperature }),
@@ -95,13 +97,21 @@ export class SamplerPanel implements Displayable {
     return samplerBundle(this.view());
   }
 
-  /** Samples for one request, sending the text in pieces as it is drawn; errors go back as one line. */
+  /**
+   * Samples for one request, sending the text in pieces as it is drawn; with beam search the best continuation in
+   * one piece and every kept one beside it. Errors go back as one line.
+   */
   answer(comm: Comm, req: SamplerRequest): void {
     if (req?.action !== 'sample') return;
     const requestId = req.requestId;
     const send = (reply: SamplerReply) => comm.send(reply);
     try {
-      const settings = checkRequest(this.vocab, req);
+      const { beam, ...settings } = checkRequest(this.vocab, req);
+      if (beam) {
+        const beams = beamSearch(this.model, this.vocab, { ...settings, beam });
+        send({ requestId, chunk: beams[0].text, done: true, beams });
+        return;
+      }
       let chunk = settings.prime;
       let sentAt = Date.now();
       sample(this.model, this.vocab, {

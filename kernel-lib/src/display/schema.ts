@@ -100,13 +100,23 @@ export interface SampleSettings {
   prime: string;
   /** Number of characters to generate after the prime. */
   length: number;
-  /** Softmax temperature, 0.05 to 2 in the widget (lower = more conservative). */
+  /** Softmax temperature, above 0; 0.05 to 2 in the widget (lower = more conservative). */
   temperature: number;
   /** Seed of the sampler's random generator (same settings + seed = same text). */
   seed: number;
   /** Sample only among the k most likely characters; 0 = no limit. */
   topK: number;
+  /** Beam search keeping this many continuations (the best is the sample); 0 or absent = draw at random. */
+  beam?: number;
 }
+
+/** The ranges the sampler accepts (the widget's inputs and the kernel's checks use the same numbers). */
+export const SAMPLER_LIMITS = {
+  length: { min: 1, max: 10_000 },
+  beam: { min: 0, max: 32 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+  temperature: { min: 0.05, max: 2 },
+} as const;
 
 export interface RecordedSample {
   temperature: number;
@@ -131,6 +141,8 @@ export interface SamplerRequest extends SampleSettings {
   action: 'sample';
   /** Chosen by the widget; replies carry it so stale streams can be dropped. */
   requestId: number;
+  /** Leave out prime characters that are not in the vocabulary instead of answering with an error. */
+  dropUnknown?: boolean;
 }
 
 /** Kernel -> widget: a piece of a sample being streamed, or an error. */
@@ -142,6 +154,8 @@ export interface SamplerReply {
   done: boolean;
   /** One-line user error (e.g. a prime character not in the vocabulary); `done` is then true. */
   error?: string;
+  /** With beam search, on the last message: every continuation kept, best first (the streamed text is the best). */
+  beams?: { text: string; logProb: number }[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

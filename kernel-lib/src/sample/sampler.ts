@@ -24,6 +24,7 @@ export interface SampleOptions {
   /**
    * Beam search instead of drawing: keep the `beam` most likely continuations (by total log-probability at the
    * temperature, within top-k) at every step; sampleTexts returns them best first, sample the best. No randomness.
+   * 0 (the default) draws at random.
    */
   beam?: number;
   /** The engine that runs the model (default 'auto': native BLAS when built, else TF.js). */
@@ -110,15 +111,14 @@ class Stepper {
   }
 }
 
-/** Checks the prime text against the vocabulary: a clear error naming unknown chars, or drops them. */
-export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false): string {
+/**
+ * Checks the prime text against the vocabulary: a clear error naming unknown chars and how to drop them (`how`, for
+ * the caller's own switch), or drops them.
+ */
+export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false, how = 'drop them with dropUnknown / --drop-unknown'): string {
   const unknown = vocab.unknownChars(prime);
   if (unknown.length === 0) return prime;
-  if (!dropUnknown) {
-    throw new CharRNNError(
-      `prime text has characters that are not in the model's vocabulary: ${showChars(unknown)} (drop them with dropUnknown / --drop-unknown)`,
-    );
-  }
+  if (!dropUnknown) throw new CharRNNError(`prime text has characters that are not in the model's vocabulary: ${showChars(unknown)} (${how})`);
   const bad = new Set(unknown);
   return [...prime].filter((ch) => !bad.has(ch)).join('');
 }
@@ -128,7 +128,7 @@ export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false): 
  * vocabulary has one (names, lines of verse), else from a random char.
  */
 export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): string[] {
-  if (opts.beam !== undefined) return beamSearch(model, vocab, opts).map((b) => b.text);
+  if (opts.beam) return beamSearch(model, vocab, opts).map((b) => b.text);
   const { length, temperature, topK } = checkOptions(opts);
   const B = opts.count ?? 1;
   if (!Number.isInteger(B) || B < 1) throw new CharRNNError(`count must be a whole number >= 1, got ${B}`);
