@@ -1,0 +1,151 @@
+import { Gpu } from './device';
+import { COPY, MATMUL, ONE_HOT } from './shaders';
+
+/** Bytes between two uniform blocks: WebGPU's minUniformBufferOffsetAlignment. */
+const UNIFORM_STRIDE = 256;
+/** A dimension of a dispatch stops at 65,535 workgroups. */
+const MAX_GROUPS = 65535;
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+function pipeline(device: GPUDevice, code: string): GPUComputePipeline {
+  let cache = pipelines.get(device);
+  if (!cache) pipelines.set(device, (cache = new Map()));
+  let p = cache.get(code);
+  if (!p) {
+    p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+    cache.set(code, p);
+  }
+  return p;
+}
+
+type Op =
+  | { kind: 'dispatch'; code: string; params: number[]; buffers: GPUBuffer[]; groups: [number, number] }
+  | { kind: 'clear'; buffer: GPUBuffer };
+
+/** One operand of a product: a buffer, the element offset of its first row, its row stride, and transposed or not. */
+export interface Operand {
+  buf: GPUBuffer;
+  off?: number;
+  ld: number;
+  trans?: boolean;
+}
+
+/**
+ * The commands of one piece of work (a training iteration, a forward pass), recorded and then sent as ONE command
+ * buffer with one compute pass, with nothing read back in between. All parameters go into one uniform buffer
+ * (one 256-byte block per dispatch). Buffers made through `buffer()` live until `destroy()`.
+ */
+export class Commands {
+  private ops: Op[] = [];
+  private owned: GPUBuffer[] = [];
+
+  constructor(readonly gpu: Gpu) {}
+
+  /** A storage buffer of `n` floats (zeros), or holding `data`; freed by destroy(). */
+  buffer(data: number | Float32Array | Uint32Array): GPUBuffer {
+    const bytes = Math.max(4, (typeof data === 'number' ? data : data.length) * 4);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const buf = this.gpu.device.createBuffer({ size: bytes, usage });
+    if (typeof data !== 'number' && data.length) this.gpu.device.queue.writeBuffer(buf, 0, data);
+    this.owned.push(buf);
+    return buf;
+  }
+
+  /** Writes `data` at element offset `off` of `buf` before the recorded commands run. */
+  write(buf: GPUBuffer, off: number, data: Float32Array): void {
+    this.gpu.device.queue.writeBuffer(buf, off * 4, data);
+  }
+
+  clear(buffer: GPUBuffer): void {
+    this.ops.push({ kind: 'clear', buffer });
+  }
+
+  /** One dispatch of `code` over `threads` threads in 64-thread groups (a 2-D grid past 65,535 groups). */
+  elementwise(code: string, params: number[], buffers: GPUBuffer[], threads: number): void {
+    this.ops.push({ kind: 'dispatch', code, params, buffers, groups: gridOf(Math.ceil(threads / 64)) });
+  }
+
+  /** One group per row, `rows` rows. */
+  rows(code: string, params: number[], buffers: GPUBuffer[], rows: number): void {
+    this.ops.push({ kind: 'dispatch', code, params, buffers, groups: gridOf(rows) });
+  }
+
+  /** C[M, N] = op(A) op(B), or += with accumulate. */
+  matmul(M: number, N: number, K: number, A: Operand, B: Operand, C: Operand, accumulate = false): void {
+    const flags = (A.trans ? 1 : 0) | (B.trans ? 2 : 0) | (accumulate ? 4 : 0);
+    const params = [M, N, K, flags, A.off ?? 0, B.off ?? 0, C.off ?? 0, A.ld, B.ld, C.ld];
+    this.ops.push({ kind: 'dispatch', code: MATMUL, params, buffers: [A.buf, B.buf, C.buf], groups: [Math.ceil(N / 64), Math.ceil(M / 64)] });
+  }
+
+  /** out[offOut ..] = x[offX ..] (times mask m when given), count elements. */
+  copy(count: number, x: GPUBuffer, offX: number, out: GPUBuffer, offOut: number, mask?: GPUBuffer): void {
+    this.elementwise(COPY, [count, offX, offOut, mask ? 1 : 0], [x, mask ?? x, out], count);
+  }
+
+  /** Every row of out [rows, n] = the n values of x (a bias). */
+  broadcastRows(x: GPUBuffer, n: number, out: GPUBuffer, rows: number): void {
+    this.elementwise(COPY, [rows * n, 0, 0, 2, n], [x, x, out], rows * n);
+  }
+
+  /** out [N, V] = one-hot rows of ids [N]. */
+  oneHot(ids: GPUBuffer, N: number, V: number, out: GPUBuffer): void {
+    this.elementwise(ONE_HOT, [N, V], [ids, out], N * V);
+  }
+
+  /** Encodes and submits everything recorded so far as one command buffer. */
+  submit(): void {
+    const device = this.gpu.device;
+    const dispatches = this.ops.filter((o): o is Extract<Op, { kind: 'dispatch' }> => o.kind === 'dispatch');
+    const uniforms = device.createBuffer({ size: Math.max(1, dispatches.length) * UNIFORM_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.owned.push(uniforms);
+    const block = new Uint32Array((dispatches.length * UNIFORM_STRIDE) / 4);
+    dispatches.forEach((d, i) => block.set(d.params, (i * UNIFORM_STRIDE) / 4));
+    device.queue.writeBuffer(uniforms, 0, block);
+    const encoder = device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | undefined;
+    let slot = 0;
+    for (const op of this.ops) {
+      if (op.kind === 'clear') {
+        pass?.end();
+        pass = undefined;
+        encoder.clearBuffer(op.buffer);
+        continue;
+      }
+      pass ??= encoder.beginComputePass();
+      const p = pipeline(device, op.code);
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms, offset: slot++ * UNIFORM_STRIDE, size: 64 } }];
+      op.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      pass.setPipeline(p);
+      pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries }));
+      pass.dispatchWorkgroups(op.groups[0], op.groups[1]);
+    }
+    pass?.end();
+    device.queue.submit([encoder.finish()]);
+    this.ops = [];
+  }
+
+  /** Reads `count` floats from element offset `off` of `buf`, after everything submitted so far. */
+  async read(buf: GPUBuffer, off: number, count: number): Promise<Float32Array> {
+    const device = this.gpu.device;
+    const staging = device.createBuffer({ size: Math.max(4, count * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buf, off * 4, staging, 0, count * 4);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  /** Frees every buffer this object made. */
+  destroy(): void {
+    this.owned.forEach((b) => b.destroy());
+    this.owned = [];
+  }
+}
+
+function gridOf(groups: number): [number, number] {
+  return groups <= MAX_GROUPS ? [Math.max(1, groups), 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
+}

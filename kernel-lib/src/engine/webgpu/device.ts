@@ -1,0 +1,101 @@
+import * as fs from 'node:fs';
+import { CharRNNError } from '../../errors';
+
+/**
+ * The GPU device the WebGPU engine runs on. In a browser it comes from `navigator.gpu`; in Node from Dawn's binding
+ * (npm `webgpu`, an optional dependency: Vulkan on Linux, Metal on macOS, D3D12 on Windows). The engine's kernels
+ * only see a GPUDevice, so the same code serves both.
+ */
+export interface Gpu {
+  device: GPUDevice;
+  /** What the adapter says of itself: vendor, architecture, device, description. */
+  info: { vendor: string; architecture: string; device: string; description: string };
+  /** A CPU implementation (SwiftShader, llvmpipe, lavapipe, WARP): correct but slower than our CPU engines. */
+  software: boolean;
+}
+
+/** Debian's chromium ships SwiftShader, a CPU Vulkan: what tests and a forced engine use on a machine without a GPU. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|warp/i;
+
+let dawn: GPU | undefined;
+let current: Promise<Gpu | undefined> | undefined;
+
+/** Dawn's GPU object, or undefined when the optional `webgpu` package is not installed. */
+async function dawnGpu(): Promise<GPU | undefined> {
+  if (dawn) return dawn;
+  let mod: { create(flags: string[]): GPU; globals: object };
+  try {
+    mod = await import('webgpu');
+  } catch {
+    return undefined;
+  }
+  // Dawn's classes (GPUBufferUsage, GPUMapMode, ...) are what WebGPU code reads as globals.
+  Object.assign(globalThis, mod.globals);
+  dawn = mod.create([]);
+  return dawn;
+}
+
+/** Opens the best adapter there is; a software one only when no hardware adapter answers. */
+async function open(): Promise<Gpu | undefined> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  let gpu = nav?.gpu ?? (await dawnGpu());
+  let adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  // No GPU driver: fall back to SwiftShader where the machine has it (used only when software is allowed). The Vulkan loader
+  // reads VK_ICD_FILENAMES when Dawn creates its instance, so a fresh instance sees it.
+  if (!adapter && !nav?.gpu && !process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD)) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    dawn = undefined;
+    gpu = await dawnGpu();
+    adapter = await gpu?.requestAdapter();
+  }
+  if (!adapter) return undefined;
+  const a = adapter.info;
+  const info = { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description };
+  const software = SOFTWARE.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(limits.maxStorageBuffersPerShaderStage, 10),
+    },
+  });
+  return { device, info, software };
+}
+
+/**
+ * The shared GPU, opened on first use: undefined when there is no adapter, or only a software one and
+ * `allowSoftware` is false (what `auto` asks: a CPU-emulated GPU is slower than our CPU engines).
+ */
+export function gpuDevice(opts: { allowSoftware?: boolean } = {}): Promise<Gpu | undefined> {
+  const allowSoftware = opts.allowSoftware ?? false;
+  current ??= open();
+  return current.then((g) => (g && g.software && !allowSoftware ? undefined : g));
+}
+
+/** The shared GPU or a CharRNNError saying why there is none. */
+export async function requireGpu(): Promise<Gpu> {
+  const g = await gpuDevice({ allowSoftware: true });
+  if (!g) {
+    throw new CharRNNError(
+      'no WebGPU adapter: install the optional `webgpu` package (npm install webgpu) and a GPU driver with Vulkan, Metal or D3D12',
+    );
+  }
+  return g;
+}
+
+/** Destroys the shared device so the process can exit (Dawn keeps it alive while it is open). */
+export async function releaseGpu(): Promise<void> {
+  const g = await current;
+  g?.device.destroy();
+  current = undefined;
+  dawn = undefined;
+}
+
+/** "NVIDIA hopper (NVIDIA H200)" or "google swiftshader (software)": for engine lines and the bench. */
+export function describeGpu(g: Gpu): string {
+  const what = [g.info.description || g.info.device].filter(Boolean).join(' ');
+  return `${g.info.vendor} ${g.info.architecture}${what ? ` (${what})` : ''}${g.software ? ', software' : ''}`;
+}

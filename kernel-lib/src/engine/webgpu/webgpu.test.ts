@@ -1,0 +1,119 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../backend';
+import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
+import { CellType } from '../../model/config';
+import { Rng } from '../../rng';
+import { Batch } from '../batch';
+import { lossAndGrads } from '../bptt';
+import { webgpuLossAndGrads } from './bptt';
+import { Commands } from './commands';
+import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';
+
+// On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
+const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
+let gpu: Gpu | undefined;
+
+test.before(async () => {
+  await initBackend('wasm');
+  gpu = await gpuDevice({ allowSoftware: true });
+  if (gpu) console.log(`# WebGPU tests on ${describeGpu(gpu)}`);
+});
+test.after(async () => {
+  await releaseGpu();
+});
+
+function randomArray(n: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+}
+
+test('the WGSL matrix product equals a float64 product at edge shapes, transposes, offsets and accumulation', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  const rng = new Rng(3);
+  const cases: [number, number, number, boolean, boolean, boolean][] = [
+    [1, 1, 1, false, false, false], [3, 5, 7, false, false, false], [65, 63, 17, true, false, false],
+    [64, 64, 16, false, true, false], [130, 70, 33, true, true, true], [2, 129, 200, false, false, true],
+  ];
+  for (const [M, N, K, ta, tb, acc] of cases) {
+    const cmd: Commands = new Commands(gpu!);
+    // A and B sit at an offset inside larger buffers with a wider row stride, as the engine's sub-blocks do.
+    const [lda, ldb, ldc, offA, offB, offC] = [(ta ? M : K) + 3, (tb ? K : N) + 2, N + 1, 5, 7, 2];
+    const a = randomArray(offA + (ta ? K : M) * lda, rng);
+    const b = randomArray(offB + (tb ? N : K) * ldb, rng);
+    const c0 = randomArray(offC + M * ldc, rng);
+    const C = cmd.buffer(c0);
+    cmd.matmul(M, N, K, { buf: cmd.buffer(a), off: offA, ld: lda, trans: ta }, { buf: cmd.buffer(b), off: offB, ld: ldb, trans: tb }, { buf: C, off: offC, ld: ldc }, acc);
+    cmd.submit();
+    const got: Float32Array = await cmd.read(C, 0, c0.length);
+    cmd.destroy();
+    let worst = 0;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = acc ? c0[offC + i * ldc + j] : 0;
+        for (let k = 0; k < K; k++) s += a[offA + (ta ? k * lda + i : i * lda + k)] * b[offB + (tb ? j * ldb + k : k * ldb + j)];
+        worst = Math.max(worst, Math.abs(got[offC + i * ldc + j] - s) / (1 + Math.abs(s)));
+      }
+    }
+    assert.ok(worst < 1e-5, `[${M}x${K}]x[${K}x${N}] ta=${ta} tb=${tb} acc=${acc}: max error ${worst}`);
+    // Elements of C outside the product are untouched.
+    assert.equal(got[0], c0[0]);
+  }
+});
+
+function setup(cell: CellType, layers: number, dropout: number) {
+  const [V, H, T, B] = [7, 12, 5, 3];
+  const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout }, { seed: 7, initScale: 0.5 });
+  const rng = new Rng(11);
+  const ids = () => Int32Array.from({ length: T * B }, () => Math.floor(rng.next() * V));
+  const batch: Batch = { x: ids(), y: ids(), T, B };
+  const r = (i: number) => tf.randomUniform([B, H], -0.9, 0.9, 'float32', 50 + i) as tf.Tensor2D;
+  const h = Array.from({ length: layers }, (_, l) => r(l));
+  const state: RNNState = cell === 'lstm' ? { h, c: Array.from({ length: layers }, (_, l) => r(100 + l)) } : { h };
+  return { model, batch, state };
+}
+
+const cases: [CellType, number, number][] = [];
+for (const cell of ['rnn', 'lstm', 'gru'] as const) for (const [layers, dropout] of [[1, 0], [2, 0.3], [3, 0]]) cases.push([cell, layers, dropout]);
+
+for (const [cell, layers, dropout] of cases) {
+  test(`WebGPU ${cell} x${layers} dropout ${dropout}: loss, gradients and state equal the TF.js engine's`, async (t) => {
+    if (!gpu) return t.skip(NO_GPU);
+    const { model, batch, state } = setup(cell, layers, dropout);
+    const seed = dropout > 0 ? 99 : undefined;
+    const want = lossAndGrads(model, batch, state, { dropoutSeed: seed });
+    const got = await webgpuLossAndGrads(model, batch, state, { dropoutSeed: seed });
+    assert.ok(Math.abs(got.loss - want.loss) < 1e-5, `loss ${got.loss} vs ${want.loss}`);
+    assert.deepEqual(Object.keys(got.grads).sort(), Object.keys(want.grads).sort());
+    for (const k of Object.keys(want.grads)) {
+      const scale = tf.tidy(() => tf.max(tf.abs(want.grads[k])).dataSync()[0]);
+      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(got.grads[k], want.grads[k]))).dataSync()[0]);
+      assert.ok(err <= 1e-4 * Math.max(scale, 1e-3), `${k}: max difference ${err} (gradient scale ${scale})`);
+    }
+    for (const [a, b] of [...got.state.h.map((t, l) => [t, want.state.h[l]]), ...(got.state.c ?? []).map((t, l) => [t, want.state.c![l]])]) {
+      assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]) < 1e-5, 'final state');
+    }
+    // And along a direction, the loss's finite difference on the GPU matches the GPU's gradient.
+    const dir = Object.fromEntries(Object.entries(got.grads).map(([k, g]) => [k, tf.tidy(() => tf.div(g, tf.add(tf.max(tf.abs(g)), 1e-12)))]));
+    const shifted = async (eps: number) => {
+      const saved = Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, tf.clone(v)]));
+      for (const [k, v] of Object.entries(model.params)) v.assign(tf.tidy(() => tf.add(v, tf.mul(dir[k], eps))));
+      const r = await webgpuLossAndGrads(model, batch, state, { dropoutSeed: seed });
+      for (const [k, v] of Object.entries(model.params)) v.assign(saved[k]);
+      tf.dispose([...Object.values(saved), ...Object.values(r.grads)]);
+      disposeState(r.state);
+      return r.loss;
+    };
+    const eps = 2e-3;
+    const numeric = ((await shifted(eps)) - (await shifted(-eps))) / (2 * eps);
+    const analytic = Object.keys(dir).reduce((s, k) => s + tf.tidy(() => tf.sum(tf.mul(got.grads[k], dir[k])).dataSync()[0]), 0);
+    assert.ok(Math.abs(numeric - analytic) <= 1e-2 * Math.abs(analytic), `finite difference ${numeric} vs gradient ${analytic}`);
+    for (const r of [want, got]) {
+      tf.dispose(Object.values(r.grads));
+      disposeState(r.state);
+    }
+    tf.dispose(Object.values(dir));
+    disposeState(state);
+    model.dispose();
+  });
+}
