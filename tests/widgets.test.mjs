@@ -300,13 +300,24 @@ function activationsView(T, L = 2, H = 64) {
 test('activation explorer: 10,000 characters, picker changes repaint within 100 ms, keyboard, hover, condensed, probe', async () => {
   const T = 10000;
   const t0 = Date.now();
-  await render('activations', activationsBundle(activationsView(T)).data, { live: true });
+  const full = activationsView(T);
+  await render('activations', activationsBundle(full).data, { live: true });
   console.log(`activations: rendered ${T} characters in ${Date.now() - t0} ms (including page load)`);
   assert.equal(await page.locator('.charrnn-char').count(), T);
   assert.equal(await page.locator('.charrnn-guess').count(), T * 5);
   const expected = (t, j, l, c) => divergingColor(Math.round(Math.sin(0.05 * t * (j + 1) + l + c) * 127) / 127);
   const bg = (t) => page.evaluate((t) => document.querySelectorAll('.charrnn-char')[t].style.backgroundColor, t);
   assert.equal(await bg(123), expected(123, 0, 0, 0).replace(/,/g, ', '));
+
+  // the saved bundle holds only the cell it shows: another cell is asked of the kernel (a probe of the same text)
+  await page.evaluate((v) => (window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, view: v }), 5)), full);
+  await page.focus('.charrnn-text');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-char')[7].style.backgroundColor !== '');
+  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 1, text: full.text.join('') }]);
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/1');
+  assert.equal(await bg(7), expected(7, 1, 0, 0).replace(/,/g, ', '));
+  await page.evaluate(() => (window.sent = []));
 
   // time picker changes: set the slider, fire its input event, and stop the clock once the next frame has been
   // rendered (a task queued from requestAnimationFrame runs after that frame's style, layout and paint)
@@ -371,7 +382,7 @@ test('activation explorer: 10,000 characters, picker changes repaint within 100 
   await page.fill('.charrnn-probe-text', '<b>hi</b> yo');
   await page.click('.charrnn-probe .charrnn-button');
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-char').length === 12);
-  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 1, text: '<b>hi</b> yo' }]);
+  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 2, text: '<b>hi</b> yo' }]);
   assert.equal(await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].map((e) => e.textContent).join('')), '<b>hi</b>\u00a0yo');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/63');
   assert.equal(await page.locator('.charrnn-probe').isVisible(), true, 'probe box stays after a probe reply without commTarget');
@@ -385,11 +396,18 @@ test('activation explorer whose kernel is gone: a probe says so instead of waiti
   assert.match(await text('.charrnn-probe-status'), /kernel that made this output is gone/);
 });
 
-test('activation explorer offline: no probe box; dark theme screenshot', async () => {
-  const view = { ...activationsView(400), commTarget: undefined };
+test('activation explorer offline: no probe box; a cell the saved output lacks is named, not painted wrong; dark theme', async () => {
+  const view = { ...activationsView(400), commTarget: undefined, selected: { layer: 1, kind: 'c', index: 9 } };
   await render('activations', activationsBundle(view).data, { dark: true });
   assert.equal(await page.locator('.charrnn-probe').isVisible(), false);
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/9');
   await shot('activations-dark');
+  await page.focus('.charrnn-text');
+  await page.keyboard.press('ArrowRight');
+  assert.match(await text('.charrnn-info'), /layer 1 c\[10\] is not in this saved output .*re-run the cell/);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[3].style.backgroundColor), '');
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[3].style.backgroundColor), '');
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -26,10 +26,11 @@ function decode(m: Int8Matrix): Int8Array {
   return bytes;
 }
 
-/** Decoded [T, H] matrices of one layer. */
+/** Decoded [T, W] matrices of one layer; W = units.length when a saved bundle kept only some units. */
 interface LayerValues {
   h: Int8Array;
   c?: Int8Array;
+  units?: number[];
 }
 
 export class ActivationsWidget extends Widget {
@@ -74,13 +75,13 @@ export class ActivationsWidget extends Widget {
     this.condensed.addEventListener('change', () => this.text.classList.toggle('charrnn-condensed', this.condensed.checked));
     this.text.addEventListener('keydown', (e) => this.onKey(e));
     this.text.addEventListener('mouseover', (e) => this.onHover(e));
-    this.probeButton.addEventListener('click', () => this.sendProbe());
+    this.probeButton.addEventListener('click', () => this.sendProbe(this.probeText.value));
   }
 
   setView(view: ActivationsView): void {
     const commTarget = view.commTarget ?? this.view?.commTarget;
     this.view = { ...view, commTarget };
-    this.values = view.layers.map((l) => ({ h: decode(l.h), c: l.c ? decode(l.c) : undefined }));
+    this.values = view.layers.map((l) => ({ h: decode(l.h), c: l.c ? decode(l.c) : undefined, units: l.units }));
     this.layer.replaceChildren(...view.layers.map((l, i) => new Option(`${l.layer}`, String(i))));
     this.kind.replaceChildren(
       new Option('hidden state h', 'h'),
@@ -116,21 +117,40 @@ export class ActivationsWidget extends Widget {
     this.paint();
   }
 
-  /** The selected cell's value per character, as int8 bytes (value = byte / 127). */
-  private column(): { bytes: Int8Array; H: number } | null {
+  /** The selected cell's values per character: bytes[t * H + i] (value = byte / 127); null when not in the view. */
+  private column(): { bytes: Int8Array; H: number; i: number } | null {
     const values = this.values[this.selected.layer];
     const bytes = this.selected.kind === 'c' ? values?.c : values?.h;
-    return bytes && this.view ? { bytes, H: this.view.hiddenSize } : null;
+    if (!bytes || !this.view) return null;
+    if (!values.units) return { bytes, H: this.view.hiddenSize, i: this.selected.index };
+    const i = values.units.indexOf(this.selected.index);
+    return i < 0 ? null : { bytes, H: values.units.length, i };
   }
 
   /** The hot path of a picker change: one background colour per character from the lookup table. */
   private paint(): void {
     const col = this.column();
-    if (!col) return;
-    const { bytes, H } = col;
-    const i = this.selected.index;
     const chars = this.charEls;
+    if (!col) {
+      for (const charEl of chars) charEl.style.backgroundColor = '';
+      this.missingCell();
+      return;
+    }
+    const { bytes, H, i } = col;
     for (let t = 0; t < chars.length; t++) chars[t].style.backgroundColor = COLORS[bytes[t * H + i] + 128];
+  }
+
+  /**
+   * A saved output keeps only the cells it shows: with the kernel that made it, the others come from the model
+   * (the explorer's own text, probed); otherwise say so.
+   */
+  private missingCell(): void {
+    const { layer, kind, index } = this.selected;
+    if (!this.view?.commTarget || !this.link) {
+      this.info.textContent = `layer ${layer} ${kind}[${index}] is not in this saved output (it keeps the cells it shows); re-run the cell to explore every cell`;
+      return;
+    }
+    if (!this.pending) this.sendProbe(this.view.text.join(''));
   }
 
   private buildText(view: ActivationsView): void {
@@ -171,13 +191,13 @@ export class ActivationsWidget extends Widget {
     if (!cell || !col || !this.view) return;
     const t = Number(cell.dataset.t);
     const { k, chars, probs, actual } = this.view.predictions;
-    const value = col.bytes[t * col.H + this.selected.index] / 127;
+    const value = col.bytes[t * col.H + col.i] / 127;
     const guesses = Array.from({ length: k }, (_, j) => `${JSON.stringify(chars[t * k + j])} ${probs[t * k + j]?.toFixed(3)}`);
     const next = actual?.[t] !== undefined ? `; p(actual next) ${actual[t].toFixed(3)}` : '';
     this.info.textContent = `char ${t} ${JSON.stringify(this.view.text[t])}: activation ${value.toFixed(3)}; next: ${guesses.join(', ')}${next}`;
   }
 
-  private sendProbe(): void {
+  private sendProbe(text: string): void {
     const target = this.view?.commTarget;
     if (!target || !this.link) return;
     this.comm ??= this.link.open(target, (reply: ProbeReply) => this.onProbeReply(reply), () => this.lostKernel());
@@ -185,7 +205,7 @@ export class ActivationsWidget extends Widget {
       this.probeStatus.textContent = 'no live kernel';
       return;
     }
-    const request: ProbeRequest = { action: 'probe', requestId: ++this.requestId, text: this.probeText.value };
+    const request: ProbeRequest = { action: 'probe', requestId: ++this.requestId, text };
     this.probeStatus.textContent = 'running…';
     this.pending = true;
     this.comm.send(request);

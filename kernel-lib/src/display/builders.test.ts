@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activationsBundle, decodeInt8, encodeInt8 } from './activations';
+import { activationsBundle, decodeInt8, encodeInt8, keepCells } from './activations';
 import { divergingColor } from './colors';
 import { neuronsBundle } from './neurons';
 import { ngramBundle } from './ngram';
 import { samplerBundle } from './sampler';
 import { saturationBundle } from './saturation';
 import { MAX_POINTS, thinPoints, trainingBundle } from './training';
-import { mimeType, type TrainingPoint, type TrainingView } from './schema';
+import { mimeType, type ActivationsView, type NeuronsView, type TrainingPoint, type TrainingView } from './schema';
 
 const EVIL = '<script>alert("x")</script> & <b>';
 
@@ -83,6 +83,66 @@ test('activations fallback colours each character by the selected cell and escap
   assert.ok(html.includes(`background:${divergingColor(-1)};color:#000" title="-1.00">&#60;</span>`));
   assert.ok(html.includes(`background:${divergingColor(1)};color:#000" title="1.00">&#62;</span>`));
   assert.ok(!html.includes('<a>'));
+});
+
+/** An LSTM view of L layers x H units over T chars whose values say where they come from. */
+function lstmView(L: number, H: number, T: number): ActivationsView {
+  const value = (l: number, kind: number, t: number, u: number) => Math.sin(l * 7 + kind * 3 + t * 0.37 + u * 1.3);
+  const matrix = (l: number, kind: number) => encodeInt8(Array.from({ length: T * H }, (_, i) => value(l, kind, Math.floor(i / H), i % H)), T, H);
+  return {
+    version: 1,
+    cell: 'lstm',
+    hiddenSize: H,
+    text: Array.from({ length: T }, (_, t) => 'ab<c\n'[t % 5]),
+    layers: Array.from({ length: L }, (_, l) => ({ layer: l, h: matrix(l, 0), c: matrix(l, 1) })),
+    predictions: { k: 1, chars: Array(T).fill('a'), probs: Array(T).fill(0.5) },
+  };
+}
+
+/** Cell `unit` of a layer's h or c over the text, from whichever columns the view holds. */
+function cellOf(view: ActivationsView, layer: number, kind: 'h' | 'c', unit: number): number[] {
+  const l = view.layers[layer];
+  const m = l[kind]!;
+  const col = l.units ? l.units.indexOf(unit) : unit;
+  assert.ok(col >= 0, `unit ${unit} of layer ${layer} is not in the view`);
+  const values = decodeInt8(m);
+  return Array.from({ length: m.shape[0] }, (_, t) => values[t * m.shape[1] + col]);
+}
+
+test('a saved explorer keeps only the cell it shows, with its values unchanged', () => {
+  const view = { ...lstmView(3, 8, 20), selected: { layer: 1, kind: 'c' as const, index: 5 } };
+  const saved = activationsBundle(view).data[mimeType('activations')] as ActivationsView;
+  assert.deepEqual(saved.layers.map((l) => l.units), [[], [5], []]);
+  assert.deepEqual(saved.layers[1].c!.shape, [20, 1]);
+  assert.deepEqual(cellOf(saved, 1, 'c', 5), cellOf(view, 1, 'c', 5));
+  assert.deepEqual(cellOf(saved, 1, 'h', 5), cellOf(view, 1, 'h', 5));
+  assert.deepEqual(saved.text, view.text);
+  assert.deepEqual(saved.predictions, view.predictions);
+  // Without a selection the explorer shows layer 0's h[0].
+  const first = activationsBundle(lstmView(2, 8, 20)).data[mimeType('activations')] as ActivationsView;
+  assert.deepEqual(first.layers.map((l) => l.units), [[0], []]);
+});
+
+test('a saved neuron search keeps the ranked cells, the ones its rows open', () => {
+  const activations = lstmView(2, 8, 30);
+  const ranked = [{ layer: 1, kind: 'c' as const, index: 6 }, { layer: 0, kind: 'h' as const, index: 2 }, { layer: 1, kind: 'h' as const, index: 3 }]
+    .map((r) => ({ ...r, score: 0.5, correlation: 0.5, meanOn: 0, meanOff: 0 }));
+  const view: NeuronsView = { version: 1, feature: 'f', metric: 'm', ranked, activations: { ...activations, selected: ranked[0] } };
+  const saved = (neuronsBundle(view).data[mimeType('neurons')] as NeuronsView).activations!;
+  assert.deepEqual(saved.layers.map((l) => l.units), [[2], [3, 6]]);
+  for (const r of ranked) assert.deepEqual(cellOf(saved, r.layer, r.kind, r.index), cellOf(activations, r.layer, r.kind, r.index));
+  // Keeping from a kept view picks by unit, not by column; units it lacks are left out.
+  const again = keepCells(saved, [{ layer: 1, kind: 'h', index: 6 }, { layer: 1, kind: 'h', index: 4 }]);
+  assert.deepEqual(again.layers.map((l) => l.units), [[], [6]]);
+  assert.deepEqual(cellOf(again, 1, 'c', 6), cellOf(activations, 1, 'c', 6));
+});
+
+test('the saved explorer of a 3x512 LSTM over 1,302 chars is kilobytes, not the 5 MB of every cell', () => {
+  const view = lstmView(3, 512, 1302);
+  const full = JSON.stringify(view).length;
+  const saved = JSON.stringify(activationsBundle(view).data).length;
+  assert.ok(full > 5e6, `full view ${full} bytes`);
+  assert.ok(saved < 150e3, `saved bundle ${saved} bytes`);
 });
 
 test('diverging scale runs blue to near-white to orange and clamps', () => {

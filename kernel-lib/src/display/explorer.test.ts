@@ -32,7 +32,10 @@ test('explorer shows the text with h and c per layer and top-5 guesses, and answ
   assert.deepEqual(view.selected, { layer: 1, kind: 'c', index: 2 });
   assert.equal(view.text.join(''), 'a "b" <c>\n');
   assert.equal(view.layers.length, 2);
-  assert.deepEqual(view.layers[1].c?.shape, [10, 6]);
+  // The saved bundle holds the selected cell; the live view (what probes get) every cell.
+  assert.deepEqual(view.layers.map((l) => l.units), [[], [2]]);
+  assert.deepEqual(view.layers[1].c?.shape, [10, 1]);
+  assert.deepEqual(explorer.view().layers[1].c?.shape, [10, 6]);
   assert.equal(view.predictions.chars.length, 10 * 5);
   assert.ok(decodeInt8(view.layers[0].h).every((v) => v >= -1 && v <= 1));
 

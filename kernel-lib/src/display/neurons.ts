@@ -1,4 +1,5 @@
 /** Bundle of a neuron search: cells ranked by how well they track a feature. */
+import { savedActivations } from './activations';
 import type { MimeBundle } from './bundle';
 import { escapeHtml, fmt, htmlGrid, makeBundle } from './fallback';
 import type { NeuronsView } from './schema';
@@ -14,5 +15,7 @@ export function neuronsBundle(view: NeuronsView): MimeBundle {
   const title = `charrnn neuron search: ${view.feature}`;
   const html = `<b>${escapeHtml(title)}</b><p>${escapeHtml(view.metric)}</p>${htmlGrid(header, rows)}`;
   const plain = [title, view.metric, header.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n');
-  return makeBundle('neurons', view, html, plain);
+  // The saved explorer keeps the ranked cells, the ones a click on a row opens.
+  const saved = view.activations ? { ...view, activations: savedActivations(view.activations, view.ranked) } : view;
+  return makeBundle('neurons', saved, html, plain);
 }

@@ -178,6 +178,11 @@ export interface ActivationLayer {
   h: Int8Matrix;
   /** LSTM cell state c after each character, squashed with tanh into [-1, 1]: [T, H]. Absent for rnn/gru. */
   c?: Int8Matrix;
+  /**
+   * The hidden units h and c hold, in column order ([T, units.length]), when not all H: a saved bundle keeps only
+   * the cells its view shows (the rest comes from the live kernel). Absent = every unit, column i = unit i.
+   */
+  units?: number[];
 }
 
 /** The model's top-k guesses for the character after each position. */

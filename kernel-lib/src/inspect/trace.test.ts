@@ -98,10 +98,12 @@ test('a trace slices, picks out one neuron and displays as the activations MIME 
   assert.deepEqual(part.neuron({ layer: 1, kind: 'c', index: 5 }), trace.neuron({ layer: 1, kind: 'c', index: 5 }).slice(4, 20));
   assert.throws(() => trace.neuron({ layer: 2, kind: 'h', index: 0 }), /no cell/);
   const view = trace.toMimeBundle().data['application/vnd.charrnn.activations+json'] as {
-    text: string[]; layers: { h: { shape: number[] }; c?: unknown }[]; predictions: { chars: string[]; actual: number[] };
+    text: string[]; layers: { h: { shape: number[] }; c?: unknown; units?: number[] }[]; predictions: { chars: string[]; actual: number[] };
   };
   assert.equal(view.text.join(''), TEXT);
-  assert.deepEqual(view.layers[0].h.shape, [trace.length, 6]);
+  assert.deepEqual(view.layers[0].h.shape, [trace.length, 1], 'the bundle keeps the cell it shows (layer 0 h[0])');
+  assert.deepEqual(view.layers.map((l) => l.units), [[0], []]);
+  assert.deepEqual(trace.toView().layers[0].h.shape, [trace.length, 6]);
   assert.ok(view.layers[1].c);
   assert.equal(view.predictions.chars.length, 2 * trace.length);
   assert.equal(view.predictions.actual.length, trace.length - 1);
