@@ -63,8 +63,9 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 run('npx', ['tsc', '-p', 'kernel-lib', '--incremental', '--tsBuildInfoFile', 'kernel-lib/dist/.tsbuildinfo']);
 
 // The optional native engine (BLAS products, fused cells), built for this machine's CPU; without it, wasm.
-const native = require(path.join(root, 'kernel-lib', 'native', 'build.js')).buildNative();
-if (!native.ok) console.log(`setup: ${native.message}`);
+const { buildNative, notBuiltWarning } = require(path.join(root, 'kernel-lib', 'native', 'build.js'));
+const native = buildNative();
+if (!native.ok) console.error(notBuiltWarning(native.message));
 
 /** sha256 over the contents of these files and of every file under these folders. */
 function hashOf(paths) {

@@ -105,9 +105,27 @@ function buildNative(opts = {}) {
   return { ok: true, message: `native addon built (${addonPath})` };
 }
 
-module.exports = { buildNative, addonPath };
+/**
+ * What setup prints when the addon is not there: a box nobody scrolls past, since everything then runs on the
+ * slower engine and the native engine's tests are skipped. One line when it was turned off on purpose.
+ */
+function notBuiltWarning(message) {
+  if (process.env.CHARRNN_NATIVE === '0') return message;
+  const bar = '!'.repeat(78);
+  return [
+    bar,
+    '!! WARNING: the native engine (the BLAS addon) is not built.',
+    `!! ${message}`,
+    '!! Training runs on the slower TF.js engine, and the native engine\'s tests are reported as skipped.',
+    '!! Build it with: node kernel-lib/native/build.js',
+    bar,
+  ].join('\n');
+}
+
+module.exports = { buildNative, addonPath, notBuiltWarning };
 
 if (require.main === module) {
   const result = buildNative({ force: process.argv.includes('--force') });
-  console.log(result.message);
+  if (result.ok) console.log(result.message);
+  else console.error(notBuiltWarning(result.message));
 }

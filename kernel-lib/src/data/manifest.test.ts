@@ -26,12 +26,12 @@ test('the manifest lists every corpus once, with source, licence and (except lin
   }
 });
 
-test('the mirror (when there is one; CI always has it) holds exactly the files the manifest describes', async () => {
-  const mirror = defaultMirror();
-  if (!mirror) {
-    assert.notEqual(process.env.CI, 'true', 'CI runs with the dataset mirror beside the repository');
-    return;
-  }
+// Reported as skipped where there is no mirror, except on CI, which always has one: there its absence fails.
+const mirror = defaultMirror();
+const noMirror = !mirror && process.env.CI !== 'true' && 'no dataset mirror here (../shared/datasets beside the repository, or CHARRNN_DATASETS_MIRROR)';
+
+test('the mirror holds exactly the files the manifest describes', { skip: noMirror }, async () => {
+  assert.ok(mirror, 'CI runs with the dataset mirror beside the repository');
   for (const e of loadManifest().filter((x) => x.sha256)) {
     const file = path.join(mirror, e.name, 'input.txt');
     assert.equal(fs.statSync(file).size, e.bytes, e.name);

@@ -4,27 +4,39 @@ import { initBackend } from '../backend';
 import { lossAndGrads } from '../engine/bptt';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';
-import { nativeStatus } from './addon';
 import { chooseEngine } from './choose';
 import { nativeForward, nativeLossAndGrads } from './engine';
+import { withAddon, withoutAddon } from './testing';
 
-test('chooseEngine: tfjs on request; auto takes native when built, else says why in one line', async () => {
+async function tinyModel(): Promise<CharRNN> {
   await initBackend();
-  const model = CharRNN.create({ cell: 'gru', vocabSize: 5, hiddenSize: 3, numLayers: 1, dropout: 0 });
+  return CharRNN.create({ cell: 'gru', vocabSize: 5, hiddenSize: 3, numLayers: 1, dropout: 0 });
+}
+
+test('chooseEngine: tfjs on request; an unknown engine is one clear error', async () => {
+  const model = await tinyModel();
   assert.equal(chooseEngine(model, 'tfjs').lossAndGrads, lossAndGrads);
-  const auto = chooseEngine(model, 'auto');
-  if (nativeStatus().available) {
-    assert.equal(auto.name, 'native');
-    assert.equal(auto.lossAndGrads, nativeLossAndGrads);
-    assert.equal(auto.forward, nativeForward);
-    assert.equal(auto.note, undefined);
-    assert.equal(chooseEngine(model, 'native').name, 'native');
-  } else {
-    assert.equal(auto.name, 'tfjs');
-    assert.match(auto.note as string, /^native path off/);
-    assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
-  }
   assert.throws(() => chooseEngine(model, 'fast' as 'auto'), { name: 'CharRNNError', message: /unknown engine 'fast'/ });
+  model.dispose();
+});
+
+test('chooseEngine: auto takes native where the addon is built', withAddon, async () => {
+  const model = await tinyModel();
+  const auto = chooseEngine(model, 'auto');
+  assert.equal(auto.name, 'native');
+  assert.equal(auto.lossAndGrads, nativeLossAndGrads);
+  assert.equal(auto.forward, nativeForward);
+  assert.equal(auto.note, undefined);
+  assert.equal(chooseEngine(model, 'native').name, 'native');
+  model.dispose();
+});
+
+test('chooseEngine: without the addon auto takes tfjs and says why in one line; native is refused', withoutAddon, async () => {
+  const model = await tinyModel();
+  const auto = chooseEngine(model, 'auto');
+  assert.equal(auto.name, 'tfjs');
+  assert.match(auto.note as string, /^native path off/);
+  assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
   model.dispose();
 });
 

@@ -4,8 +4,8 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
-import { nativeStatus } from '../native/addon';
 import { EngineChoice } from '../native/choose';
+import { onEngine } from '../native/testing';
 import { corpusFromText } from '../text/corpus';
 import { Trainer } from './trainer';
 
@@ -35,14 +35,9 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-const native = nativeStatus();
-const runs: { engine: EngineChoice; threads: number; skip: string | false }[] = [
-  { engine: 'native', threads: 1, skip: native.available ? false : native.detail },
-  { engine: 'tfjs', threads: 1, skip: false },
-  { engine: 'tfjs', threads: 2, skip: false },
-];
-for (const { engine, threads, skip } of runs) {
-  test(`RSS stays flat over ${ITERS} iterations (${engine} engine, ${threads} thread${threads > 1 ? 's' : ''}, 2 x 128)`, { skip }, async (t) => {
+const runs: [EngineChoice, number][] = [['native', 1], ['tfjs', 1], ['tfjs', 2]];
+for (const [engine, threads] of runs) {
+  test(`RSS stays flat over ${ITERS} iterations (${engine} engine, ${threads} thread${threads > 1 ? 's' : ''}, 2 x 128)`, onEngine(engine), async (t) => {
     const corpus = corpusFromText('the quick brown fox jumps over the lazy dog. '.repeat(400));
     const model = CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 128, numLayers: 2, dropout: 0 }, { seed: 1 });
     const trainer = new Trainer(model, corpus.vocab, corpus.data, {
