@@ -18,6 +18,14 @@ const course = fs.readdirSync(dir).filter((f) => /^(0[1-9]|1[01])-.+\.ipynb$/.te
 
 const text = (cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
+// Saved outputs keep what they show, not every activation: a notebook stays easy to clone, diff and render on GitHub.
+const MAX_NOTEBOOK_BYTES = 2 * 1024 * 1024;
+test('every notebook is under 2 MB', () => {
+  const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).map((f) => [f, fs.statSync(path.join(dir, f)).size]);
+  assert.ok(sizes.length >= 12, 'the notebooks are there');
+  for (const [f, size] of sizes) assert.ok(size < MAX_NOTEBOOK_BYTES, `${f} is ${(size / 1e6).toFixed(1)} MB`);
+});
+
 test('the course has notebooks 01 to 11, one each', () => {
   assert.deepEqual(course.map((f) => f.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
 });
