@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
 import { lossAndGrads } from '../engine/bptt';
+import { webgpuLossAndGrads } from '../engine/webgpu/bptt';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';
 import { chooseEngine } from './choose';
@@ -13,9 +14,11 @@ async function tinyModel(): Promise<CharRNN> {
   return CharRNN.create({ cell: 'gru', vocabSize: 5, hiddenSize: 3, numLayers: 1, dropout: 0 });
 }
 
-test('chooseEngine: tfjs on request; an unknown engine is one clear error', async () => {
+test('chooseEngine: tfjs and webgpu on request, auto never webgpu; an unknown engine is one clear error', async () => {
   const model = await tinyModel();
   assert.equal(chooseEngine(model, 'tfjs').lossAndGrads, lossAndGrads);
+  assert.equal(chooseEngine(model, 'webgpu').lossAndGrads, webgpuLossAndGrads);
+  assert.notEqual(chooseEngine(model, 'auto').name, 'webgpu');
   assert.throws(() => chooseEngine(model, 'fast' as 'auto'), { name: 'CharRNNError', message: /unknown engine 'fast'/ });
   model.dispose();
 });
@@ -37,6 +40,9 @@ test('chooseEngine: without the addon auto takes tfjs and says why in one line; 
   assert.equal(auto.name, 'tfjs');
   assert.match(auto.note as string, /^native path off/);
   assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
+  const gpu = chooseEngine(model, 'webgpu');
+  assert.equal(gpu.name, 'tfjs');
+  assert.match(gpu.note as string, /WebGPU engine runs the built-in cells only/);
   model.dispose();
 });
 
@@ -47,5 +53,8 @@ test('chooseEngine: models with user-written cells stay on TF.js, with a note', 
   assert.equal(auto.name, 'tfjs');
   assert.ok(auto.note && !auto.note.includes('\n'));
   assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
+  const gpu = chooseEngine(model, 'webgpu');
+  assert.equal(gpu.name, 'tfjs');
+  assert.match(gpu.note as string, /WebGPU engine runs the built-in cells only/);
   model.dispose();
 });
