@@ -132,8 +132,8 @@ export const BACKEND_FLAG: Flag = {
 /** --engine, shared by the commands that train or sample. */
 export const ENGINE_FLAG: Flag = {
   type: 'string',
-  choices: ['auto', 'native', 'tfjs'],
+  choices: ['auto', 'native', 'tfjs', 'webgpu'],
   default: 'auto',
   env: 'CHARRNN_ENGINE',
-  help: 'native BLAS engine or TF.js; auto takes native when it is built',
+  help: 'native BLAS engine, TF.js, or WebGPU (training on a GPU, only when asked for); auto takes native when it is built',
 };

@@ -36,7 +36,7 @@ export interface TrainOptions {
   sampleLength: number;
   /** Seeds weight init, dropout masks and samples. */
   seed: number;
-  /** The native BLAS engine, the TF.js engine, or the best available ('auto'). */
+  /** The native BLAS engine, the TF.js engine, the WebGPU engine, or the best available ('auto'). */
   engine: EngineChoice;
   /**
    * Threads that share each batch (data-parallel, results equal to one thread's to float tolerance);
@@ -93,7 +93,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleLength', 1);
   whole('seed', 0);
   whole('threads', 0);
-  check(['auto', 'native', 'tfjs'].includes(o.engine), `engine must be auto, native or tfjs, got ${o.engine}`);
+  check(['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine), `engine must be auto, native, tfjs or webgpu, got ${o.engine}`);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);
