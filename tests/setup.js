@@ -30,10 +30,11 @@ function mtime(file) {
 }
 
 // Debian packages: the Jupyter server for JupyterLab, nbclient to run notebooks headless, chromium for the
-// browser test. Installed with apt-get when we are root, else named in one message.
+// browser test (it also ships SwiftShader, a CPU Vulkan, which with the Vulkan loader libvulkan1 runs the WebGPU
+// engine's tests on a machine without a GPU). Installed with apt-get when we are root, else named in one message.
 const DEBIAN = {
   start: ['python3-jupyter-server', 'python3-jupyterlab-server'],
-  test: ['python3-jupyter-server', 'python3-jupyterlab-server', 'python3-nbclient', 'jupyter-client', 'chromium'],
+  test: ['python3-jupyter-server', 'python3-jupyterlab-server', 'python3-nbclient', 'jupyter-client', 'chromium', 'libvulkan1'],
   bench: [],
 };
 function installed(pkg) {
