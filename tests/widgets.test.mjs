@@ -143,17 +143,42 @@ test('training dashboard: stats, chart, log toggle, sample scrubber, stop throug
   assert.equal(await page.evaluate(() => window.comms[0].closed), true);
   // the scrubber stayed where the user left it (not following the latest sample)
   assert.equal(await text('.charrnn-samples .charrnn-sample'), EVIL);
-  // a saved "running" dashboard whose kernel is gone: the comm closes at once, and the widget says so
+  // a saved "running" dashboard whose kernel is gone: the comm, opened at once, is closed by the kernel (it does
+  // not know the run), and the dashboard shows itself as recorded
   await render('training', data, { live: true });
-  await page.click('.charrnn-stop');
+  assert.equal(await page.evaluate(() => window.comms.length), 1, 'the run\'s comm is opened as the dashboard shows');
   await page.evaluate(() => window.comms[0].onClose());
-  assert.match(await text('.charrnn-message'), /no longer connected/);
-  assert.equal(await page.locator('.charrnn-stop').isVisible(), false);
-
+  const recorded = async () => {
+    assert.equal(await text('.charrnn-status'), 'running when saved');
+    assert.equal(await page.getAttribute('.charrnn-status', 'data-status'), 'recorded');
+    assert.match(await text('.charrnn-message'), /^Recorded: .*no longer connected/);
+    assert.equal(await page.locator('.charrnn-stop').isVisible(), false);
+    assert.equal(await text('[data-stat="ETA"]'), '-');
+  };
+  await recorded();
+  // and with no kernel at all (the link has none to open a comm to)
   await render('training', data, { dark: true });
+  await recorded();
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
   await shot('training-dark');
 });
+
+test("Plotly's toolbar, shown on hover, does not cover the dashboard's legend", async () => {
+  await render('training', trainingBundle(trainingView(150, 'stopped')).data);
+  await page.waitForSelector('.charrnn-chart .legend');
+  await page.hover('.charrnn-chart .nsewdrag');
+  await page.waitForSelector('.charrnn-chart .modebar', { state: 'visible' });
+  const box = (sel) => page.locator(sel).first().boundingBox();
+  const [legend, modebar] = [await box('.charrnn-chart .legend'), await box('.charrnn-chart .modebar')];
+  assert.ok(overlap(legend, modebar) === 0, `legend ${JSON.stringify(legend)} under the toolbar ${JSON.stringify(modebar)}`);
+});
+
+/** The area two bounding boxes share. */
+function overlap(a, b) {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return Math.max(0, w) * Math.max(0, h);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -435,19 +460,57 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
   await shot('neurons');
 });
 
-test('gate saturation: one panel per gate, one dot per unit and layer', async () => {
+test('gate saturation: one panel per gate, one dot per unit and layer, a distinct colour per layer, the legend clear of the panel titles', async () => {
   const H = 20;
   const frac = (s) => Array.from({ length: H }, (_, j) => ((j * 7 + s) % 10) / 10);
-  const layers = [0, 1].map((layer) => ({
+  const gates = ['input', 'forget', 'output'];
+  const layers = [0, 1, 2].map((layer) => ({
     layer,
-    gates: ['input', 'forget', 'output'].map((gate, g) => ({ gate, left: frac(g + layer), right: frac(g + 3) })),
+    gates: gates.map((gate, g) => ({ gate, left: frac(g + layer), right: frac(g + 3) })),
   }));
   await render('saturation', saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 5000, layers }).data);
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
-  assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 6);
-  assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), 6 * H);
-  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .annotation-text')].map((a) => a.textContent)), ['input', 'forget', 'output']);
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 9);
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), 9 * H);
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .annotation-text')].map((a) => a.textContent)), gates);
+  // layers 0, 1, 2 (the traces of the first panel, in order): colours far apart, not two greens
+  const rgb = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-chart .scatterlayer .trace')].slice(0, 3).map((t) => t.querySelector('.point').style.fill.match(/\d+/g).map(Number)),
+  );
+  for (let i = 0; i < 3; i++) {
+    for (let j = i + 1; j < 3; j++) {
+      const distance = Math.hypot(...rgb[i].map((c, k) => c - rgb[j][k]));
+      assert.ok(distance > 150, `layers ${i} and ${j}: rgb ${rgb[i]} and ${rgb[j]} are too alike`);
+    }
+  }
+  const boxes = (sel) => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect().toJSON()), sel);
+  const [legend] = await boxes('.charrnn-chart .legend');
+  for (const title of await boxes('.charrnn-chart .annotation')) assert.equal(overlap(legend, title), 0, `legend ${JSON.stringify(legend)} covers a panel title ${JSON.stringify(title)}`);
   await shot('saturation');
+});
+
+test('text from data in Plotly charts stays text: no bold, no links, no hover template fields', async () => {
+  const labels = ['<b>bold</b>', '<a href="https://example.com/">link</a>', '%{y} &amp; <i>x'];
+  const view = { version: 1, dataset: '<b>tiny</b>', ngram: [1, 2, 3].map((order) => ({ order, loss: 3 - 0.3 * order })), rnn: labels.map((label, i) => ({ label, loss: 1.5 + i / 10 })) };
+  await render('ngram', ngramBundle(view).data);
+  await page.waitForSelector('.charrnn-chart .legendtext');
+  assert.deepEqual(await page.locator('.charrnn-chart .legendtext').allTextContents(), ['n-gram', ...labels]);
+  assert.equal(await text('.charrnn-ngram .charrnn-title'), 'N-gram vs RNN on <b>tiny</b>');
+  const interpreted = () => page.evaluate(() => document.querySelectorAll('.charrnn-chart a, .charrnn-chart [style*="bold"], .charrnn-chart [style*="italic"]').length);
+  assert.equal(await interpreted(), 0);
+  // hover shows the name as typed too
+  await page.hover('.charrnn-chart .nsewdrag', { position: { x: 5, y: 5 } });
+  const gate = '<b>gate</b> %{x}';
+  const H = 4;
+  await render('saturation', saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 50, layers: [{ layer: 0, gates: [{ gate, left: [0.1, 0.2, 0.3, 0.4], right: [0.5, 0.5, 0.5, 0.5] }] }] }).data);
+  await page.waitForSelector('.charrnn-chart .annotation-text');
+  assert.equal(await text('.charrnn-chart .annotation-text'), gate);
+  assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), H);
+  const point = page.locator('.charrnn-chart .scatterlayer .point').nth(2);
+  await point.hover({ force: true });
+  await page.waitForSelector('.charrnn-chart .hoverlayer .hovertext');
+  assert.match(await text('.charrnn-chart .hoverlayer .hovertext'), /layer 0, <b>gate<\/b> %\{x\} unit 2left 0\.300, right 0\.500/);
+  assert.equal(await interpreted(), 0);
 });
 
 test('n-gram vs RNN: n-gram losses by order and one line per RNN', async () => {

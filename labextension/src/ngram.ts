@@ -1,6 +1,6 @@
 /** N-gram vs RNN: held-out loss of n-gram baselines by order, with each RNN's loss as a horizontal line. */
 import type { NgramView } from '@charrnn/kernel';
-import { ChartWidget, SERIES_COLORS } from './plot';
+import { ChartWidget, plotText, seriesColor } from './plot';
 
 export class NgramWidget extends ChartWidget {
   constructor() {
@@ -12,14 +12,14 @@ export class NgramWidget extends ChartWidget {
     const orders = view.ngram.map((n) => n.order);
     const span = orders.length ? [Math.min(...orders), Math.max(...orders)] : [1, 2];
     const traces = [
-      { name: 'n-gram', x: orders, y: view.ngram.map((n) => n.loss), mode: 'lines+markers', type: 'scatter', line: { color: SERIES_COLORS[0] } },
+      { name: 'n-gram', x: orders, y: view.ngram.map((n) => n.loss), mode: 'lines+markers', type: 'scatter', line: { color: seriesColor(0) } },
       ...view.rnn.map((r, i) => ({
-        name: r.label,
+        name: plotText(r.label),
         x: span,
         y: [r.loss, r.loss],
         mode: 'lines',
         type: 'scatter',
-        line: { color: SERIES_COLORS[(i + 1) % SERIES_COLORS.length], dash: 'dash' },
+        line: { color: seriesColor(i + 1), dash: 'dash' },
       })),
     ];
     this.draw(traces, {

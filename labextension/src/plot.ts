@@ -3,6 +3,7 @@
  * JupyterLab's theme variables so light and dark themes both read well.
  */
 import { Widget } from '@lumino/widgets';
+export { seriesColor } from '@charrnn/kernel/dist/display/colors';
 import { el } from './dom';
 
 type PlotlyModule = typeof import('plotly.js-basic-dist-min').default;
@@ -41,7 +42,8 @@ export async function drawPlot(node: HTMLElement, traces: object[], layout: Reco
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { color: fg, family: themeVar(node, '--jp-ui-font-family', 'sans-serif'), size: 11 },
     margin: { l: 50, r: 10, t: 30, b: 40 },
-    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom' },
+    // Above the plot on the left: the toolbar Plotly shows on hover sits top right.
+    legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1, yanchor: 'bottom' },
     height: 320,
   };
   const merged: Record<string, any> = { ...base, ...layout };
@@ -57,8 +59,14 @@ export function purgePlot(node: HTMLElement): void {
   void load().then((Plotly) => Plotly.purge(node));
 }
 
-/** Okabe-Ito colours: distinguishable with colour-blindness. */
-export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+/**
+ * A string from data as Plotly text. Plotly reads a little HTML in every label, name, tick, hover text and
+ * annotation (<b>, <i>, <br>, <a href>, entities) and fills in %{...} in hover templates; escaped, a corpus's or a
+ * user's `<b>` shows as typed.
+ */
+export function plotText(text: string): string {
+  return text.replace(/[&<>"%]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
 
 /** A widget that is a heading over one chart (saturation, n-gram). */
 export class ChartWidget extends Widget {

@@ -3,7 +3,7 @@
  * (fraction of time left-saturated, fraction right-saturated), coloured by layer.
  */
 import type { SaturationView } from '@charrnn/kernel';
-import { ChartWidget, SERIES_COLORS } from './plot';
+import { ChartWidget, plotText, seriesColor } from './plot';
 
 export class SaturationWidget extends ChartWidget {
   constructor() {
@@ -25,7 +25,8 @@ export class SaturationWidget extends ChartWidget {
           y: g.right,
           mode: 'markers',
           type: 'scatter',
-          marker: { color: SERIES_COLORS[l.layer % SERIES_COLORS.length], size: 5, opacity: 0.7 },
+          marker: { color: seriesColor(l.layer), size: 5, opacity: 0.7 },
+          hovertemplate: `layer ${l.layer}, ${plotText(g.gate)} unit %{pointNumber}<br>left %{x:.3f}, right %{y:.3f}<extra></extra>`,
           xaxis: `x${panel === 1 ? '' : panel}`,
           yaxis: `y${panel === 1 ? '' : panel}`,
         };
@@ -34,8 +35,10 @@ export class SaturationWidget extends ChartWidget {
     const layout: Record<string, any> = {
       grid: { rows: 1, columns: gates.length, pattern: 'independent' },
       margin: { l: 50, r: 10, t: 60, b: 40 },
+      // At the very top of the figure, above the panel titles (the default place, just above the plots, is theirs).
+      legend: { orientation: 'h', x: 0, xanchor: 'left', yref: 'container', y: 1, yanchor: 'top' },
       annotations: gates.map((g, i) => ({
-        text: g,
+        text: plotText(g),
         showarrow: false,
         xref: `x${i === 0 ? '' : i + 1} domain`,
         yref: `y${i === 0 ? '' : i + 1} domain`,

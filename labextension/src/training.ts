@@ -6,7 +6,7 @@ import { Widget } from '@lumino/widgets';
 import type { TrainingCommand, TrainingPoint, TrainingView } from '@charrnn/kernel';
 import type { CommChannel, KernelLink } from './comm';
 import { duration, el, fmt, input, labelled } from './dom';
-import { drawPlot, purgePlot, SERIES_COLORS } from './plot';
+import { drawPlot, purgePlot, seriesColor } from './plot';
 
 /** Exponential moving average with weight `alpha` on the past (0 = raw). */
 function smooth(values: number[], alpha: number): number[] {
@@ -14,15 +14,20 @@ function smooth(values: number[], alpha: number): number[] {
   return values.map((v) => (avg = alpha * avg + (1 - alpha) * v));
 }
 
-/** Seconds left, from the average time per iteration so far. */
-function eta(view: TrainingView, last: TrainingPoint | undefined): number {
-  if (!last || last.iter === 0 || view.status !== 'running') return NaN;
+/** Seconds left, from the average time per iteration so far; only while the run goes on. */
+function eta(view: TrainingView, last: TrainingPoint | undefined, live: boolean): number {
+  if (!last || last.iter === 0 || !live) return NaN;
   return (last.elapsedS / last.iter) * (view.totalIters - last.iter);
 }
 
 export class TrainingWidget extends Widget {
   private view: TrainingView | null = null;
   private comm: CommChannel | null = null;
+  /**
+   * Saved while running, and no kernel runs it now (no kernel, or ours closed the comm: a reopened notebook's new
+   * kernel does not know the run): shown as recorded, as the sampler shows its recorded samples.
+   */
+  private recorded = false;
   private stopRequested = false;
   private readonly heading = el('div', 'charrnn-title');
   private readonly status = el('span', 'charrnn-status');
@@ -68,18 +73,24 @@ export class TrainingWidget extends Widget {
   setView(view: TrainingView): void {
     this.view = view;
     const last = view.points[view.points.length - 1];
+    const running = view.status === 'running';
+    // A running view is live only with its run's comm open: it is opened at once, as a check.
+    if (running && view.commTarget && !this.comm && !this.recorded) this.connect(view.commTarget);
+    if (!running) this.closeComm();
+    this.recorded = running && !this.comm;
+    const live = running && !this.recorded;
     this.heading.textContent = `Training run ${view.runId}`;
-    this.status.textContent = view.status;
-    this.status.dataset.status = view.status;
+    this.status.textContent = this.recorded ? 'running when saved' : view.status;
+    this.status.dataset.status = this.recorded ? 'recorded' : view.status;
     const done = last ? last.iter / Math.max(1, view.totalIters) : 0;
     this.progressBar.style.width = `${(100 * Math.min(1, done)).toFixed(1)}%`;
     this.progress.title = `${last?.iter ?? 0} / ${view.totalIters} iterations`;
-    this.renderStats(view, last);
-    this.message.textContent = view.message ?? '';
-    const live = view.status === 'running' && !!view.commTarget && !!this.link;
+    this.renderStats(view, last, live);
+    this.message.textContent = this.recorded
+      ? 'Recorded: this run was still training when the notebook was saved; the kernel that ran it is no longer connected, so this is the dashboard as saved.'
+      : view.message ?? '';
     this.stopButton.hidden = !live;
     this.stopButton.disabled = this.stopRequested;
-    if (!live) this.closeComm();
 
     this.scrubber.max = String(Math.max(0, view.samples.length - 1));
     if (this.followLatest) this.scrubber.value = this.scrubber.max;
@@ -87,7 +98,7 @@ export class TrainingWidget extends Widget {
     this.drawChart();
   }
 
-  private renderStats(view: TrainingView, last: TrainingPoint | undefined): void {
+  private renderStats(view: TrainingView, last: TrainingPoint | undefined, live: boolean): void {
     const val = [...view.points].reverse().find((p) => p.valLoss !== undefined)?.valLoss;
     const items: [string, string][] = [
       ['iteration', `${last?.iter ?? 0} / ${view.totalIters}`],
@@ -97,7 +108,7 @@ export class TrainingWidget extends Widget {
       ['lr', last ? last.lr.toExponential(2) : '-'],
       ['chars/s', last ? Math.round(last.charsPerSec).toLocaleString('en-US') : '-'],
       ['elapsed', duration(last?.elapsedS ?? NaN)],
-      ['ETA', duration(eta(view, last))],
+      ['ETA', duration(eta(view, last, live))],
     ];
     this.stats.replaceChildren(
       ...items.map(([k, v]) => {
@@ -137,9 +148,9 @@ export class TrainingWidget extends Widget {
     const pts = view.points;
     const vals = pts.filter((p) => p.valLoss !== undefined);
     const traces = [
-      { name: 'train (raw)', x: pts.map(x), y: pts.map((p) => p.trainLoss), mode: 'lines', line: { color: SERIES_COLORS[0], width: 1 }, opacity: 0.3 },
-      { name: 'train', x: pts.map(x), y: smooth(pts.map((p) => p.trainLoss), Number(this.smoothing.value)), mode: 'lines', line: { color: SERIES_COLORS[0] } },
-      { name: 'validation', x: vals.map(x), y: vals.map((p) => p.valLoss), mode: 'lines+markers', line: { color: SERIES_COLORS[1] } },
+      { name: 'train (raw)', x: pts.map(x), y: pts.map((p) => p.trainLoss), mode: 'lines', line: { color: seriesColor(0), width: 1 }, opacity: 0.3 },
+      { name: 'train', x: pts.map(x), y: smooth(pts.map((p) => p.trainLoss), Number(this.smoothing.value)), mode: 'lines', line: { color: seriesColor(0) } },
+      { name: 'validation', x: vals.map(x), y: vals.map((p) => p.valLoss), mode: 'lines+markers', line: { color: seriesColor(1) } },
     ];
     return drawPlot(this.chart, traces, {
       xaxis: { title: { text: byTime ? 'seconds' : 'iteration' } },
@@ -148,14 +159,16 @@ export class TrainingWidget extends Widget {
     });
   }
 
+  /** Opens the run's comm; null (no kernel) or closed by the kernel (it does not know the run) means recorded. */
+  private connect(target: string): void {
+    const comm = this.link?.open(target, () => undefined, () => {
+      if (this.comm === comm) this.lostKernel();
+    });
+    this.comm = comm ?? null;
+  }
+
   private stop(): void {
-    const target = this.view?.commTarget;
-    if (!target || !this.link) return;
-    this.comm ??= this.link.open(target, () => undefined, () => this.lostKernel());
-    if (!this.comm) {
-      this.message.textContent = 'No running kernel to stop.';
-      return;
-    }
+    if (!this.comm) return;
     const command: TrainingCommand = { action: 'stop' };
     this.comm.send(command);
     this.stopRequested = true;
@@ -166,14 +179,14 @@ export class TrainingWidget extends Widget {
   /** The comm closed while the run still shows as running: the kernel that ran it has gone (restarted, or another one). */
   private lostKernel(): void {
     this.comm = null;
-    if (this.view?.status !== 'running') return;
-    this.message.textContent = 'The kernel that ran this training is no longer connected, so it cannot be stopped from here.';
-    this.stopButton.hidden = true;
+    this.recorded = true;
+    if (this.view) this.setView(this.view);
   }
 
   private closeComm(): void {
-    this.comm?.close();
-    this.comm = null;
+    const comm = this.comm;
+    this.comm = null; // first: closing calls onClose, which must not take this for a lost kernel
+    comm?.close();
   }
 
   dispose(): void {

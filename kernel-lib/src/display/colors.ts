@@ -27,3 +27,15 @@ export function divergingColor(v: number): string {
 export function int8ColorTable(): string[] {
   return Array.from({ length: 256 }, (_, i) => divergingColor(Math.max(-127, i - 128) / 127));
 }
+
+/**
+ * Colours of the lines and layers in our charts (Plotly in the extension, Vega-Lite in the fallbacks): Okabe-Ito,
+ * distinguishable with colour-blindness, ordered so that the first four stay far apart (blue, orange, reddish
+ * purple, green: layers 0 and 2 of a saturation plot must not both read as green).
+ */
+export const SERIES_COLORS = ['#0072B2', '#E69F00', '#CC79A7', '#009E73', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
+
+/** The colour of the i-th series, cycling. */
+export function seriesColor(i: number): string {
+  return SERIES_COLORS[i % SERIES_COLORS.length];
+}
