@@ -19,7 +19,7 @@ const { activationsBundle, encodeInt8 } = display('activations.js');
 const { neuronsBundle } = display('neurons.js');
 const { saturationBundle } = display('saturation.js');
 const { ngramBundle } = display('ngram.js');
-const { divergingColor } = display('colors.js');
+const { divergingColor, surpriseColor } = display('colors.js');
 
 const artifacts = path.join(root, 'test-artifacts', 'widgets');
 const EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';
@@ -433,6 +433,153 @@ test('activation explorer offline: no probe box; a cell the saved output lacks i
   assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[3].style.backgroundColor), '');
   await page.keyboard.press('ArrowLeft');
   assert.notEqual(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[3].style.backgroundColor), '');
+});
+
+/**
+ * A view whose layer 1 c[5] is on (0.9) exactly over chars 5..9 ('quick') and off (-0.5) elsewhere, the other cells
+ * smooth waves; the guesses after char t are 'e', the char that actually follows, 'a', 'o', 'i' (p 0.5 .. 0.05).
+ */
+function plantedView(T = 150) {
+  const view = activationsView(T, 2, 16);
+  const H = 16;
+  const c1 = Float32Array.from({ length: T * H }, (_, i) => Math.sin(0.05 * Math.floor(i / H) * ((i % H) + 1) + 2));
+  for (let t = 0; t < T; t++) c1[t * H + 5] = t >= 5 && t < 10 ? 0.9 : -0.5;
+  view.layers[1].c = encodeInt8(c1, T, H);
+  const k = 5;
+  view.predictions.chars = Array.from({ length: T * k }, (_, i) => (i % k === 1 ? view.text[Math.floor(i / k) + 1] ?? 'x' : 'e?aoi'[i % k]));
+  view.predictions.probs = Array.from({ length: T * k }, (_, i) => [0.5, 0.3, 0.1, 0.05, 0.05][i % k]);
+  view.predictions.actual = Array.from({ length: T - 1 }, (_, t) => (t % 2 ? 0.3 : 0.01));
+  return view;
+}
+
+/** Selects chars from..to (inclusive) with the mouse: press at the left edge of one, release at the right edge of the other. */
+async function dragSelect(from, to) {
+  const box = (t) => page.locator('.charrnn-char').nth(t).boundingBox();
+  const [a, b] = [await box(from), await box(to)];
+  await page.mouse.move(a.x + 1, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2);
+  await page.mouse.up();
+}
+
+const rowCells = (i) => page.evaluate((i) => [...document.querySelectorAll('.charrnn-matches tbody tr')[i].children].map((td) => td.textContent), i);
+
+test('activation explorer: selecting text with the mouse ranks the cells that follow it (kernel through the comm, or the saved activations), a click shows one', async () => {
+  const view = plantedView();
+  // saved with every cell, no kernel: ranked here from the 8-bit activations
+  await render('activations', { 'application/vnd.charrnn.activations+json': { ...view, commTarget: undefined } });
+  assert.equal(await page.locator('.charrnn-matches').isVisible(), false);
+  await dragSelect(5, 9);
+  await page.waitForSelector('.charrnn-matches:not([hidden])');
+  assert.equal(await text('.charrnn-matches .charrnn-title'), 'Cells that follow the selection "quick" (chars 5 to 9)');
+  assert.equal(await page.locator('.charrnn-char.charrnn-selected').count(), 5);
+  assert.deepEqual((await rowCells(0)).slice(0, 6), ['1', '1', 'c', '5', '1.000', '1.000']);
+  assert.equal(await page.locator('.charrnn-matches tbody tr').count(), 20);
+  assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| of activation with the selection over the 150 characters shown; no live kernel: ranked from the 8-bit activations saved in this output/);
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/0');
+  await page.click('.charrnn-matches tbody tr >> nth=0');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/5');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[6].style.backgroundColor), divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', '));
+  await shot('activations-selection-saved');
+
+  // the saved form of a bundle keeps only the cells it shows: it says the search needs the live kernel
+  await render('activations', activationsBundle({ ...view, commTarget: undefined }).data);
+  await dragSelect(5, 9);
+  await page.waitForSelector('.charrnn-matches:not([hidden])');
+  assert.match(await text('.charrnn-matches .charrnn-message'), /keeps only \d+ of the model's 64 cells, so only those are ranked; the search over every cell needs the live kernel \(re-run the cell\)/);
+
+  // with the kernel: the selection goes to it and its ranking (text, never HTML) is shown
+  await render('activations', activationsBundle(view).data, { live: true });
+  await page.evaluate(() => {
+    window.reply = (comm, msg) => {
+      if (msg.action !== 'search') return;
+      const ranked = [
+        { layer: 1, kind: 'c', index: 5, score: 0.97, correlation: 0.97, meanOn: 0.9, meanOff: -0.5 },
+        { layer: 0, kind: 'h', index: 12, score: 0.41, correlation: -0.41, meanOn: -0.2, meanOff: 0.1 },
+      ];
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId - 1, ranked: [], metric: 'STALE' }), 5);
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId, feature: 'selection', metric: '|point-biserial correlation| <img src=x onerror="window.pwned=1">', ranked }), 10);
+    };
+  });
+  await dragSelect(5, 9);
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-matches tbody tr').length === 2);
+  const sent = (await page.evaluate(() => window.sent)).map((s) => s.msg);
+  assert.deepEqual(sent, [{ action: 'search', requestId: 1, text: view.text.join(''), start: 5, end: 10, top: 20 }]);
+  assert.deepEqual(await rowCells(1), ['2', '0', 'h', '12', '0.410', '-0.410', '-0.200', '0.100']);
+  assert.match(await text('.charrnn-matches .charrnn-message'), /<img src=x onerror="window.pwned=1">; every cell, ranked by the kernel/);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await page.click('.charrnn-matches tbody tr >> nth=1');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/12');
+  await shot('activations-selection-live');
+
+  // the kernel goes away before it answers: the saved activations are searched instead, and the UI says why
+  await page.evaluate(() => (window.reply = undefined));
+  await dragSelect(20, 24);
+  await page.evaluate(() => window.comms[0].onClose());
+  assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| .*the kernel that made this output is gone: this saved output keeps only/);
+});
+
+test('activation explorer: the top 5 guesses stand in a column under each character, shaded by probability, the actual next character outlined; colour by surprise', async () => {
+  const view = plantedView(40);
+  await render('activations', activationsBundle({ ...view, commTarget: undefined }).data);
+  assert.equal(await text('.charrnn-rowlabel-guesses'), 'top 5 guesses');
+  assert.equal(await page.locator('.charrnn-rowlabel').count(), await page.locator('.charrnn-line').count());
+  // the layout: each guess below the previous one, all centred under their character
+  const layout = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')].slice(0, 12).map((cell) => {
+    const boxes = [cell.querySelector('.charrnn-char'), ...cell.querySelectorAll('.charrnn-guess')].map((e) => e.getBoundingClientRect());
+    return boxes.map((b) => ({ top: b.top, bottom: b.bottom, mid: b.left + b.width / 2 }));
+  }));
+  for (const boxes of layout) {
+    assert.equal(boxes.length, 6);
+    for (let j = 1; j < 6; j++) {
+      assert.ok(boxes[j].top >= boxes[j - 1].bottom - 0.5, `row ${j} below row ${j - 1}: ${JSON.stringify(boxes)}`);
+      assert.ok(Math.abs(boxes[j].mid - boxes[0].mid) < 1, 'centred under the character');
+    }
+  }
+  // shading: darker for likelier guesses
+  const alpha = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')[3].querySelectorAll('.charrnn-guess')].map((g) => Number(getComputedStyle(g).backgroundColor.match(/[\d.]+\)$/)?.[0].slice(0, -1) ?? 1)));
+  assert.ok(alpha[0] > alpha[1] && alpha[1] > alpha[2] && alpha[2] >= alpha[4] && alpha[4] > 0, `alphas ${alpha}`);
+  // the actual next character is outlined where it appears (here always the second guess), and only there
+  const actualShown = view.predictions.chars.filter((ch, i) => ch === view.text[Math.floor(i / 5) + 1]).length;
+  assert.ok(actualShown >= 39);
+  assert.equal(await page.locator('.charrnn-guess.charrnn-actual').count(), actualShown);
+  assert.equal(await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('class'), 'charrnn-guess charrnn-p3 charrnn-actual');
+  // probability on hover
+  await page.hover('.charrnn-cell >> nth=3 >> .charrnn-guess >> nth=1');
+  assert.equal(await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('title'), `guess 2 after char 3: ${JSON.stringify(view.text[4])}, p = 0.300, the character that came next`);
+  await shot('activations-guesses');
+
+  // colour by surprise: char t by -ln p(char t | before), the first has no prediction
+  assert.match(await text('.charrnn-legend'), /^colour: layer 0 h\[0\]/);
+  await page.check('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
+  const bgs = await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].slice(0, 3).map((e) => e.style.backgroundColor));
+  assert.deepEqual(bgs, [surpriseColor(NaN), surpriseColor(-Math.log(0.01)), surpriseColor(-Math.log(0.3))].map((c) => c.replace(/,/g, ', ')));
+  assert.match(await text('.charrnn-legend'), /^colour: surprise -ln p of each character/);
+  await shot('activations-surprise');
+  await page.uncheck('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
+  assert.notEqual(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[1].style.backgroundColor), bgs[1]);
+});
+
+test('keys inside our widgets are theirs: Enter applies the neuron box, arrows anywhere in the explorer change the neuron, nothing reaches the notebook', async () => {
+  await render('activations', { 'application/vnd.charrnn.activations+json': { ...activationsView(60), commTarget: undefined } });
+  assert.equal(await page.getAttribute('.charrnn-renderer', 'data-lm-suppress-shortcuts'), 'true');
+  await page.evaluate(() => {
+    window.leaked = [];
+    document.addEventListener('keydown', (e) => window.leaked.push(e.key));
+  });
+  await page.fill('.charrnn-activations input[type=number]', '7');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/0', 'typing alone does not apply');
+  await page.press('.charrnn-activations input[type=number]', 'Enter');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/7');
+  await page.click('.charrnn-legend');
+  await page.focus('.charrnn-text');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/8');
+  await page.focus('.charrnn-activations input[type=range]');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/7', 'the slider moves by its own arrows, once');
+  assert.deepEqual(await page.evaluate(() => window.leaked), []);
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 /**
- * Activation explorer: each character's background coloured by one cell's activation in [-1, 1], the model's
- * top-5 next-character guesses under it shaded by probability, a layer / h-vs-c / neuron picker (slider and
- * keyboard), hover details, a condensed mode, and a probe box that runs the model on the user's text in the kernel.
+ * Activation explorer: each character's background coloured by one cell's activation in [-1, 1] (or by the model's
+ * surprise at it), the model's top-5 next-character guesses stacked under it as in the post's figure (shaded by
+ * probability, the character that actually came next outlined), a layer / h-vs-c / neuron picker (slider and
+ * keyboard), hover details, a condensed mode, a probe box that runs the model on the user's text in the kernel, and
+ * select-to-search: select text with the mouse and the cells that are on inside the selection and off around it are
+ * ranked (by the kernel over every cell, or here over the activations saved in the output), click one to show it.
  *
  * Speed: the character elements are built once per view; a picker change only rewrites their background colours
  * from a 256-entry lookup table (no layout change). The text is split into lines (at newlines, or every
@@ -9,15 +12,20 @@
  * on screen: a picker change over 10,000 characters stays well within 100 ms.
  */
 import { Widget } from '@lumino/widgets';
-import type { ActivationsView, Int8Matrix, NeuronRef, ProbeReply, ProbeRequest } from '@charrnn/kernel';
-import { int8ColorTable } from '@charrnn/kernel/dist/display/colors';
+import type { ActivationsView, Int8Matrix, NeuronRef, NeuronScore, ProbeReply, ProbeRequest, SearchReply, SearchRequest } from '@charrnn/kernel';
+import { int8ColorTable, surpriseColor, SURPRISE_MAX } from '@charrnn/kernel/dist/display/colors';
+import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
 import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled, visibleChar } from './dom';
+import { fillRankedTable, onRankedClick } from './ranked';
 
 const COLORS = int8ColorTable();
 
 /** Longest run of characters kept in one line element. */
 const LINE_CHARS = 80;
+
+/** Cells listed for a selection. */
+const TOP_MATCHES = 20;
 
 function decode(m: Int8Matrix): Int8Array {
   const bin = atob(m.int8);
@@ -52,6 +60,18 @@ export class ActivationsWidget extends Widget {
   private readonly probeText = el('textarea', 'charrnn-probe-text');
   private readonly probeButton = el('button', 'charrnn-button', 'Run the model on this text');
   private readonly probeStatus = el('span', 'charrnn-probe-status');
+  private readonly bySurprise = input('checkbox');
+  private readonly legend = el('div', 'charrnn-legend');
+  private readonly matches = el('div', 'charrnn-matches');
+  private readonly matchesTitle = el('div', 'charrnn-title');
+  private readonly matchesNote = el('div', 'charrnn-message');
+  private readonly matchesTable = el('table', 'charrnn-table charrnn-ranked');
+  /** The selected characters start..end-1 whose cells `ranked` lists. */
+  private selection: { start: number; end: number } | null = null;
+  private ranked: NeuronScore[] = [];
+  private probeId = 0;
+  private searchId = 0;
+  private searching = false;
 
   constructor(private readonly link: KernelLink | null) {
     super();
@@ -61,9 +81,12 @@ export class ActivationsWidget extends Widget {
     labelled('state', this.kind, controls);
     labelled('neuron', this.neuron, controls).after(this.neuronNumber);
     labelled('condensed', this.condensed, controls);
-    this.info.textContent = 'hover a character for its values; ←/→ change the neuron';
+    labelled('colour by surprise', this.bySurprise, controls);
+    this.info.textContent = 'hover a character for its values; ←/→ change the neuron; select text to find the cells that follow it';
     this.text.tabIndex = 0;
-    this.node.append(this.info, this.text, this.probe);
+    this.matches.hidden = true;
+    this.matches.append(this.matchesTitle, this.matchesNote, this.matchesTable);
+    this.node.append(this.legend, this.info, this.text, this.matches, this.probe);
     this.probeText.rows = 3;
     this.probeText.placeholder = 'type text to see how the model reads it';
     this.probe.append(this.probeText, this.probeButton, this.probeStatus);
@@ -72,13 +95,20 @@ export class ActivationsWidget extends Widget {
     this.kind.addEventListener('change', () => this.pick({ ...this.selected, kind: this.kind.value as 'h' | 'c' }));
     this.neuron.addEventListener('input', () => this.pick({ ...this.selected, index: Number(this.neuron.value) }));
     this.neuronNumber.addEventListener('change', () => this.pick({ ...this.selected, index: Number(this.neuronNumber.value) }));
+    this.neuronNumber.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.pick({ ...this.selected, index: Number(this.neuronNumber.value) });
+    });
     this.condensed.addEventListener('change', () => this.text.classList.toggle('charrnn-condensed', this.condensed.checked));
-    this.text.addEventListener('keydown', (e) => this.onKey(e));
+    this.bySurprise.addEventListener('change', () => this.paint());
+    this.node.addEventListener('keydown', (e) => this.onKey(e));
     this.text.addEventListener('mouseover', (e) => this.onHover(e));
+    this.text.addEventListener('mouseup', () => this.onSelect());
+    onRankedClick(this.matchesTable, (rank) => this.ranked[rank] && this.select(this.ranked[rank]));
     this.probeButton.addEventListener('click', () => this.sendProbe(this.probeText.value));
   }
 
   setView(view: ActivationsView): void {
+    const sameText = this.view?.text.join('') === view.text.join('');
     const commTarget = view.commTarget ?? this.view?.commTarget;
     this.view = { ...view, commTarget };
     this.values = view.layers.map((l) => ({ h: decode(l.h), c: l.c ? decode(l.c) : undefined, units: l.units }));
@@ -90,6 +120,8 @@ export class ActivationsWidget extends Widget {
     this.neuron.max = this.neuronNumber.max = String(view.hiddenSize - 1);
     this.probe.hidden = !(commTarget && this.link);
     this.buildText(view);
+    if (sameText && this.selection) this.markSelection(this.selection);
+    else this.clearSearch();
     this.pick(view.selected ?? this.selected);
   }
 
@@ -129,6 +161,12 @@ export class ActivationsWidget extends Widget {
 
   /** The hot path of a picker change: one background colour per character from the lookup table. */
   private paint(): void {
+    if (this.bySurprise.checked) {
+      this.paintSurprise();
+      return;
+    }
+    const { layer, kind, index } = this.selected;
+    this.legend.textContent = `colour: layer ${layer} ${kind}[${index}], blue = -1, white = 0, orange = +1`;
     const col = this.column();
     const chars = this.charEls;
     if (!col) {
@@ -138,6 +176,13 @@ export class ActivationsWidget extends Widget {
     }
     const { bytes, H, i } = col;
     for (let t = 0; t < chars.length; t++) chars[t].style.backgroundColor = COLORS[bytes[t * H + i] + 128];
+  }
+
+  /** Each character coloured by the model's surprise at seeing it: -ln p(char | the text before it). */
+  private paintSurprise(): void {
+    const actual = this.view?.predictions.actual ?? [];
+    this.legend.textContent = `colour: surprise -ln p of each character given the text before it, white = 0 (expected) to red = ${SURPRISE_MAX} nats or more; grey = no prediction`;
+    this.charEls.forEach((charEl, t) => (charEl.style.backgroundColor = surpriseColor(t > 0 && actual[t - 1] !== undefined ? -Math.log(actual[t - 1]) : NaN)));
   }
 
   /**
@@ -153,14 +198,26 @@ export class ActivationsWidget extends Widget {
     if (!this.pending) this.sendProbe(this.view.text.join(''));
   }
 
+  /**
+   * One column per character as in the post's figure: the character, then its k guesses for the next character
+   * stacked below it, most likely first, each shaded by its probability; the guess that matches the character
+   * that actually came next is outlined. Each line starts with the rows' labels.
+   */
   private buildText(view: ActivationsView): void {
     const { k, chars, probs } = view.predictions;
     const frag = document.createDocumentFragment();
-    let line = el('div', 'charrnn-line', undefined, frag);
+    const newLine = (): HTMLElement => {
+      const line = el('div', 'charrnn-line', undefined, frag);
+      const label = el('span', 'charrnn-rowlabel', undefined, line);
+      el('span', 'charrnn-rowlabel-text', 'text', label);
+      el('span', 'charrnn-rowlabel-guesses', `top ${k} guesses`, label);
+      return line;
+    };
+    let line = newLine();
     let inLine = 0;
     this.charEls = view.text.map((ch, t) => {
       if (inLine === LINE_CHARS) {
-        line = el('div', 'charrnn-line', undefined, frag);
+        line = newLine();
         inLine = 0;
       }
       inLine = ch === '\n' ? LINE_CHARS : inLine + 1; // a newline ends its line
@@ -168,25 +225,30 @@ export class ActivationsWidget extends Widget {
       cell.dataset.t = String(t);
       const charEl = el('span', 'charrnn-char', visibleChar(ch), cell);
       const guesses = el('span', 'charrnn-guesses', undefined, cell);
+      const next = view.text[t + 1];
       for (let j = 0; j < k; j++) {
         const p = probs[t * k + j] ?? 0;
-        el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}`, visibleChar(chars[t * k + j] ?? ''), guesses);
+        const guess = chars[t * k + j] ?? '';
+        el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}${guess === next ? ' charrnn-actual' : ''}`, visibleChar(guess), guesses);
       }
       return charEl;
     });
     this.text.replaceChildren(frag);
   }
 
+  /** ←/→ and PageUp/PageDown change the neuron, anywhere in the widget but in a control with keys of its own. */
   private onKey(e: KeyboardEvent): void {
     const step = { ArrowRight: 1, ArrowLeft: -1, PageUp: 10, PageDown: -10 }[e.key];
-    if (step === undefined) return;
+    if (step === undefined || (e.target as HTMLElement).closest('input, select, textarea, button')) return;
     e.preventDefault();
     e.stopPropagation(); // the keys are ours here, not the notebook's
     this.pick({ ...this.selected, index: this.selected.index + step });
   }
 
   private onHover(e: MouseEvent): void {
-    const cell = (e.target as HTMLElement).closest<HTMLElement>('.charrnn-cell');
+    const target = e.target as HTMLElement;
+    const cell = target.closest<HTMLElement>('.charrnn-cell');
+    if (cell && target.classList.contains('charrnn-guess') && !target.title) this.titleGuess(target, Number(cell.dataset.t));
     const col = this.column();
     if (!cell || !col || !this.view) return;
     const t = Number(cell.dataset.t);
@@ -197,18 +259,37 @@ export class ActivationsWidget extends Widget {
     this.info.textContent = `char ${t} ${JSON.stringify(this.view.text[t])}: activation ${value.toFixed(3)}; next: ${guesses.join(', ')}${next}`;
   }
 
-  private sendProbe(text: string): void {
+  /** A guess's tooltip, set when first hovered: the guess and its probability. */
+  private titleGuess(guessEl: HTMLElement, t: number): void {
+    const { k, chars, probs } = this.view!.predictions;
+    const j = Array.prototype.indexOf.call(guessEl.parentElement!.children, guessEl);
+    const actual = guessEl.classList.contains('charrnn-actual') ? ', the character that came next' : '';
+    guessEl.title = `guess ${j + 1} after char ${t}: ${JSON.stringify(chars[t * k + j])}, p = ${probs[t * k + j]?.toFixed(3)}${actual}`;
+  }
+
+  /** The comm to the kernel that made this output, opened on first use; null when there is none. */
+  private channel(): CommChannel | null {
     const target = this.view?.commTarget;
-    if (!target || !this.link) return;
-    this.comm ??= this.link.open(target, (reply: ProbeReply) => this.onProbeReply(reply), () => this.lostKernel());
-    if (!this.comm) {
+    if (!target || !this.link) return null;
+    this.comm ??= this.link.open(
+      target,
+      (reply: ProbeReply | SearchReply) => (reply.requestId === this.searchId ? this.onSearchReply(reply as SearchReply) : this.onProbeReply(reply as ProbeReply)),
+      () => this.lostKernel(),
+    );
+    return this.comm;
+  }
+
+  private sendProbe(text: string): void {
+    if (!this.view?.commTarget || !this.link) return;
+    const comm = this.channel();
+    if (!comm) {
       this.probeStatus.textContent = 'no live kernel';
       return;
     }
-    const request: ProbeRequest = { action: 'probe', requestId: ++this.requestId, text };
+    const request: ProbeRequest = { action: 'probe', requestId: (this.probeId = ++this.requestId), text };
     this.probeStatus.textContent = 'running…';
     this.pending = true;
-    this.comm.send(request);
+    comm.send(request);
   }
 
   /** The comm closed: a probe still waiting will get no answer (the kernel restarted or is another one). */
@@ -216,13 +297,109 @@ export class ActivationsWidget extends Widget {
     this.comm = null;
     if (this.pending) this.probeStatus.textContent = 'the kernel that made this output is gone: re-run its cell to probe';
     this.pending = false;
+    if (this.searching && this.selection) this.searchSaved(this.selection, 'the kernel that made this output is gone');
   }
 
   private onProbeReply(reply: ProbeReply): void {
-    if (reply.requestId !== this.requestId) return;
+    if (reply.requestId !== this.probeId) return;
     this.pending = false;
     this.probeStatus.textContent = reply.error ?? '';
     if (reply.view) this.setView({ ...reply.view, selected: this.selected });
+  }
+
+  /** The text selected with the mouse, as character positions start..end-1; searched when it holds a character. */
+  private onSelect(): void {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
+    const range = sel.getRangeAt(0);
+    let [start, end] = [-1, -1];
+    this.charEls.forEach((charEl, t) => {
+      // A range that only touches a character (starts right after it, ends right before it) does not hold it.
+      const text = charEl.firstChild;
+      const touches = (text === range.startContainer && range.startOffset === text.textContent?.length) || (text === range.endContainer && range.endOffset === 0);
+      if (!touches && range.intersectsNode(charEl)) {
+        if (start < 0) start = t;
+        end = t + 1;
+      }
+    });
+    if (start >= 0) this.searchSelection(start, end);
+  }
+
+  /**
+   * Ranks the cells by how well they follow the selection (on inside, off outside): in the kernel over every cell
+   * when it runs, else over the activations saved in this output.
+   */
+  searchSelection(start: number, end: number): void {
+    if (!this.view) return;
+    const T = this.view.text.length;
+    [start, end] = [Math.max(0, Math.min(T, start)), Math.max(0, Math.min(T, end))];
+    if (end <= start) return;
+    const selection = { start, end };
+    this.markSelection(selection);
+    this.matches.hidden = false;
+    const shown = this.view.text.slice(start, end).join('');
+    this.matchesTitle.textContent = `Cells that follow the selection ${JSON.stringify(shown)} (chars ${start} to ${end - 1})`;
+    this.showMatches([], '');
+    if (end - start === T) {
+      this.matchesNote.textContent = 'the selection is the whole text: select part of it, so that a cell can be on inside and off outside';
+      return;
+    }
+    const comm = this.channel();
+    if (!comm) {
+      this.searchSaved(selection, 'no live kernel');
+      return;
+    }
+    const request: SearchRequest = { action: 'search', requestId: (this.searchId = ++this.requestId), text: this.view.text.join(''), start, end, top: TOP_MATCHES };
+    this.searching = true;
+    this.matchesNote.textContent = 'ranking every cell in the kernel…';
+    comm.send(request);
+  }
+
+  private onSearchReply(reply: SearchReply): void {
+    if (reply.requestId !== this.searchId) return;
+    this.searching = false;
+    if (reply.error) this.showMatches([], reply.error);
+    else this.showMatches(reply.ranked ?? [], `${reply.metric}; every cell, ranked by the kernel`);
+  }
+
+  /** The search without a kernel: the point-biserial correlation over the 8-bit activations saved in the view. */
+  private searchSaved({ start, end }: { start: number; end: number }, why: string): void {
+    this.searching = false;
+    const view = this.view!;
+    const T = view.text.length;
+    const mask = selectionMask(T, start, end);
+    const ranked: NeuronScore[] = [];
+    this.values.forEach((v, l) => {
+      for (const kind of ['h', 'c'] as const) {
+        const m = v[kind];
+        if (!m) continue;
+        const { r, meanOn, meanOff } = cellCorrelations(m, T, v.units?.length ?? view.hiddenSize, mask, 1 / 127);
+        r.forEach((ri, i) => ranked.push({ layer: l, kind, index: v.units?.[i] ?? i, score: Math.abs(ri), correlation: ri, meanOn: meanOn[i], meanOff: meanOff[i] }));
+      }
+    });
+    ranked.sort((a, b) => b.score - a.score);
+    const all = view.layers.length * view.hiddenSize * (view.layers.some((l) => l.c) ? 2 : 1);
+    const where = ranked.length < all
+      ? `${why}: this saved output keeps only ${ranked.length} of the model's ${all} cells, so only those are ranked; the search over every cell needs the live kernel (re-run the cell)`
+      : `${why}: ranked from the 8-bit activations saved in this output (the live kernel ranks at full precision)`;
+    this.showMatches(ranked.slice(0, TOP_MATCHES), `|point-biserial correlation| of activation with the selection over the ${T} characters shown; ${where}`);
+  }
+
+  private showMatches(ranked: NeuronScore[], note: string): void {
+    this.ranked = ranked;
+    this.matchesNote.textContent = note && ranked.length ? `${note}. Click a row to colour the text by that cell.` : note;
+    fillRankedTable(this.matchesTable, ranked, ['mean inside', 'mean outside']);
+  }
+
+  private markSelection(selection: { start: number; end: number }): void {
+    this.selection = selection;
+    this.charEls.forEach((charEl, t) => charEl.classList.toggle('charrnn-selected', t >= selection.start && t < selection.end));
+  }
+
+  private clearSearch(): void {
+    this.selection = null;
+    this.searching = false;
+    this.matches.hidden = true;
   }
 
   dispose(): void {

@@ -5,7 +5,8 @@
 import { Widget } from '@lumino/widgets';
 import type { NeuronsView } from '@charrnn/kernel';
 import type { KernelLink } from './comm';
-import { el, fmt } from './dom';
+import { el } from './dom';
+import { fillRankedTable, onRankedClick } from './ranked';
 import { ActivationsWidget } from './activations';
 
 export class NeuronsWidget extends Widget {
@@ -20,10 +21,7 @@ export class NeuronsWidget extends Widget {
     super();
     this.addClass('charrnn-neurons');
     this.node.append(this.heading, this.metric, this.table, this.explorerHost);
-    this.table.addEventListener('click', (e) => {
-      const row = (e.target as HTMLElement).closest<HTMLElement>('tr[data-rank]');
-      if (row) this.open(Number(row.dataset.rank));
-    });
+    onRankedClick(this.table, (rank) => this.open(rank));
   }
 
   setView(view: NeuronsView): void {
@@ -32,22 +30,7 @@ export class NeuronsWidget extends Widget {
     this.metric.textContent = view.activations
       ? `${view.metric}. Click a row to see the cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}.`
       : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
-    const head = el('tr');
-    for (const h of ['rank', 'layer', 'state', 'unit', 'score', 'correlation', 'mean on', 'mean off']) el('th', '', h, head);
-    const best = Math.max(1e-9, ...view.ranked.map((n) => Math.abs(n.score)));
-    const rows = view.ranked.map((n, i) => {
-      const row = el('tr');
-      row.dataset.rank = String(i);
-      const cells = [String(i + 1), String(n.layer), n.kind, String(n.index), fmt(n.score), fmt(n.correlation), fmt(n.meanOn), fmt(n.meanOff)];
-      for (const c of cells) el('td', '', c, row);
-      const bar = el('span', 'charrnn-bar');
-      bar.style.width = `${(100 * Math.abs(n.score)) / best}%`;
-      row.children[4].appendChild(bar);
-      return row;
-    });
-    this.table.replaceChildren(el('thead', '', undefined), el('tbody'));
-    this.table.tHead!.appendChild(head);
-    this.table.tBodies[0].append(...rows);
+    fillRankedTable(this.table, view.ranked);
     if (this.explorer && view.activations) {
       this.explorer.setView(view.activations);
       if (view.featureValues) this.explorer.markFeature(view.featureValues);
@@ -64,8 +47,6 @@ export class NeuronsWidget extends Widget {
       this.explorer.setView(this.view.activations);
       if (this.view.featureValues) this.explorer.markFeature(this.view.featureValues);
     }
-    for (const row of this.table.querySelectorAll('tr.charrnn-open')) row.classList.remove('charrnn-open');
-    this.table.querySelector(`tr[data-rank="${rank}"]`)?.classList.add('charrnn-open');
     this.explorer.select({ layer: n.layer, kind: n.kind, index: n.index });
   }
 

@@ -18,6 +18,18 @@ export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRende
   ) {
     super();
     this.addClass('charrnn-renderer');
+    // Keys pressed inside our widgets are the widgets' (arrows move sliders and the explorer's neuron, Enter applies
+    // a box): JupyterLab runs its shortcuts from a capture-phase listener on the document, which skips any target
+    // inside an element with this attribute (Lumino's CommandRegistry, JupyterLab 4); stopping the event here also
+    // keeps the notebook's own keydown handler from moving focus. Escape hands the keys back to the notebook.
+    this.node.dataset.lmSuppressShortcuts = 'true';
+    this.node.addEventListener('keydown', (e) => {
+      e.stopPropagation();
+      if (e.key === 'Escape') {
+        (document.activeElement as HTMLElement | null)?.blur();
+        this.node.closest<HTMLElement>('.jp-Cell')?.focus();
+      }
+    });
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {

@@ -28,6 +28,21 @@ export function int8ColorTable(): string[] {
   return Array.from({ length: 256 }, (_, i) => divergingColor(Math.max(-127, i - 128) / 127));
 }
 
+/** Surprise at which the surprise scale is at its darkest: -ln p = 5 nats is p = 0.7%. */
+export const SURPRISE_MAX = 5;
+
+/**
+ * The colour of a surprise -ln p in nats: near white at 0 (expected) to vermillion at SURPRISE_MAX and beyond
+ * (light enough for black text); grey when there is no prediction (NaN).
+ */
+export function surpriseColor(nats: number): string {
+  if (Number.isNaN(nats)) return 'rgb(221,221,221)';
+  const f = Math.max(0, Math.min(1, nats / SURPRISE_MAX));
+  const [a, b] = [[250, 250, 250], [226, 112, 40]];
+  const c = a.map((ch, k) => Math.round(ch + (b[k] - ch) * f));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
 /**
  * Colours of the lines and layers in our charts (Plotly in the extension, Vega-Lite in the fallbacks): Okabe-Ito,
  * distinguishable with colour-blindness, ordered so that the first four stay far apart (blue, orange, reddish
