@@ -27,17 +27,17 @@ function trainingView(): TrainingView {
   };
 }
 
-test('training bundle carries the view under our MIME type and escapes sample text in HTML', () => {
+test('training bundle carries the view under our MIME type, a Vega-Lite chart, and its numbers, settings and samples as text', () => {
   const view = trainingView();
   const b = trainingBundle(view);
+  assert.deepEqual(Object.keys(b.data), [mimeType('training'), 'application/vnd.vegalite.v5+json', 'text/plain']);
   assert.deepEqual(b.data[mimeType('training')], view);
-  const html = b.data['text/html'] as string;
-  assert.ok(!html.includes('<script>'), 'raw script tag in HTML fallback');
-  assert.ok(html.includes('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'));
-  assert.ok(html.includes('100 / 200'));
   const plain = b.data['text/plain'] as string;
+  assert.match(plain, /iteration\s+100 \/ 200/);
   assert.match(plain, /val loss\s+3\.600/);
   assert.match(plain, /chars\/s\s+12,346/);
+  assert.match(plain, /hiddenSize\s+64/);
+  assert.match(plain, /\niter\ttrain loss\tval loss\tseconds\n1\t3\.990\t-\t0\.1\n50\t3\.500\t3\.600\t5\n/);
   assert.ok(plain.includes(EVIL), 'plain text keeps the sample as is');
 });
 

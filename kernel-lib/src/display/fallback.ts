@@ -4,6 +4,7 @@
  */
 import type { MimeBundle } from './bundle';
 import { mimeType, type ViewKind, type Views } from './schema';
+import { VEGALITE_MIME, type VegaLiteSpec } from './vegalite';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -40,6 +41,20 @@ export function htmlPre(text: string): string {
 export function plainTable(rows: [string, string | number | boolean | null | undefined][]): string {
   const width = Math.max(0, ...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${String(v ?? '-')}`).join('\n');
+}
+
+/**
+ * A chart's bundle: our MIME JSON, a Vega-Lite spec of the chart, and text/plain. No text/html: JupyterLab chooses
+ * among an output's types by rank, not by their order, and ranks text/html (50) above Vega-Lite (57), so an HTML
+ * table would hide the chart from every JupyterLab without our extension. GitHub, nbviewer and classic Notebook,
+ * which draw no Vega-Lite, show the text/plain table.
+ */
+export function chartBundle<K extends ViewKind>(kind: K, view: Views[K], chart: VegaLiteSpec, plain: string): MimeBundle {
+  return {
+    data: { [mimeType(kind)]: view, [VEGALITE_MIME]: chart, 'text/plain': plain },
+    // JupyterLab's Vega renderer takes embed options from here: SVG keeps labels crisp and selectable text.
+    metadata: { [VEGALITE_MIME]: { embed_options: { renderer: 'svg' } } },
+  };
 }
 
 /** Our MIME JSON plus the two fallbacks. */

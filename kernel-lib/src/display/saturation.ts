@@ -1,10 +1,39 @@
 /** Bundle of the gate saturation plot: per layer and gate, the fraction of time units sit saturated. */
 import type { MimeBundle } from './bundle';
-import { escapeHtml, fmt, htmlGrid, makeBundle } from './fallback';
+import { chartBundle, fmt } from './fallback';
 import type { SaturationView } from './schema';
+import { round, vegaLite, type VegaLiteSpec } from './vegalite';
 
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+function title(view: SaturationView): string {
+  return `charrnn gate saturation (${view.cell}, ${view.chars} characters; left < ${view.thresholds.left}, right > ${view.thresholds.right})`;
+}
+
+/** One panel per gate, one dot per unit and layer at (fraction left-saturated, fraction right-saturated). */
+export function saturationSpec(view: SaturationView): VegaLiteSpec {
+  const gates = [...new Set(view.layers.flatMap((l) => l.gates.map((g) => g.gate)))];
+  const values = view.layers.flatMap((l) =>
+    l.gates.flatMap((g) => g.left.map((left, unit) => ({ layer: `layer ${l.layer}`, gate: g.gate, unit, left: round(left), right: round(g.right[unit]) }))),
+  );
+  const fraction = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { domain: [0, 1] } });
+  return vegaLite(title(view), {
+    data: { values },
+    facet: { column: { field: 'gate', type: 'nominal', sort: gates, title: null } },
+    spec: {
+      width: 160,
+      height: 160,
+      mark: { type: 'circle', size: 20, opacity: 0.7 },
+      encoding: {
+        x: fraction('left', 'left-saturated'),
+        y: fraction('right', 'right-saturated'),
+        color: { field: 'layer', type: 'nominal', title: null },
+        tooltip: [{ field: 'layer' }, { field: 'gate' }, { field: 'unit', type: 'quantitative' }, { field: 'left', type: 'quantitative' }, { field: 'right', type: 'quantitative' }],
+      },
+    },
+  });
 }
 
 export function saturationBundle(view: SaturationView): MimeBundle {
@@ -12,8 +41,6 @@ export function saturationBundle(view: SaturationView): MimeBundle {
   const rows = view.layers.flatMap((l) =>
     l.gates.map((g) => [l.layer, g.gate, fmt(mean(g.left)), fmt(mean(g.right)), g.left.length]),
   );
-  const title = `charrnn gate saturation (${view.cell}, ${view.chars} characters; left < ${view.thresholds.left}, right > ${view.thresholds.right})`;
-  const html = `<b>${escapeHtml(title)}</b>${htmlGrid(header, rows)}`;
-  const plain = [title, header.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n');
-  return makeBundle('saturation', view, html, plain);
+  const plain = [title(view), header.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n');
+  return chartBundle('saturation', view, saturationSpec(view), plain);
 }

@@ -1,7 +1,11 @@
-/** Bundle of a training run: the live dashboard's JSON with a table of key numbers and the latest samples. */
+/**
+ * Bundle of a training run: the live dashboard's JSON; a Vega-Lite chart of the loss curves; key numbers, settings and
+ * the latest samples as text.
+ */
 import type { MimeBundle } from './bundle';
-import { escapeHtml, fmt, htmlGrid, htmlPre, htmlTable, makeBundle, plainTable } from './fallback';
+import { chartBundle, fmt, plainTable } from './fallback';
 import type { TrainingPoint, TrainingView } from './schema';
+import { round, vegaLite, type VegaLiteSpec } from './vegalite';
 
 /** Thins a long run to about `max` points for the fallbacks and the JSON: every n-th, every validation point, the last. */
 export function thinPoints(points: TrainingPoint[], max: number): TrainingPoint[] {
@@ -36,23 +40,43 @@ function summary(view: TrainingView): [string, string | number][] {
 /** Most points sent to the dashboard: a long run's JSON (re-sent at each live update) stays small. */
 export const MAX_POINTS = 2000;
 
+/** Most points in the Vega-Lite fallback: the shape of a long run, small in the notebook. */
+const MAX_CHART_POINTS = 500;
+
+/** Loss against iteration: the training loss as a line, validation as a line with points. */
+export function trainingSpec(view: TrainingView): VegaLiteSpec {
+  const points = thinPoints(view.points, MAX_CHART_POINTS);
+  const values = [
+    ...points.map((p) => ({ iter: p.iter, loss: round(p.trainLoss), series: 'train' })),
+    ...points.filter((p) => p.valLoss !== undefined).map((p) => ({ iter: p.iter, loss: round(p.valLoss as number), series: 'validation' })),
+  ];
+  const only = (series: string) => [{ filter: { field: 'series', equal: series } }];
+  return vegaLite(`charrnn training run ${view.runId} (${view.status})`, {
+    width: 520,
+    height: 260,
+    data: { values },
+    encoding: {
+      x: { field: 'iter', type: 'quantitative', title: 'iteration' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (nats/char)', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] } },
+      tooltip: [{ field: 'series' }, { field: 'iter', type: 'quantitative' }, { field: 'loss', type: 'quantitative' }],
+    },
+    layer: [
+      { transform: only('train'), mark: { type: 'line', strokeWidth: 1.5 } },
+      { transform: only('validation'), mark: { type: 'line', point: true } },
+    ],
+  });
+}
+
 export function trainingBundle(view: TrainingView): MimeBundle {
-  const rows = summary(view);
-  const lastSamples = view.samples.slice(-3);
-  const table = thinPoints(view.points, 10).map((p) => [p.iter, fmt(p.trainLoss), fmt(p.valLoss), fmt(p.elapsedS, 1)]);
-  const html = [
-    `<b>charrnn training run ${escapeHtml(view.runId)}</b>`,
-    view.message ? `<p>${escapeHtml(view.message)}</p>` : '',
-    htmlTable(rows),
-    htmlTable(Object.entries(view.config)),
-    table.length ? htmlGrid(['iter', 'train loss', 'val loss', 'seconds'], table) : '',
-    ...lastSamples.map((s) => `<p>sample at iteration ${s.iter}, temperature ${s.temperature}:</p>${htmlPre(s.text)}`),
-  ].join('\n');
   const plain = [
     `charrnn training run ${view.runId}`,
     ...(view.message ? [view.message] : []),
-    plainTable(rows),
-    ...lastSamples.map((s) => `--- sample at iteration ${s.iter}, temperature ${s.temperature}:\n${s.text}`),
+    plainTable(summary(view)),
+    plainTable(Object.entries(view.config)),
+    ['iter', 'train loss', 'val loss', 'seconds'].join('\t'),
+    ...thinPoints(view.points, 10).map((p) => [p.iter, fmt(p.trainLoss), fmt(p.valLoss), fmt(p.elapsedS, 1)].join('\t')),
+    ...view.samples.slice(-3).map((s) => `--- sample at iteration ${s.iter}, temperature ${s.temperature}:\n${s.text}`),
   ].join('\n');
-  return makeBundle('training', { ...view, points: thinPoints(view.points, MAX_POINTS) }, html, plain);
+  return chartBundle('training', { ...view, points: thinPoints(view.points, MAX_POINTS) }, trainingSpec(view), plain);
 }
