@@ -274,6 +274,24 @@ test('sampler offers to drop the unknown characters its error names', async () =
   assert.match(await page.locator('.charrnn-controls label', { has: page.locator('input[type=checkbox]') }).textContent(), /drop unknown characters/);
 });
 
+test("the probe box's error gets a line of its own and leaves the text box its width", async () => {
+  await render('activations', activationsBundle(activationsView(50)).data, { live: true });
+  const width = (sel) => page.locator(sel).evaluate((e) => e.getBoundingClientRect().width);
+  const before = await width('.charrnn-probe-text');
+  const error = `prime text has characters that are not in the model's vocabulary: ${"'\u00e9' (U+00E9), ".repeat(12)}and more`;
+  await page.evaluate((error) => {
+    window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, error }), 5);
+  }, error);
+  await page.fill('.charrnn-probe-text', 'h\u00e9llo');
+  await page.click('.charrnn-probe .charrnn-button');
+  await page.waitForFunction((error) => document.querySelector('.charrnn-probe-status').textContent === error, error);
+  assert.equal(await width('.charrnn-probe-text'), before, 'the text box keeps its width');
+  assert.ok(before > 0.5 * (await width('.charrnn-probe')), `text box ${before} px wide`);
+  const [box, status] = [await page.locator('.charrnn-probe-text').boundingBox(), await page.locator('.charrnn-probe-status').boundingBox()];
+  assert.ok(status.y >= box.y + box.height, 'the error is below the text box');
+  await shot('probe-error');
+});
+
 test('sampler with a kernel: changes send one debounced request and the reply streams in; stale replies are dropped', async () => {
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'true');
