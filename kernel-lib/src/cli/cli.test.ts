@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +16,15 @@ const SMALL = ['--rnn-size', '16', '--num-layers', '1', '--batch-size', '4', '--
 function charrnn(...args: string[]) {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, CHARRNN_CACHE_DIR: path.join(work, 'cache') } });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A run folder holding a small trained checkpoint (trained on first use), for the tests that only read one. */
+function trained(dir: string): string {
+  if (!fs.existsSync(path.join(work, dir, 'latest'))) {
+    const t = charrnn('train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '2');
+    assert.equal(t.code, 0, t.err);
+  }
+  return dir;
 }
 
 /** A user error: exit code 1 and exactly one line on stderr, starting with "charrnn:" — no stack trace. */
@@ -164,4 +174,21 @@ test('--init-from takes the original command line again; only model flags that c
     /--rnn-size 32 \(the checkpoint has 16\)$/,
   );
   assertUserError(charrnn('train', '--input', input, '--init-from', 'again', '--model', 'lstm'), /--model lstm \(the checkpoint has gru\)$/);
+});
+
+test('a reader that goes away (sample | head -c 10) ends sampling quietly with exit 0', async () => {
+  const child = spawn(process.execPath, [MAIN, 'sample', trained('small'), '--length', '100000000'], { cwd: work });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  let got = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    got += d.length;
+    if (got >= 10) child.stdout.destroy(); // what head -c 10 does once it has its 10 bytes
+  });
+  // 10^8 chars take hours: it must stop drawing when the reader goes.
+  const timer = setTimeout(() => child.kill(), 60_000);
+  const [code] = await once(child, 'close');
+  clearTimeout(timer);
+  assert.equal(err, '');
+  assert.equal(code, 0);
 });

@@ -21,7 +21,8 @@ async function overview(): Promise<string> {
   const list = modules.map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`).join('\n');
   const intro =
     `usage: charrnn <command> [options]    (charrnn <command> --help: that command's options)\n\ncommands:\n${list}\n\n` +
-    'CKPT_DIR is a checkpoint (cv/best) or a run folder (cv, meaning cv/latest). Where --backend or --engine is not\n' +
+    'CKPT_DIR is a checkpoint (cv/best), a run folder (cv, meaning cv/latest) or pretrained:NAME, a model shipped with\n' +
+    'charrnn (pretrained:warpeace; charrnn info pretrained:NAME shows its card). Where --backend or --engine is not\n' +
     'given, CHARRNN_BACKEND and CHARRNN_ENGINE choose (a flag wins over the variable, the variable over auto).\n';
   return [intro, ...modules.map(([name, c]) => helpText(name, c))].join('\n');
 }
@@ -39,6 +40,12 @@ async function main(argv: string[]): Promise<void> {
   if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(helpText(name, command));
   else await run(rest);
 }
+
+// A reader that goes away (`charrnn sample | head`) ends the command quietly, as it does any Unix tool.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
 
 main(process.argv.slice(2)).catch((err: Error) => {
   const message = err instanceof CharRNNError ? err.message : `internal error: ${err?.message ?? String(err)}`;

@@ -1,6 +1,7 @@
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { EngineChoice } from '../native/choose';
+import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTexts } from '../sample/sampler';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
@@ -23,13 +24,19 @@ export const command: Command = {
   },
 };
 
+/** Writes a char of a streamed sample; once the reader has gone (`| head`: the write failed) stops drawing, quietly. */
+function stream(ch: string): void {
+  if (!process.stdout.writable) process.exit(0);
+  process.stdout.write(ch);
+}
+
 /** charrnn sample CKPT_DIR: prints samples to stdout, streaming a single one as it is drawn. */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
   const dir = onePositional(p, 'checkpoint directory (charrnn sample CKPT_DIR)');
   const v = p.values;
   await initBackend(v.backend as BackendChoice);
-  const ckpt = loadCheckpoint(dir);
+  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
   const beam = v.beam as number;
   if (beam > 0 && p.given.has('count')) throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
   const count = beam || (v.count as number); // texts printed
@@ -45,7 +52,7 @@ export async function run(argv: string[]): Promise<void> {
     count,
     beam,
     engine: v.engine as EngineChoice,
-    onChar: count === 1 ? (ch) => process.stdout.write(ch) : undefined,
+    onChar: count === 1 ? stream : undefined,
   });
   process.stdout.write(count === 1 ? '\n' : texts.join('\n\n') + '\n');
   ckpt.model.dispose();
