@@ -3,45 +3,106 @@ import { CharRNN, RNNState } from '../../model/charrnn';
 import { GATES } from '../../model/config';
 import { Batch, checkInputs } from '../batch';
 import type { LossAndGrads } from '../bptt';
-import { disposeMasks, dropoutMasks } from '../dropout';
-import { Commands } from './commands';
+import { Commands, f32bits } from './commands';
 import { requireGpu } from './device';
-import { CROSS_ENTROPY, backwardShader, forwardShader } from './shaders';
+import { CROSS_ENTROPY, DROPOUT_MASK, backwardShader, forwardShader } from './shaders';
 
 /**
- * Loss and gradients of one batch on the GPU: the same maths, parameters, dropout masks and results (to float
- * tolerance) as the TF.js engine's lossAndGrads (../bptt.ts), as one command buffer with nothing read back inside.
- * Per layer: one product projects the input of all T steps (X W_x + b), then per step one product h_{t-1} W_h and
- * one fused cell kernel; backward per step one fused kernel and one product into d h_{t-1}, then each weight
- * gradient in one product over all T*B rows. Shapes: N = T*B rows, time-major; G gates; D = the layer's input size.
- *
- * This first version uploads the weights and reads the gradients back for every batch, so it plugs into the
- * trainer like the other engines; weights, optimizer and state resident on the GPU come next.
+ * Where each parameter sits in one flat buffer of all parameters; the gradients and each optimizer slot use the
+ * same layout, so clipping and the update are one pass over all of them.
  */
-export async function webgpuLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): Promise<LossAndGrads> {
-  const { T, B } = batch;
-  checkInputs(model, [batch.x, batch.y], T, B, state);
-  const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = model.config;
-  const G = GATES[cell];
-  const GH = G * H;
-  const N = T * B;
-  const cmd = new Commands(await requireGpu());
-  const values = (t: tf.Tensor) => t.dataSync() as Float32Array;
-  const masks = dropoutMasks(model, T, B, opts.dropoutSeed);
-  const maskBuf = (m?: tf.Tensor) => (m ? cmd.buffer(values(m)) : undefined);
-  const inputMasks = (masks?.inputs ?? []).map(maskBuf);
-  const outputMask = maskBuf(masks?.output);
-  disposeMasks(masks);
-  try {
+export interface Layout {
+  keys: string[];
+  offsets: Record<string, number>;
+  shapes: Record<string, number[]>;
+  total: number;
+}
+
+export function layoutOf(model: CharRNN): Layout {
+  const keys = Object.keys(model.params);
+  const offsets: Record<string, number> = {};
+  const shapes: Record<string, number[]> = {};
+  let total = 0;
+  for (const k of keys) {
+    offsets[k] = total;
+    shapes[k] = model.params[k].shape;
+    total += model.params[k].size;
+  }
+  return { keys, offsets, shapes, total };
+}
+
+/** The values of named tensors in one flat array of `layout`. */
+export function flatten(layout: Layout, tensors: Record<string, tf.Tensor>): Float32Array {
+  const out = new Float32Array(layout.total);
+  for (const k of layout.keys) out.set(tensors[k].dataSync() as Float32Array, layout.offsets[k]);
+  return out;
+}
+
+/** Named tensors cut out of a flat array of `layout`. */
+export function unflatten(layout: Layout, flat: Float32Array): Record<string, tf.Tensor> {
+  return Object.fromEntries(layout.keys.map((k) => [k, tf.tensor(flat.subarray(layout.offsets[k], layout.offsets[k] + tf.util.sizeFromShape(layout.shapes[k])), layout.shapes[k])]));
+}
+
+/**
+ * One batch's loss and gradients on the GPU for a fixed T and B: the buffers, made once, and the commands, recorded
+ * into `cmd`, so that a training run replays them every iteration. The same maths and parameters as the TF.js
+ * engine's lossAndGrads (../bptt.ts). Per layer: one product projects the input of all T steps (X W_x + b), then per
+ * step one product h_{t-1} W_h and one fused cell kernel; backward per step one fused kernel and one product into
+ * d h_{t-1}, then each weight gradient in one product over all T*B rows. Shapes: N = T*B rows, time-major; G gates;
+ * D = the layer's input size.
+ *
+ * Inputs, written before each send: params (flat, `layout`), x and y (u32 ids [N]), the carried state h[l] (and
+ * c[l]) [B, H], and `step` = [dropout seed, iteration, ...] keying the dropout masks. Outputs: grads (flat), the
+ * mean loss in loss[0], and the state after the last step back in h[l], c[l].
+ */
+export class Pass {
+  readonly layout: Layout;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly loss: GPUBuffer;
+  readonly x: GPUBuffer;
+  readonly y: GPUBuffer;
+  readonly h: GPUBuffer[];
+  readonly c?: GPUBuffer[];
+  /** [dropout seed, iteration, then what the optimizer update reads]: written before each send. */
+  readonly step: GPUBuffer;
+  /** Inverted-dropout masks [N, H]: masks[l] for the input of layer l >= 1, masks[L] for the softmax's input. */
+  readonly masks: (GPUBuffer | undefined)[];
+
+  constructor(private readonly cmd: Commands, readonly model: CharRNN, readonly T: number, readonly B: number) {
+    const { cell, hiddenSize: H, numLayers: L, dropout } = model.config;
+    const N = T * B;
+    this.layout = layoutOf(model);
+    this.params = cmd.buffer(this.layout.total);
+    this.grads = cmd.buffer(this.layout.total);
+    this.loss = cmd.buffer(1);
+    this.x = cmd.buffer(N);
+    this.y = cmd.buffer(N);
+    this.h = model.cells.map(() => cmd.buffer(B * H));
+    this.c = cell === 'lstm' ? model.cells.map(() => cmd.buffer(B * H)) : undefined;
+    this.step = cmd.buffer(4);
+    this.masks = Array.from({ length: L + 1 }, (_, l) => (dropout > 0 && l > 0 ? cmd.buffer(N * H) : undefined));
+  }
+
+  /** Records the pass; with `dropout`, the masks are drawn first from the counter-based RNG keyed by `step`. */
+  record(dropout: boolean): void {
+    const { cmd, T, B } = this;
+    const { cell, vocabSize: V, hiddenSize: H, numLayers: L, dropout: q } = this.model.config;
+    const G = GATES[cell];
+    const GH = G * H;
+    const N = T * B;
+    const off = this.layout.offsets;
+    const masks = dropout ? this.masks : [];
+    masks.forEach((m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H));
     const ones = cmd.buffer(new Float32Array(N).fill(1));
-    const y = cmd.buffer(Uint32Array.from(batch.y));
-    const layers = model.cells.map((_, l) => {
+    const mean = cmd.buffer(new Float32Array(N).fill(1 / N));
+    const layers = this.model.cells.map((_, l) => {
       const D = l === 0 ? V : H;
       return {
         D,
-        kernel: cmd.buffer(values(model.params[`layer${l}/kernel`])), // [D + H, GH]
-        bias: cmd.buffer(values(model.params[`layer${l}/bias`])), // [GH]
-        bhn: cell === 'gru' ? cmd.buffer(values(model.params[`layer${l}/recurrent_bias`])) : undefined, // [H]
+        kernel: off[`layer${l}/kernel`], // [D + H, GH]
+        bias: off[`layer${l}/bias`], // [GH]
+        bhn: off[`layer${l}/recurrent_bias`] ?? 0, // [H] (GRU)
         X: cmd.buffer(N * D), // the layer's input [N, D]
         XW: cmd.buffer(N * GH), // X W_x + b [N, GH]
         Z: cmd.buffer(N * GH), // gate activations [N, GH]
@@ -50,55 +111,58 @@ export async function webgpuLossAndGrads(model: CharRNN, batch: Batch, state: RN
         HN: cell === 'gru' ? cmd.buffer(N * H) : undefined, // h_{t-1} W_hn + b_hn [N, H]
       };
     });
-    const outW = cmd.buffer(values(model.params['output/kernel'])); // [H, V]
-    const outB = cmd.buffer(values(model.params['output/bias'])); // [V]
+    const { params, grads } = this;
     const hw = cmd.buffer(B * GH);
 
-    // Forward, layer by layer over all T steps.
+    // Forward, layer by layer over all T steps, from the carried state; the last step's state is carried on.
     const fwd = forwardShader(cell);
     layers.forEach((ly, l) => {
-      if (l === 0) cmd.oneHot(cmd.buffer(Uint32Array.from(batch.x)), N, V, ly.X);
-      else cmd.copy(N * H, layers[l - 1].HS, B * H, ly.X, 0, inputMasks[l]);
-      cmd.broadcastRows(ly.bias, GH, ly.XW, N);
-      cmd.matmul(N, GH, ly.D, { buf: ly.X, ld: ly.D }, { buf: ly.kernel, ld: GH }, { buf: ly.XW, ld: GH }, true);
-      cmd.write(ly.HS, 0, values(state.h[l]));
-      if (ly.CS) cmd.write(ly.CS, 0, values(state.c![l]));
+      if (l === 0) cmd.oneHot(this.x, N, V, ly.X);
+      else cmd.copy(N * H, layers[l - 1].HS, B * H, ly.X, 0, masks[l]);
+      cmd.broadcastRows(params, ly.bias, GH, ly.XW, N);
+      cmd.matmul(N, GH, ly.D, { buf: ly.X, ld: ly.D }, { buf: params, off: ly.kernel, ld: GH }, { buf: ly.XW, ld: GH }, true);
+      cmd.copy(B * H, this.h[l], 0, ly.HS, 0);
+      if (ly.CS) cmd.copy(B * H, this.c![l], 0, ly.CS, 0);
       for (let t = 0; t < T; t++) {
-        cmd.matmul(B, GH, H, { buf: ly.HS, off: t * B * H, ld: H }, { buf: ly.kernel, off: ly.D * GH, ld: GH }, { buf: hw, ld: GH });
-        const bufs = [ly.XW, hw, ly.Z, ly.HS, ...(ly.CS ? [ly.CS] : []), ...(ly.HN ? [ly.HN, ly.bhn!] : [])];
-        cmd.elementwise(fwd, [B, H, t], bufs, B * H);
+        cmd.matmul(B, GH, H, { buf: ly.HS, off: t * B * H, ld: H }, { buf: params, off: ly.kernel + ly.D * GH, ld: GH }, { buf: hw, ld: GH });
+        const bufs = [ly.XW, hw, ly.Z, ly.HS, ...(ly.CS ? [ly.CS] : []), ...(ly.HN ? [ly.HN, params] : [])];
+        cmd.elementwise(fwd, [B, H, t, ly.bhn], bufs, B * H);
       }
+      cmd.copy(B * H, ly.HS, T * B * H, this.h[l], 0);
+      if (ly.CS) cmd.copy(B * H, ly.CS, T * B * H, this.c![l], 0);
     });
 
-    // Softmax layer: logits [N, V] become d loss / d logits in place; loss per row.
+    // Softmax layer: logits [N, V] become d loss / d logits in place; loss per row, then their mean.
     const top = cmd.buffer(N * H);
-    cmd.copy(N * H, layers[L - 1].HS, B * H, top, 0, outputMask);
+    cmd.copy(N * H, layers[L - 1].HS, B * H, top, 0, masks[L]);
     const logits = cmd.buffer(N * V);
-    cmd.broadcastRows(outB, V, logits, N);
-    cmd.matmul(N, V, H, { buf: top, ld: H }, { buf: outW, ld: V }, { buf: logits, ld: V }, true);
+    const [outW, outB] = [off['output/kernel'], off['output/bias']]; // [H, V], [V]
+    cmd.broadcastRows(params, outB, V, logits, N);
+    cmd.matmul(N, V, H, { buf: top, ld: H }, { buf: params, off: outW, ld: V }, { buf: logits, ld: V }, true);
     const lossRows = cmd.buffer(N);
-    cmd.rows(CROSS_ENTROPY, [N, V], [y, logits, lossRows], N);
-    const gOutW = cmd.buffer(H * V);
-    const gOutB = cmd.buffer(V);
-    cmd.matmul(H, V, N, { buf: top, ld: H, trans: true }, { buf: logits, ld: V }, { buf: gOutW, ld: V });
-    cmd.matmul(1, V, N, { buf: ones, ld: N }, { buf: logits, ld: V }, { buf: gOutB, ld: V });
-    let dH = cmd.buffer(N * H); // d loss / d h of the layer being differentiated, all steps
-    cmd.matmul(N, H, V, { buf: logits, ld: V }, { buf: outW, ld: V, trans: true }, { buf: dH, ld: H });
-    if (outputMask) {
-      const masked = cmd.buffer(N * H);
-      cmd.copy(N * H, dH, 0, masked, 0, outputMask);
-      dH = masked;
-    }
+    cmd.rows(CROSS_ENTROPY, [N, V], [this.y, logits, lossRows], N);
+    cmd.matmul(1, 1, N, { buf: mean, ld: N }, { buf: lossRows, ld: 1 }, { buf: this.loss, ld: 1 });
+    cmd.matmul(H, V, N, { buf: top, ld: H, trans: true }, { buf: logits, ld: V }, { buf: grads, off: outW, ld: V });
+    cmd.matmul(1, V, N, { buf: ones, ld: N }, { buf: logits, ld: V }, { buf: grads, off: outB, ld: V });
+    // d loss / d h of the layer being differentiated, all steps; through the layer's dropout mask into dhMasked.
+    const dh = cmd.buffer(N * H);
+    const dhMasked = this.model.config.dropout > 0 ? cmd.buffer(N * H) : dh;
+    const throughMask = (mask?: GPUBuffer) => {
+      if (!mask) return dh;
+      cmd.copy(N * H, dh, 0, dhMasked, 0, mask);
+      return dhMasked;
+    };
+    cmd.matmul(N, H, V, { buf: logits, ld: V }, { buf: params, off: outW, ld: V, trans: true }, { buf: dh, ld: H });
+    let dH = throughMask(masks[L]);
 
     // Backward, top layer first.
     const bwd = backwardShader(cell);
     const dhn = cmd.buffer(B * H);
     const dcn = cell === 'lstm' ? cmd.buffer(B * H) : undefined;
-    const grads = layers.map(() => ({ kernel: undefined as unknown as GPUBuffer, bias: undefined as unknown as GPUBuffer, bhn: undefined as GPUBuffer | undefined }));
+    const dXW = cmd.buffer(N * GH);
+    const dHW = cell === 'gru' ? cmd.buffer(N * GH) : dXW;
     for (let l = L - 1; l >= 0; l--) {
       const ly = layers[l];
-      const dXW = cmd.buffer(N * GH);
-      const dHW = cell === 'gru' ? cmd.buffer(N * GH) : dXW;
       cmd.clear(dhn);
       if (dcn) cmd.clear(dcn);
       for (let t = T - 1; t >= 0; t--) {
@@ -107,48 +171,62 @@ export async function webgpuLossAndGrads(model: CharRNN, batch: Batch, state: RN
             : [ly.Z, dH, dhn, dXW, ly.HS, ly.HN!, dHW];
         cmd.elementwise(bwd, [B, H, t], bufs, B * H);
         if (t > 0) {
-          cmd.matmul(B, H, GH, { buf: dHW, off: t * B * GH, ld: GH }, { buf: ly.kernel, off: ly.D * GH, ld: GH, trans: true }, { buf: dhn, ld: H }, cell === 'gru');
+          cmd.matmul(B, H, GH, { buf: dHW, off: t * B * GH, ld: GH }, { buf: params, off: ly.kernel + ly.D * GH, ld: GH, trans: true }, { buf: dhn, ld: H }, cell === 'gru');
         }
       }
-      const g = grads[l];
-      g.kernel = cmd.buffer((ly.D + H) * GH);
-      cmd.matmul(ly.D, GH, N, { buf: ly.X, ld: ly.D, trans: true }, { buf: dXW, ld: GH }, { buf: g.kernel, ld: GH });
-      cmd.matmul(H, GH, N, { buf: ly.HS, ld: H, trans: true }, { buf: dHW, ld: GH }, { buf: g.kernel, off: ly.D * GH, ld: GH });
-      g.bias = cmd.buffer(GH);
-      cmd.matmul(1, GH, N, { buf: ones, ld: N }, { buf: dXW, ld: GH }, { buf: g.bias, ld: GH });
-      if (cell === 'gru') {
-        g.bhn = cmd.buffer(H);
-        cmd.matmul(1, H, N, { buf: ones, ld: N }, { buf: dHW, off: 2 * H, ld: GH }, { buf: g.bhn, ld: H });
-      }
+      cmd.matmul(ly.D, GH, N, { buf: ly.X, ld: ly.D, trans: true }, { buf: dXW, ld: GH }, { buf: grads, off: ly.kernel, ld: GH });
+      cmd.matmul(H, GH, N, { buf: ly.HS, ld: H, trans: true }, { buf: dHW, ld: GH }, { buf: grads, off: ly.kernel + ly.D * GH, ld: GH });
+      cmd.matmul(1, GH, N, { buf: ones, ld: N }, { buf: dXW, ld: GH }, { buf: grads, off: ly.bias, ld: GH });
+      if (cell === 'gru') cmd.matmul(1, H, N, { buf: ones, ld: N }, { buf: dHW, off: 2 * H, ld: GH }, { buf: grads, off: ly.bhn, ld: H });
       if (l > 0) {
-        const dX = cmd.buffer(N * H);
-        cmd.matmul(N, H, GH, { buf: dXW, ld: GH }, { buf: ly.kernel, ld: GH, trans: true }, { buf: dX, ld: H });
-        dH = dX;
-        if (inputMasks[l]) {
-          dH = cmd.buffer(N * H);
-          cmd.copy(N * H, dX, 0, dH, 0, inputMasks[l]);
-        }
+        cmd.matmul(N, H, GH, { buf: dXW, ld: GH }, { buf: params, off: ly.kernel, ld: GH, trans: true }, { buf: dh, ld: H });
+        dH = throughMask(masks[l]);
       }
     }
-    cmd.submit();
+  }
 
-    // Read back: the loss (summed in float64 here), the gradients, the state after the last step.
-    const rowLoss = await cmd.read(lossRows, 0, N);
-    let sum = 0;
-    for (const v of rowLoss) sum += v;
-    const named: Record<string, tf.Tensor> = {};
-    const read2d = async (buf: GPUBuffer, off: number, rows: number, cols: number) => tf.tensor2d(await cmd.read(buf, off, rows * cols), [rows, cols]);
-    const read1d = async (buf: GPUBuffer, n: number) => tf.tensor1d(await cmd.read(buf, 0, n));
-    named['output/kernel'] = await read2d(gOutW, 0, H, V);
-    named['output/bias'] = await read1d(gOutB, V);
-    for (let l = 0; l < L; l++) {
-      named[`layer${l}/kernel`] = await read2d(grads[l].kernel, 0, layers[l].D + H, GH);
-      named[`layer${l}/bias`] = await read1d(grads[l].bias, GH);
-      if (grads[l].bhn) named[`layer${l}/recurrent_bias`] = await read1d(grads[l].bhn!, H);
-    }
-    const next: RNNState = { h: await Promise.all(layers.map((ly) => read2d(ly.HS, T * B * H, B, H))) };
-    if (cell === 'lstm') next.c = await Promise.all(layers.map((ly) => read2d(ly.CS!, T * B * H, B, H)));
-    return { loss: sum / N, grads: named, state: next };
+  /** Writes a batch's ids and the dropout key before a send. */
+  writeBatch(batch: Batch, dropoutSeed: number, iteration: number): void {
+    this.cmd.write(this.x, 0, Uint32Array.from(batch.x));
+    this.cmd.write(this.y, 0, Uint32Array.from(batch.y));
+    this.cmd.write(this.step, 0, Uint32Array.of(dropoutSeed >>> 0, iteration >>> 0));
+  }
+
+  /** Writes a carried state [B, H] per layer. */
+  writeState(state: RNNState): void {
+    state.h.forEach((t, l) => this.cmd.write(this.h[l], 0, t.dataSync() as Float32Array));
+    state.c?.forEach((t, l) => this.cmd.write(this.c![l], 0, t.dataSync() as Float32Array));
+  }
+
+  /** The carried state, read back as new tensors. */
+  async readState(): Promise<RNNState> {
+    const read = async (buf: GPUBuffer) => tf.tensor2d(await this.cmd.read(buf, 0, this.B * this.model.config.hiddenSize), [this.B, this.model.config.hiddenSize]);
+    const h = await Promise.all(this.h.map(read));
+    return this.c ? { h, c: await Promise.all(this.c.map(read)) } : { h };
+  }
+}
+
+/**
+ * Loss and gradients of one batch on the GPU, as one command buffer with nothing read back inside: equal (to float
+ * tolerance) to the TF.js engine's lossAndGrads without dropout. With dropout the masks come from the GPU's
+ * counter-based RNG keyed by (dropoutSeed, iteration, layer), not from the CPU engines' generator: the same seed
+ * gives the same masks on every GPU, but not the CPU engines' masks. This uploads the weights and reads the
+ * gradients back for every batch; a training run keeps them on the GPU instead (./run.ts).
+ */
+export async function webgpuLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; iteration?: number } = {}): Promise<LossAndGrads> {
+  const { T, B } = batch;
+  checkInputs(model, [batch.x, batch.y], T, B, state);
+  const cmd = new Commands(await requireGpu());
+  try {
+    const pass = new Pass(cmd, model, T, B);
+    cmd.write(pass.params, 0, flatten(pass.layout, model.params));
+    pass.writeBatch(batch, opts.dropoutSeed ?? 0, opts.iteration ?? 0);
+    pass.writeState(state);
+    pass.record(opts.dropoutSeed !== undefined);
+    cmd.submit();
+    const [loss] = await cmd.read(pass.loss, 0, 1);
+    const grads = unflatten(pass.layout, await cmd.read(pass.grads, 0, pass.layout.total));
+    return { loss, grads, state: await pass.readState() };
   } finally {
     cmd.destroy();
   }

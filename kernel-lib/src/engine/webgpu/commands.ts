@@ -31,10 +31,17 @@ export interface Operand {
   trans?: boolean;
 }
 
+/** The bits of a float32, for kernel parameters (the uniform block holds u32s; kernels bitcast them back). */
+export function f32bits(x: number): number {
+  return new Uint32Array(Float32Array.of(x).buffer)[0];
+}
+
 /**
  * The commands of one piece of work (a training iteration, a forward pass), recorded and then sent as ONE command
  * buffer with one compute pass, with nothing read back in between. All parameters go into one uniform buffer
- * (one 256-byte block per dispatch). Buffers made through `buffer()` live until `destroy()`.
+ * (one 256-byte block per dispatch). `compile()` keeps the work as a program sent again and again (one training
+ * iteration per send: what changes between iterations lives in buffers written before each send). Buffers made
+ * through `buffer()` live until `destroy()`.
  */
 export class Commands {
   private ops: Op[] = [];
@@ -53,7 +60,7 @@ export class Commands {
   }
 
   /** Writes `data` at element offset `off` of `buf` before the recorded commands run. */
-  write(buf: GPUBuffer, off: number, data: Float32Array): void {
+  write(buf: GPUBuffer, off: number, data: Float32Array | Uint32Array): void {
     this.gpu.device.queue.writeBuffer(buf, off * 4, data);
   }
 
@@ -83,9 +90,9 @@ export class Commands {
     this.elementwise(COPY, [count, offX, offOut, mask ? 1 : 0], [x, mask ?? x, out], count);
   }
 
-  /** Every row of out [rows, n] = the n values of x (a bias). */
-  broadcastRows(x: GPUBuffer, n: number, out: GPUBuffer, rows: number): void {
-    this.elementwise(COPY, [rows * n, 0, 0, 2, n], [x, x, out], rows * n);
+  /** Every row of out [rows, n] = the n values of x from element offset offX (a bias). */
+  broadcastRows(x: GPUBuffer, offX: number, n: number, out: GPUBuffer, rows: number): void {
+    this.elementwise(COPY, [rows * n, offX, 0, 2, n], [x, x, out], rows * n);
   }
 
   /** out [N, V] = one-hot rows of ids [N]. */
@@ -95,34 +102,49 @@ export class Commands {
 
   /** Encodes and submits everything recorded so far as one command buffer. */
   submit(): void {
+    this.compile()();
+  }
+
+  /**
+   * Everything recorded so far as a program: a function that encodes it into one command buffer and submits it,
+   * as often as called. The uniform block and the bind groups are made once, here.
+   */
+  compile(): () => void {
     const device = this.gpu.device;
-    const dispatches = this.ops.filter((o): o is Extract<Op, { kind: 'dispatch' }> => o.kind === 'dispatch');
+    const ops = this.ops;
+    this.ops = [];
+    const dispatches = ops.filter((o): o is Extract<Op, { kind: 'dispatch' }> => o.kind === 'dispatch');
     const uniforms = device.createBuffer({ size: Math.max(1, dispatches.length) * UNIFORM_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.owned.push(uniforms);
     const block = new Uint32Array((dispatches.length * UNIFORM_STRIDE) / 4);
     dispatches.forEach((d, i) => block.set(d.params, (i * UNIFORM_STRIDE) / 4));
     device.queue.writeBuffer(uniforms, 0, block);
-    const encoder = device.createCommandEncoder();
-    let pass: GPUComputePassEncoder | undefined;
     let slot = 0;
-    for (const op of this.ops) {
-      if (op.kind === 'clear') {
-        pass?.end();
-        pass = undefined;
-        encoder.clearBuffer(op.buffer);
-        continue;
-      }
-      pass ??= encoder.beginComputePass();
+    const steps = ops.map((op) => {
+      if (op.kind === 'clear') return op;
       const p = pipeline(device, op.code);
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms, offset: slot++ * UNIFORM_STRIDE, size: 64 } }];
       op.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-      pass.setPipeline(p);
-      pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries }));
-      pass.dispatchWorkgroups(op.groups[0], op.groups[1]);
-    }
-    pass?.end();
-    device.queue.submit([encoder.finish()]);
-    this.ops = [];
+      return { pipeline: p, bindGroup: device.createBindGroup({ layout: p.getBindGroupLayout(0), entries }), groups: op.groups };
+    });
+    return () => {
+      const encoder = device.createCommandEncoder();
+      let pass: GPUComputePassEncoder | undefined;
+      for (const s of steps) {
+        if ('kind' in s) {
+          pass?.end();
+          pass = undefined;
+          encoder.clearBuffer(s.buffer);
+          continue;
+        }
+        pass ??= encoder.beginComputePass();
+        pass.setPipeline(s.pipeline);
+        pass.setBindGroup(0, s.bindGroup);
+        pass.dispatchWorkgroups(s.groups[0], s.groups[1]);
+      }
+      pass?.end();
+      device.queue.submit([encoder.finish()]);
+    };
   }
 
   /** Reads `count` floats from element offset `off` of `buf`, after everything submitted so far. */

@@ -71,7 +71,11 @@ async function open(): Promise<Gpu | undefined> {
  */
 export function gpuDevice(opts: { allowSoftware?: boolean } = {}): Promise<Gpu | undefined> {
   const allowSoftware = opts.allowSoftware ?? false;
-  current ??= open();
+  if (!current) {
+    // A lost device (driver reset, destroy()) is forgotten, so that the next request opens a new one.
+    const opening = (current = open());
+    void opening.then((g) => g?.device.lost.then(() => current === opening && (current = undefined)));
+  }
   return current.then((g) => (g && g.software && !allowSoftware ? undefined : g));
 }
 

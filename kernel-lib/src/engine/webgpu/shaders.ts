@@ -156,7 +156,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  * One step of a layer, forward, fused per cell: reads xw (step t's rows of X W_x + b, all T steps in one buffer) and
  * hw = h_{t-1} W_h [B, G*H]; writes the gate activations into z (step t's rows), h_t and (LSTM) c_t into hs/cs at
  * row block t + 1 (block 0 holds the state the batch started from), and (GRU) h_{t-1} W_hn + b_hn into hn.
- * p: B, H, t. Gate order as every engine: lstm i,f,g,o; gru r,z,n.
+ * p: B, H, t, and (GRU) the element offset of b_hn in bhn. Gate order as every engine: lstm i,f,g,o; gru r,z,n.
  */
 const FORWARD: Record<CellType, string> = {
   rnn: `
@@ -197,7 +197,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
   let g3 = b * 3u * H;
   let r = sig(xw[row + j] + hw[g3 + j]);
   let u = sig(xw[row + H + j] + hw[g3 + H + j]);
-  let nh = hw[g3 + 2u * H + j] + bhn[j];
+  let nh = hw[g3 + 2u * H + j] + bhn[p.d + j];
   let n = th(xw[row + 2u * H + j] + r * nh);
   hn[prev] = nh;
   hs[cur] = n + u * (hs[prev] - n);
@@ -284,5 +284,98 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
   let b = n / H; let j = n % H;
   let G = ${cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1}u;
   step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);
+}`;
+}
+
+
+/** The 32-bit PCG hash (Jarzynski and Olano, "Hash Functions for GPU Rendering", 2020). */
+const PCG = `
+fn pcg(v: u32) -> u32 {
+  let s = v * 747796405u + 2891336453u;
+  let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
+  return (w >> 22u) ^ w;
+}`;
+
+/**
+ * Inverted-dropout mask [count]: out[i] = 1/(1-q) where u >= q, else 0, with u uniform in [0, 1) from a counter-based
+ * RNG: the PCG hash chained over (seed, iteration, layer, i). Hand-written because a counter-based mask is a pure
+ * function of its key: drawn on the GPU with nothing uploaded, identical for the same seed on any GPU, and the
+ * backward pass reads the very mask the forward pass used. step holds [seed, iteration, ...].
+ * p: count, layer key, q (f32 bits), 1/(1-q) (f32 bits).
+ */
+export const DROPOUT_MASK = `${PARAMS}${HELPERS}${PCG}
+@group(0) @binding(1) var<storage, read> step: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = flat(id, groups);
+  if (i >= p.a) { return; }
+  let h = pcg(i + pcg(p.b + pcg(step[1] + pcg(step[0]))));
+  let u = f32(h >> 8u) * (1.0 / 16777216.0);
+  out[i] = select(0.0, bitcast<f32>(p.d), u >= bitcast<f32>(p.c));
+}`;
+
+/**
+ * Sum (mode 1) or sum of squares (mode 0) of x[0, count) in two passes: each 256-thread group reduces a strided
+ * share into out[group]; a second dispatch of one group in mode 1 sums those partials. Hand-written so that the
+ * global gradient norm of clipping never leaves the GPU. p: count, mode.
+ */
+export const SUM_SQUARES = `${PARAMS}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+var<workgroup> red: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  var s = 0.0;
+  for (var i = wg.x * 256u + lid.x; i < p.a; i += groups.x * 256u) {
+    let v = x[i];
+    s += select(v * v, v, p.b == 1u);
+  }
+  red[lid.x] = s;
+  workgroupBarrier();
+  for (var k = 128u; k > 0u; k >>= 1u) {
+    if (lid.x < k) { red[lid.x] += red[lid.x + k]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { out[wg.x] = red[0]; }
+}`;
+
+/**
+ * Clipping and the optimizer update of every parameter in one pass over the flat buffers of weights w, gradients g and
+ * slots (RMSProp: ms; Adam: m, v), the same formulas, in the same order, as ../../train/optimizers.ts:
+ *   clip: none (0), elementwise to [-c, c] (1), or times c / |g| when the global norm |g| > c (2; norm2 = |g|^2);
+ *   RMSProp: ms = a1 ms + (1 - a1) g^2; w -= lr g / (sqrt(ms) + eps)
+ *   Adam: m = a1 m + (1 - a1) g; v = a2 v + (1 - a2) g^2; w -= m (lr / c1) / (sqrt(v / c2) + eps)
+ * Hand-written because it fuses clipping and the update into one dispatch instead of ~10 elementwise ops per
+ * parameter tensor. step holds [seed, iteration, lr (or lr / c1 for Adam), c2] (f32 bits after the first two).
+ * p: count, clip mode, c, a1, 1 - a1, a2, 1 - a2, eps (all f32 bits but the first two).
+ */
+export function updateShader(optimizer: 'rmsprop' | 'adam'): string {
+  const adam = optimizer === 'adam';
+  return `${PARAMS}${HELPERS}
+@group(0) @binding(1) var<storage, read> step: array<u32>;
+@group(0) @binding(2) var<storage, read> norm2: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> w: array<f32>;
+@group(0) @binding(5) var<storage, read_write> s1: array<f32>;
+${adam ? '@group(0) @binding(6) var<storage, read_write> s2: array<f32>;' : ''}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = flat(id, groups);
+  if (i >= p.a) { return; }
+  let c = bitcast<f32>(p.c);
+  var gi = g[i];
+  if (p.b == 1u) { gi = clamp(gi, -c, c); }
+  if (p.b == 2u) { let n = sqrt(norm2[0]); if (n > c) { gi = gi * (c / n); } }
+  let lr = bitcast<f32>(step[2]);
+  let eps = bitcast<f32>(p.h);
+${adam ? `  let m = s1[i] * bitcast<f32>(p.d) + gi * bitcast<f32>(p.e);
+  let v = s2[i] * bitcast<f32>(p.f) + gi * gi * bitcast<f32>(p.g);
+  s1[i] = m;
+  s2[i] = v;
+  w[i] = w[i] - (m * lr) / (sqrt(v / bitcast<f32>(step[3])) + eps);`
+    : `  let ms = s1[i] * bitcast<f32>(p.d) + gi * gi * bitcast<f32>(p.e);
+  s1[i] = ms;
+  w[i] = w[i] - (gi * lr) / (sqrt(ms) + eps);`}
 }`;
 }

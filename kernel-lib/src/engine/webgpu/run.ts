@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CharRNNError } from '../../errors';
+import { CharRNN, RNNState } from '../../model/charrnn';
+import type { ClipMode, Optimizer } from '../../train/optimizers';
+import { Batch, checkIds } from '../batch';
+import { Pass, flatten, unflatten } from './bptt';
+import { Commands, f32bits } from './commands';
+import { Gpu, requireGpu } from './device';
+import { SUM_SQUARES, updateShader } from './shaders';
+
+export interface RunOptions {
+  batchSize: number;
+  seqLength: number;
+  /** char-rnn's grad_clip, in its units (see clipLikeCharRnn): clipped at gradClip / seqLength on our mean gradients. */
+  gradClip: number;
+  clipMode: ClipMode;
+}
+
+/** Partial sums of the global-norm reduction: one per group of its first pass. */
+const NORM_GROUPS = 256;
+
+/**
+ * A training run that lives on the GPU: weights, gradients, optimizer slots and the carried state stay there from
+ * `create` to `dispose`. One `step` (dropout masks, forward, loss, backprop through time, clipping in char-rnn's
+ * units, the optimizer update) is one command buffer, recorded once and replayed, with nothing read back. `loss()`
+ * reads the last step's loss through a ring of staging buffers without holding up the queue; `sync()` brings
+ * weights, slots and state back to the host, for checkpoints, validation and sampling.
+ * The update is the same as ../../train/optimizers.ts (same formulas, same slot names, same step count), so a run
+ * checkpointed here resumes on any engine and the other way round.
+ */
+export class WebGpuRun {
+  /** Updates applied (the Optimizer's step, which Adam's bias correction uses). */
+  iteration: number;
+  private readonly send: () => void;
+  private readonly slots: GPUBuffer[];
+  private readonly staging: GPUBuffer[] = [];
+  private readonly ring: GPUBuffer[] = [];
+  private lost?: string;
+
+  private constructor(
+    private readonly gpu: Gpu,
+    private readonly cmd: Commands,
+    private readonly pass: Pass,
+    private readonly optimizer: Optimizer,
+    opts: RunOptions,
+  ) {
+    const { name, decayRate, beta1, beta2, epsilon } = optimizer.config;
+    const { layout } = pass;
+    this.iteration = optimizer.step;
+    // Slots start from the optimizer's (a resumed run) or zeros, as Optimizer's lazily made slots do.
+    const slotNames = name === 'rmsprop' ? ['ms'] : ['m', 'v'];
+    this.slots = slotNames.map((s) => {
+      const named = Object.fromEntries(layout.keys.map((k) => [k, optimizer.slots[`${k}/${s}`]]));
+      return cmd.buffer(layout.keys.every((k) => named[k]) ? flatten(layout, named) : layout.total);
+    });
+    cmd.write(pass.params, 0, flatten(layout, pass.model.params));
+
+    pass.record(pass.model.config.dropout > 0);
+    const clip = opts.gradClip / opts.seqLength;
+    const mode = !(clip > 0) ? 0 : opts.clipMode === 'value' ? 1 : 2;
+    const norm2 = cmd.buffer(1);
+    if (mode === 2) {
+      const partials = cmd.buffer(NORM_GROUPS);
+      const groups = Math.min(NORM_GROUPS, Math.ceil(layout.total / 256));
+      cmd.rows(SUM_SQUARES, [layout.total, 0], [pass.grads, partials], groups);
+      cmd.rows(SUM_SQUARES, [groups, 1], [partials, norm2], 1);
+    }
+    const [a1, a2] = name === 'rmsprop' ? [decayRate, 0] : [beta1, beta2];
+    const params = [layout.total, mode, f32bits(clip), f32bits(a1), f32bits(1 - a1), f32bits(a2), f32bits(1 - a2), f32bits(epsilon)];
+    cmd.elementwise(updateShader(name), params, [pass.step, norm2, pass.grads, pass.params, ...this.slots], layout.total);
+    this.send = cmd.compile();
+    gpu.device.lost.then((info) => (this.lost = info.message || info.reason || 'unknown reason'));
+  }
+
+  /** A run of `model` trained by `optimizer` (its config, slots and step), from the carried `state`. */
+  static async create(model: CharRNN, optimizer: Optimizer, state: RNNState, opts: RunOptions): Promise<WebGpuRun> {
+    const gpu = await requireGpu();
+    const cmd = new Commands(gpu);
+    const pass = new Pass(cmd, model, opts.seqLength, opts.batchSize);
+    pass.writeState(state);
+    return new WebGpuRun(gpu, cmd, pass, optimizer, opts);
+  }
+
+  /** Queues one training iteration on `batch` with learning rate `lr`; dropout masks keyed by (dropoutSeed, iteration). */
+  step(batch: Batch, lr: number, dropoutSeed: number): void {
+    this.checkDevice();
+    if (batch.T !== this.pass.T || batch.B !== this.pass.B) throw new CharRNNError(`batch is ${batch.T}x${batch.B}, the run was made for ${this.pass.T}x${this.pass.B}`);
+    checkIds(this.pass.model, [batch.x, batch.y], batch.T, batch.B);
+    this.iteration += 1;
+    const { beta1, beta2, name } = this.optimizer.config;
+    // Adam's bias corrections in float64, as Optimizer.apply computes them.
+    const rate = name === 'adam' ? lr / (1 - Math.pow(beta1, this.iteration)) : lr;
+    const c2 = name === 'adam' ? 1 - Math.pow(beta2, this.iteration) : 1;
+    this.pass.writeBatch(batch, dropoutSeed, this.iteration);
+    this.cmd.write(this.pass.step, 2, Uint32Array.of(f32bits(rate), f32bits(c2)));
+    this.send();
+  }
+
+  /** The mean loss of the last step, once the GPU has run it; the queue keeps going meanwhile. */
+  async loss(): Promise<number> {
+    this.checkDevice();
+    const device = this.gpu.device;
+    let staging = this.staging.pop();
+    if (!staging) {
+      staging = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.ring.push(staging);
+    }
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(this.pass.loss, 0, staging, 0, 4);
+    device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      this.lost ??= (e as Error).message;
+      this.checkDevice();
+    }
+    const [value] = new Float32Array(staging.getMappedRange());
+    staging.unmap();
+    this.staging.push(staging);
+    return value;
+  }
+
+  /** Replaces the carried state (a new epoch starts from zeros). */
+  setState(state: RNNState): void {
+    this.pass.writeState(state);
+  }
+
+  /**
+   * Brings the run back to the host: weights into the model's variables, slots and step into the optimizer; returns
+   * the carried state as new tensors.
+   */
+  async sync(): Promise<RNNState> {
+    this.checkDevice();
+    const { layout, model } = this.pass;
+    const weights = unflatten(layout, await this.cmd.read(this.pass.params, 0, layout.total));
+    for (const k of layout.keys) model.params[k].assign(weights[k]);
+    tf.dispose(Object.values(weights));
+    const slots: Record<string, tf.Tensor> = {};
+    const names = this.optimizer.config.name === 'rmsprop' ? ['ms'] : ['m', 'v'];
+    for (const [i, s] of names.entries()) {
+      const named = unflatten(layout, await this.cmd.read(this.slots[i], 0, layout.total));
+      for (const k of layout.keys) slots[`${k}/${s}`] = named[k];
+    }
+    this.optimizer.restore(slots, this.iteration);
+    return this.pass.readState();
+  }
+
+  /** Destroys every buffer of the run. */
+  dispose(): void {
+    this.cmd.destroy();
+    this.ring.forEach((b) => b.destroy());
+    this.ring.length = 0;
+    this.staging.length = 0;
+  }
+
+  private checkDevice(): void {
+    if (this.lost !== undefined) throw new CharRNNError(`the GPU device was lost (${this.lost}): training on WebGPU stopped; checkpoints already written are kept`);
+  }
+}
