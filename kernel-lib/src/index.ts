@@ -46,6 +46,8 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, resolveCheckpointDi
 export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/checkpoint';
 export { evaluate } from './train/evaluate';
 export type { Evaluation } from './train/evaluate';
+export { pretrained } from './pretrained/pretrained';
+export type { Pretrained, PretrainedSummary, ModelCard } from './pretrained/pretrained';
 export { sample, sampleTexts, beamSearch, preparePrime } from './sample/sampler';
 export type { SampleOptions, Beam } from './sample/sampler';
 export { CharRNN, disposeState } from './model/charrnn';

@@ -1,6 +1,7 @@
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { loadCorpus, splitCorpus } from '../text/corpus';
+import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
@@ -23,7 +24,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
   const split = p.values.split as 'train' | 'val' | 'test';
   await initBackend(p.values.backend as BackendChoice);
-  const ckpt = loadCheckpoint(dir);
+  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });
   const data = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac)[split];

@@ -1,4 +1,5 @@
 import { GATES } from '../model/config';
+import { cardLines, readCard, resolveCheckpoint } from '../pretrained/pretrained';
 import { readCheckpointMeta } from '../train/checkpoint';
 import { Command, onePositional, parseFlags } from './args';
 
@@ -11,7 +12,9 @@ export const command: Command = {
 /** charrnn info CKPT_DIR: what a checkpoint holds (no weights are loaded). */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const { dir, meta } = readCheckpointMeta(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)'));
+  const { dir, meta } = readCheckpointMeta(resolveCheckpoint(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)')));
+  // A pretrained model's card says how it was trained and how good it is (its checkpoint keeps no training state).
+  const card = readCard(dir);
   const st = (meta.state ?? {}) as { iter?: number; lr?: number; bestValLoss?: number };
   const lastTrain = meta.history.train.at(-1);
   const lastVal = meta.history.val.at(-1);
@@ -36,6 +39,7 @@ export async function run(argv: string[]): Promise<void> {
     training: meta.training,
     savedAt: meta.savedAt,
     backend: meta.backend,
+    card,
   };
   if (p.values.json) {
     process.stdout.write(JSON.stringify(summary) + '\n');
@@ -46,7 +50,9 @@ export async function run(argv: string[]): Promise<void> {
     `checkpoint   ${dir} (${summary.format}, saved ${meta.savedAt})`,
     `model        ${m.numLayers}x${m.hiddenSize} ${m.cell}, dropout ${m.dropout}, ${params.toLocaleString('en-US')} parameters`,
     `vocab        ${m.vocabSize} chars: ${JSON.stringify(summary.vocab)}`,
-    `training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`,
+    ...(card
+      ? cardLines(card)
+      : [`training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`]),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

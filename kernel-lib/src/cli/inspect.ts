@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { TextTrace, inspectText } from '../inspect/trace';
+import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { BACKEND_FLAG, Command, onePositional, parseFlags } from './args';
 
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<void> {
     throw new CharRNNError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   await initBackend(p.values.backend as BackendChoice);
-  const ckpt = loadCheckpoint(dir);
+  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
   try {
     const trace = inspectText(ckpt.model, ckpt.vocab, text, { topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined });
     const out = p.values.out as string | undefined;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
 import { BackendChoice, initBackend } from '../backend';
@@ -7,8 +8,10 @@ import { CellType } from '../model/config';
 import { nativeStatus } from '../native/addon';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
-import { readCheckpointMeta } from '../train/checkpoint';
+import { isPretrained, resolveCheckpoint } from '../pretrained/pretrained';
+import { loadCheckpoint, readCheckpointMeta } from '../train/checkpoint';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainOptions } from '../train/options';
+import type { TrainingSample } from '../display/schema';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, Flag, Value, parseFlags } from './args';
 import { ProgressLine } from './progress';
@@ -44,14 +47,14 @@ export const command: Command & { flags: Record<string, TrainFlag> } = {
     'eval-val-every': { type: 'int', min: 1, option: 'evalValEvery', default: D.evalValEvery, help: 'validate every N iterations (and at the end)' },
     patience: { type: 'int', min: 0, option: 'patience', default: D.patience, help: 'stop after N validations in a row without a new best (0 = never)' },
     'checkpoint-every': { type: 'int', min: 1, option: 'checkpointEvery', default: D.checkpointEvery, help: 'save DIR/latest every N iterations (and at the end)' },
-    'sample-every': { type: 'int', min: 0, option: 'sampleEvery', default: D.sampleEvery, help: 'draw a sample every N iterations (0 = never)' },
+    'sample-every': { type: 'int', min: 0, option: 'sampleEvery', default: D.sampleEvery, help: `print a sample of ${D.sampleLength} chars on stderr every N iterations, also in --log-json as "sample" (0 = never)` },
     'print-every': { type: 'int', min: 1, default: 10, help: 'progress line every N iterations when stderr is not a terminal' },
-    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state)' },
+    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run' },
     seed: { type: 'int', min: 0, option: 'seed', default: D.seed, help: 'same seed, same run' },
     threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine (0 = one per core)' },
     engine: { ...ENGINE_FLAG, option: 'engine' },
     backend: BACKEND_FLAG,
-    'log-json': { type: 'string', arg: 'FILE', help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s' },
+    'log-json': { type: 'string', arg: 'FILE', help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s (and sample)' },
   },
 };
 
@@ -84,10 +87,12 @@ export async function run(argv: string[]): Promise<void> {
   // Only the options given: a resumed run keeps its saved ones. The engine is this machine's choice (flag > env > auto).
   for (const [flag, f] of Object.entries(command.flags)) if (f.option && (given.has(flag) || flag === 'engine')) (options as any)[f.option] = v[flag];
   const initFrom = v['init-from'] as string | undefined;
-  const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (initFrom ? runDirOf(initFrom) : 'cv');
+  // A pretrained model is not resumed but fine-tuned: a new run (fresh optimizer, its own folder) from its weights.
+  const resuming = initFrom !== undefined && !isPretrained(initFrom);
+  const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (resuming ? runDirOf(initFrom) : 'cv');
   options.checkpointDir = checkpointDir;
   trainOptions(options);
-  if (!initFrom && hasCheckpoint(checkpointDir)) {
+  if (!resuming && hasCheckpoint(checkpointDir)) {
     throw new CharRNNError(
       `${checkpointDir} already holds a checkpoint; resume it with --init-from ${checkpointDir}, or choose another --checkpoint-dir`,
     );
@@ -96,7 +101,8 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
   if (initFrom) {
-    const { meta } = readCheckpointMeta(initFrom);
+    const from = resolveCheckpoint(initFrom);
+    const { meta } = readCheckpointMeta(from);
     // The original command line may be repeated with --init-from: its model flags must agree with the checkpoint.
     const saved: Record<string, Value> = { model: meta.model.cell, 'rnn-size': meta.model.hiddenSize, 'num-layers': meta.model.numLayers, dropout: meta.model.dropout };
     const conflicts = Object.keys(saved).filter((f) => given.has(f) && v[f] !== saved[f]);
@@ -105,7 +111,11 @@ export async function run(argv: string[]): Promise<void> {
       throw new CharRNNError(`cannot change the model when resuming with --init-from: ${which}`);
     }
     const corpus = await loadCorpus(input, { vocab: Vocab.fromChars(meta.vocab) });
-    trainer = Trainer.resume(initFrom, corpus.data, options);
+    if (resuming) trainer = Trainer.resume(from, corpus.data, options);
+    else {
+      const ckpt = loadCheckpoint(from);
+      trainer = new Trainer(ckpt.model, ckpt.vocab, corpus.data, options);
+    }
   } else {
     const corpus = await loadCorpus(input);
     const model = CharRNN.create(
@@ -128,27 +138,41 @@ export async function run(argv: string[]): Promise<void> {
   );
   const log = v['log-json'] ? fs.openSync(v['log-json'] as string, trainer.iter > 0 ? 'a' : 'w') : undefined;
   const line = new ProgressLine(process.stderr, v['print-every'] as number);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncharrnn: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)\n');
+  // Ctrl-C, SIGTERM (kill, timeout, job schedulers) and SIGHUP (a closed terminal) stop after the current step and
+  // save latest; a second one quits at once.
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) process.exit(128 + os.constants.signals[signal]);
+    stopSignal = signal;
+    if (signal === 'SIGHUP') process.stderr.on('error', () => {}); // the terminal may be gone: drop what goes to it
+    process.stderr.write(`\ncharrnn: ${signal}: stopping after this step and saving a checkpoint (${signal} again to quit now)\n`);
   };
-  process.on('SIGINT', onSigint);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  signals.forEach((s) => process.on(s, onSignal));
+  // One log record per iteration, written when the next one starts so that a sample drawn after it joins it.
+  let record: Record<string, unknown> | undefined;
+  const writeRecord = () => {
+    if (log !== undefined && record) fs.writeSync(log, JSON.stringify(record) + '\n');
+    record = undefined;
+  };
   let result: TrainResult;
   try {
     result = await trainer.run({
-      shouldStop: () => interrupted,
+      shouldStop: () => stopSignal !== undefined,
       onProgress: (p: Progress) => {
+        writeRecord();
         line.update(p);
-        if (log !== undefined) {
-          const rec = { iter: p.iter, epoch: p.epoch, train_loss: p.trainLoss, val_loss: p.valLoss, lr: p.lr, chars_per_sec: p.charsPerSec, elapsed_s: p.elapsedS };
-          fs.writeSync(log, JSON.stringify(rec) + '\n');
-        }
+        record = { iter: p.iter, epoch: p.epoch, train_loss: p.trainLoss, val_loss: p.valLoss, lr: p.lr, chars_per_sec: p.charsPerSec, elapsed_s: p.elapsedS };
+      },
+      onSample: (s: TrainingSample) => {
+        line.done();
+        process.stderr.write(`--- sample at iteration ${s.iter} (temperature ${s.temperature}) ---\n${s.text}\n---\n`);
+        if (record) record.sample = s.text;
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.forEach((s) => process.off(s, onSignal));
+    writeRecord();
     if (log !== undefined) fs.closeSync(log);
     line.done();
   }
@@ -156,5 +180,5 @@ export async function run(argv: string[]): Promise<void> {
   const val = result.bestValLoss !== undefined ? `, best val loss ${result.bestValLoss.toFixed(4)}` : '';
   process.stderr.write(`charrnn: ${result.message}${val}\n`);
   if (result.status === 'diverged') process.exitCode = 1;
-  if (result.status === 'interrupted') process.exitCode = 130;
+  if (result.status === 'interrupted') process.exitCode = 128 + os.constants.signals[stopSignal!];
 }
