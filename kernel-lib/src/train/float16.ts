@@ -60,26 +60,3 @@ export function encodeFloat16(tensors: Record<string, tf.Tensor>): { data: Buffe
   });
   return { data: Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))), specs };
 }
-
-/** Bytes per value of a manifest entry as stored: 2 for float16, 4 for float32. */
-export function storedBytesPerValue(spec: tf.io.WeightsManifestEntry): number {
-  return spec.quantization?.dtype === 'float16' ? 2 : 4;
-}
-
-/** Values of `data` (laid out as `specs`) that are NaN or infinite, as stored (float32 or float16). */
-export function countNonFinite(data: ArrayBuffer, specs: tf.io.WeightsManifestEntry[]): number {
-  let bad = 0;
-  let offset = 0;
-  for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    if (storedBytesPerValue(s) === 2) {
-      const h = new Uint16Array(data, offset, n);
-      for (let i = 0; i < n; i++) if ((h[i] & 0x7c00) === 0x7c00) bad++;
-    } else {
-      const f = new Float32Array(data, offset, n);
-      for (let i = 0; i < n; i++) if (!Number.isFinite(f[i])) bad++;
-    }
-    offset += n * storedBytesPerValue(s);
-  }
-  return bad;
-}
