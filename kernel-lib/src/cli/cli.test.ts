@@ -192,3 +192,36 @@ test('a reader that goes away (sample | head -c 10) ends sampling quietly with e
   assert.equal(err, '');
   assert.equal(code, 0);
 });
+
+test('--sample-every N prints samples on stderr and puts them in --log-json', () => {
+  const log = path.join(work, 'sampled.jsonl');
+  const t = charrnn('train', '--input', input, '--checkpoint-dir', 'sampled', ...SMALL, '--max-iters', '4', '--sample-every', '2', '--log-json', log);
+  assert.equal(t.code, 0, t.err);
+  const shown = [...t.err.matchAll(/--- sample at iteration (\d+) \(temperature 1\) ---\n([^]*?)\n---\n/g)];
+  assert.deepEqual(shown.map((m) => Number(m[1])), [2, 4]);
+  const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((r) => r.iter), [1, 2, 3, 4]);
+  assert.deepEqual(records.filter((r) => 'sample' in r).map((r) => r.iter), [2, 4]);
+  assert.equal(records[1].sample, shown[0][2]);
+  assert.equal([...records[1].sample].length, 200);
+});
+
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  test(`${signal} during training saves latest at the iteration it stopped at, exits 128 + signal, and the run resumes`, async () => {
+    const dir = `signal-${signal}`;
+    const log = path.join(work, `${dir}.jsonl`);
+    const child = spawn(process.execPath, [MAIN, 'train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '100000', '--log-json', log], { cwd: work });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').split('\n').length > 5)) await new Promise((r) => setTimeout(r, 100));
+    child.kill(signal);
+    const [code] = await once(child, 'close');
+    assert.equal(code, 128 + os.constants.signals[signal], err);
+    const stopped = Number(/training interrupted at iteration (\d+)/.exec(err)?.[1]);
+    assert.ok(stopped >= 5, err);
+    assert.match(charrnn('info', dir).out, new RegExp(`iteration ${stopped},`));
+    const resumed = charrnn('train', '--input', input, '--init-from', dir, '--max-iters', String(stopped + 2));
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.match(charrnn('info', dir).out, new RegExp(`iteration ${stopped + 2},`));
+  });
+}
