@@ -148,8 +148,39 @@ test('sampler streams a new sample from the kernel when the temperature moves', 
   assert.equal(await page.locator('.charrnn-sampler .charrnn-error').textContent(), '');
   await page.locator('.charrnn-sampler input[type=text]').fill('he\u00e9');
   await page.waitForFunction(() => document.querySelector('.charrnn-sampler .charrnn-error')?.textContent !== '', null, { timeout: 60_000 });
-  assert.match(await page.locator('.charrnn-sampler .charrnn-error').textContent(), /not in the model's vocabulary/);
+  assert.match(await page.locator('.charrnn-sampler .charrnn-error').textContent(), /not in the model's vocabulary: .*tick "drop unknown characters"/);
+  // the option the error names: the unknown character is left out
+  await page.check('.charrnn-sampler input[type=checkbox]');
+  await page.waitForFunction(() => document.querySelector('.charrnn-sampler > .charrnn-sample')?.dataset.done === 'true' && document.querySelector('.charrnn-sampler .charrnn-error').textContent === '', null, { timeout: 60_000 });
+  assert.ok((await page.locator('.charrnn-sampler > .charrnn-sample').textContent()).startsWith('he'));
   await page.screenshot({ path: path.join(artifacts, 'sampler.png') });
+});
+
+test('sampler beam option: the kernel answers with the most likely continuations, best first, the same each time', { timeout: 120_000 }, async () => {
+  const beamBox = page.locator('.charrnn-sampler input[type=number] >> nth=3');
+  const beams = async () => {
+    await page.waitForFunction(() => document.querySelectorAll('.charrnn-sampler .charrnn-beam').length === 3 && document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done === 'true', null, { timeout: 60_000 });
+    const texts = await page.locator('.charrnn-sampler .charrnn-beam .charrnn-sample').allTextContents();
+    const logps = (await page.locator('.charrnn-sampler .charrnn-beam-logp').allTextContents()).map((t) => Number(t.replace('log p = ', '')));
+    return { texts, logps, shown: await page.locator('.charrnn-sampler > .charrnn-sample').textContent() };
+  };
+  await beamBox.fill('3');
+  const first = await beams();
+  assert.equal(first.shown, first.texts[0], 'the best continuation is the sample shown');
+  assert.equal(new Set(first.texts).size, 3);
+  for (const t of first.texts) assert.ok(t.startsWith('he') && [...t].length === 42, t);
+  assert.deepEqual([...first.logps].sort((a, b) => b - a), first.logps, 'best first');
+  assert.equal(await page.locator('.charrnn-sampler input[type=number] >> nth=1').isDisabled(), true, 'no seed in beam search');
+  await page.screenshot({ path: path.join(artifacts, 'sampler-beam.png') });
+  // the same settings again: the same beams
+  await beamBox.fill('0');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-sampler .charrnn-beam').length === 0 && document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done === 'true', null, { timeout: 60_000 });
+  await beamBox.fill('3');
+  assert.deepEqual(await beams(), first);
+  // back to drawing at random, with unknown characters refused again, for the tests after this one
+  await beamBox.fill('0');
+  await page.uncheck('.charrnn-sampler input[type=checkbox]');
+  await page.waitForFunction(() => document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done === 'true', null, { timeout: 60_000 });
 });
 
 test('activation explorer probes the model with the text typed into it', { timeout: 120_000 }, async () => {
@@ -187,4 +218,21 @@ test('saved, its kernel shut down and the page reloaded, the outputs render from
   assert.equal(await page.locator('.charrnn-sampler .charrnn-grid-row').count(), 2);
   assert.equal(await page.locator('.charrnn-activations .charrnn-char').count(), 13);
   await page.screenshot({ path: path.join(artifacts, 'reopened.png'), fullPage: true });
+});
+
+test('a dashboard saved while its run was still training reopens as recorded: no Stop button, and it says so', { timeout: 120_000 }, async () => {
+  // What a save during the run writes: the training output with status running and the run's comm target.
+  const saved = await (await contents('GET')).json();
+  const mime = 'application/vnd.charrnn.training+json';
+  const output = saved.content.cells.flatMap((c) => c.outputs).find((o) => o.data?.[mime]);
+  const view = output.data[mime];
+  output.data[mime] = { ...view, status: 'running', commTarget: `charrnn.training.${view.runId}` };
+  const put = await contents('PUT', { type: 'notebook', format: 'json', content: saved.content });
+  assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
+  await page.reload();
+  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="recorded"]', { timeout: 60_000 });
+  assert.equal(await page.locator('.charrnn-training .charrnn-status').textContent(), 'running when saved');
+  assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
+  assert.match(await page.locator('.charrnn-training .charrnn-message').textContent(), /^Recorded: /);
+  await page.screenshot({ path: path.join(artifacts, 'reopened-running.png') });
 });
