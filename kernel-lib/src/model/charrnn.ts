@@ -3,7 +3,7 @@ import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { WeightCache } from './cache';
 import { Cell, CellState, DEFAULT_INIT_SCALE, uniformVariable } from './cell';
-import { ModelConfig } from './config';
+import { checkConfig, ModelConfig } from './config';
 import { GRUCell } from './gru';
 import { LSTMCell } from './lstm';
 import { RNNCell } from './rnn';
@@ -19,15 +19,6 @@ export interface CreateOptions {
   seed?: number;
   /** Weights start uniform(-initScale, initScale) (default 0.08, as char-rnn). */
   initScale?: number;
-}
-
-function checkConfig(c: ModelConfig): void {
-  const whole = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!['rnn', 'lstm', 'gru'].includes(c.cell)) throw new CharRNNError(`unknown cell '${c.cell}' (expected lstm, gru or rnn)`);
-  if (!whole(c.vocabSize)) throw new CharRNNError(`vocabSize must be a positive integer, got ${c.vocabSize}`);
-  if (!whole(c.hiddenSize)) throw new CharRNNError(`hiddenSize must be a positive integer, got ${c.hiddenSize}`);
-  if (!whole(c.numLayers)) throw new CharRNNError(`numLayers must be a positive integer, got ${c.numLayers}`);
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new CharRNNError(`dropout must be in [0, 1), got ${c.dropout}`);
 }
 
 /**

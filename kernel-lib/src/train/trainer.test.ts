@@ -10,7 +10,7 @@ import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { onEngine } from '../native/testing';
 import { corpusFromText } from '../text/corpus';
-import { loadCheckpoint } from './checkpoint';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { TrainOptions } from './options';
 import { Trainer } from './trainer';
 
@@ -187,4 +187,79 @@ test('patience ends a run once that many validations in a row fail to improve', 
   assert.ok(result.iter < 300);
   trainer.dispose();
   trainer.model.dispose();
+});
+
+test('an unusable checkpoint folder is refused before the first step', async () => {
+  const file = path.join(tmpDir(), 'a-file');
+  fs.writeFileSync(file, '');
+  const cases: [string, RegExp][] = [
+    [file, /^CharRNNError: the checkpoint folder .*a-file is a file; choose another --checkpoint-dir$/],
+    [path.join(file, 'cv'), /^CharRNNError: cannot write checkpoints in .*a-file\/cv: not a directory \(ENOTDIR\); choose another --checkpoint-dir$/],
+  ];
+  for (const [dir, pattern] of cases) {
+    const trainer = setup('rnn', { maxIters: 5, threads: 1, checkpointDir: dir });
+    let steps = 0;
+    await assert.rejects(trainer.run({ onProgress: () => steps++ }).finally(() => trainer.dispose()), pattern);
+    assert.equal(steps, 0);
+    trainer.model.dispose();
+  }
+});
+
+const asRoot = process.getuid?.() === 0;
+test('a read-only checkpoint folder is refused before the first step', { skip: asRoot && 'root writes into read-only folders' }, async () => {
+  const dir = tmpDir();
+  fs.chmodSync(dir, 0o555);
+  const trainer = setup('rnn', { maxIters: 5, threads: 1, checkpointDir: path.join(dir, 'cv') });
+  await assert.rejects(trainer.run().finally(() => trainer.dispose()), /^CharRNNError: cannot write checkpoints in .*cv: permission denied \(EACCES\)/);
+  assert.equal(trainer.iter, 0);
+  trainer.model.dispose();
+});
+
+test('a run diverging before its first save does not claim a checkpoint was kept', async () => {
+  const dir = path.join(tmpDir(), 'cv');
+  const trainer = setup('rnn', { maxIters: 200, optimizer: 'adam', learningRate: 5, gradClip: 0, threads: 1, checkpointDir: dir });
+  const result = await trainer.run();
+  assert.equal(result.status, 'diverged');
+  assert.deepEqual(fs.readdirSync(dir), []);
+  assert.doesNotMatch(result.message, /checkpoint/);
+  trainer.dispose();
+  trainer.model.dispose();
+});
+
+test('resuming a checkpoint without training state is an error, not a restart from iteration 0', async () => {
+  const dir = tmpDir();
+  const corpus = corpusFromText(TEXT);
+  const model = CharRNN.create({ cell: 'rnn', vocabSize: corpus.vocab.size, hiddenSize: 8, numLayers: 1, dropout: 0 });
+  await saveCheckpoint(path.join(dir, 'latest'), { model, vocab: corpus.vocab });
+  model.dispose();
+  assert.throws(() => Trainer.resume(dir, corpus.data), /latest holds no training state, so it cannot be resumed/);
+});
+
+test('after a rollback to an older latest/, best/ is replaced only by a validation loss below its own', async () => {
+  const dir = tmpDir();
+  const data = corpusFromText(TEXT).data;
+  const opts: Partial<TrainOptions> = { evalValEvery: 2, threads: 1, checkpointDir: dir };
+  const first = setup('lstm', { ...opts, maxIters: 4 });
+  await first.run();
+  first.dispose();
+  first.model.dispose();
+  const early = path.join(tmpDir(), 'latest-at-4');
+  fs.cpSync(path.join(dir, 'latest'), early, { recursive: true });
+  const more = Trainer.resume(dir, data, { maxIters: 60, threads: 1 });
+  await more.run();
+  more.dispose();
+  more.model.dispose();
+  const best = readCheckpointMeta(path.join(dir, 'best')).meta.state as { iter: number; bestValLoss: number };
+  assert.ok(best.iter > 8, `best at iteration ${best.iter}`);
+  // The run is killed and latest/ rolls back to iteration 4; resuming there must not overwrite the better best/.
+  fs.rmSync(path.join(dir, 'latest'), { recursive: true });
+  fs.cpSync(early, path.join(dir, 'latest'), { recursive: true });
+  const again = Trainer.resume(dir, data, { maxIters: 8, threads: 1 });
+  const result = await again.run();
+  again.dispose();
+  again.model.dispose();
+  const vals = again.history.val.filter(([iter]) => iter > 4).map(([, loss]) => loss);
+  assert.ok(vals.every((v) => v > best.bestValLoss), `validations after the rollback ${vals} vs the best ${best.bestValLoss}`);
+  assert.deepEqual(readCheckpointMeta(path.join(dir, 'best')).meta.state, best);
+  assert.equal(result.bestValLoss, best.bestValLoss);
 });

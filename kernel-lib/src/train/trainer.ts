@@ -5,6 +5,7 @@ import { Rng } from '../rng';
 import { backendInfo } from '../backend';
 import { LossAndGrads } from '../engine/bptt';
 import { ParallelEngine } from '../engine/parallel';
+import { WebGpuRun } from '../engine/webgpu/run';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Engine, chooseEngine } from '../native/choose';
 import { nativeApply } from '../native/optimizer';
@@ -12,10 +13,11 @@ import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { splitCorpus, Splits } from '../text/corpus';
 import { CharIds, Vocab } from '../text/vocab';
-import { History, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { checkCheckpointDir, History, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { clipLikeCharRnn, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -60,6 +62,15 @@ interface TrainState {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The validation loss of the checkpoint at `dir`; undefined when there is none (or none readable: nothing to keep). */
+function bestValLossIn(dir: string): number | undefined {
+  try {
+    return readCheckpointMeta(dir).meta.state?.bestValLoss as number | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Truncated backprop through time over a corpus, char-rnn style: the split is cut into batchSize streams read
  * seqLength chars at a time, the hidden state carried from one batch to the next within an epoch.
@@ -78,6 +89,8 @@ export class Trainer {
   private carried: RNNState;
   private stopRequested = false;
   private parallel?: ParallelEngine;
+  /** WebGPU: the run kept on the GPU (weights, optimizer slots, carried state), made at the first step. */
+  private gpuRun?: WebGpuRun;
   private chosen?: Engine;
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
@@ -103,28 +116,34 @@ export class Trainer {
    */
   static resume(checkpointDir: string, data: CharIds | Splits, overrides: Partial<TrainOptions> = {}): Trainer {
     const ckpt = loadCheckpoint(checkpointDir);
+    if (!ckpt.meta.state) {
+      ckpt.model.dispose();
+      throw new CharRNNError(`${ckpt.dir} holds no training state, so it cannot be resumed (its weights can still be sampled)`);
+    }
     const saved = (ckpt.meta.training ?? {}) as Partial<TrainOptions>;
     const trainer = new Trainer(ckpt.model, ckpt.vocab, data, { ...saved, ...overrides });
     trainer.history = ckpt.meta.history;
-    const st = ckpt.meta.state as TrainState | undefined;
-    if (st) {
-      trainer.state = { ...st };
-      trainer.rng.state = st.rngState;
-      const slots: Record<string, tf.Tensor> = {};
-      const t = ckpt.trainTensors;
-      for (const key of Object.keys(t)) if (key.startsWith('optimizer/')) slots[key.slice('optimizer/'.length)] = t[key];
-      trainer.optimizer.restore(slots, st.optimizerStep);
-      // The carried state continues the run only with the batch size it was saved with.
-      const layers = Array.from({ length: trainer.model.config.numLayers }, (_, l) => l);
-      const h = layers.map((l) => t[`state/h${l}`] as tf.Tensor2D | undefined);
-      const c = layers.map((l) => t[`state/c${l}`] as tf.Tensor2D | undefined);
-      if (h.every((x) => x?.shape[0] === trainer.options.batchSize)) {
-        disposeState(trainer.carried);
-        trainer.carried = { h: h as tf.Tensor2D[], c: c.every(Boolean) ? (c as tf.Tensor2D[]) : undefined };
-      } else {
-        tf.dispose([...h, ...c].filter((x): x is tf.Tensor2D => x !== undefined));
-      }
+    const st = ckpt.meta.state as unknown as TrainState;
+    trainer.state = { ...st };
+    trainer.rng.state = st.rngState;
+    const slots: Record<string, tf.Tensor> = {};
+    const t = ckpt.trainTensors;
+    for (const key of Object.keys(t)) if (key.startsWith('optimizer/')) slots[key.slice('optimizer/'.length)] = t[key];
+    trainer.optimizer.restore(slots, st.optimizerStep);
+    // The carried state continues the run only with the batch size it was saved with.
+    const layers = Array.from({ length: trainer.model.config.numLayers }, (_, l) => l);
+    const h = layers.map((l) => t[`state/h${l}`] as tf.Tensor2D | undefined);
+    const c = layers.map((l) => t[`state/c${l}`] as tf.Tensor2D | undefined);
+    if (h.every((x) => x?.shape[0] === trainer.options.batchSize)) {
+      disposeState(trainer.carried);
+      trainer.carried = { h: h as tf.Tensor2D[], c: c.every(Boolean) ? (c as tf.Tensor2D[]) : undefined };
+    } else {
+      tf.dispose([...h, ...c].filter((x): x is tf.Tensor2D => x !== undefined));
     }
+    // best/ may be newer than the checkpoint resumed (the run was killed after saving it, or its latest/ rolled
+    // back): only a validation loss below the best on record may replace it.
+    const best = trainer.options.checkpointDir ? bestValLossIn(path.join(trainer.options.checkpointDir, 'best')) : undefined;
+    if (best !== undefined && best < (st.bestValLoss ?? Infinity)) trainer.state.bestValLoss = best;
     return trainer;
   }
 
@@ -157,6 +176,7 @@ export class Trainer {
     let lastLoss = NaN;
     let lastVal: number | undefined;
     this.stopRequested = false;
+    if (o.checkpointDir) checkCheckpointDir(o.checkpointDir);
     const finish = async (status: TrainStatus, message: string): Promise<TrainResult> => {
       if (status !== 'diverged' && o.checkpointDir) await this.saveTo('latest', callbacks);
       const best = this.state.bestValLoss;
@@ -174,6 +194,7 @@ export class Trainer {
         // A new epoch: streams restart, so the carried state does too; decay the learning rate as char-rnn does.
         disposeState(this.carried);
         this.carried = this.model.zeroState(o.batchSize);
+        this.gpuRun?.setState(this.carried); // WebGPU: the state on the GPU restarts too
         if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
       }
       const dropoutSeed = this.rng.nextSeed();
@@ -184,7 +205,8 @@ export class Trainer {
         disposeState(r.state);
         this.rng.state = this.state.rngState;
         const why = Number.isFinite(r.loss) ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}` : 'loss is NaN';
-        const kept = o.checkpointDir ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
+        const saved = o.checkpointDir && ['latest', 'best'].some((k) => fs.existsSync(path.join(o.checkpointDir!, k, 'checkpoint.json')));
+        const kept = saved ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
         return finish('diverged', `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`);
       }
       disposeState(this.carried);
@@ -207,6 +229,7 @@ export class Trainer {
       let valLoss: number | undefined;
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
+        await this.syncGpu();
         valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine }).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
@@ -230,6 +253,7 @@ export class Trainer {
       });
       if (o.sampleEvery > 0 && (this.iter % o.sampleEvery === 0 || last)) {
         const temperature = 1;
+        await this.syncGpu();
         const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
         callbacks.onSample?.({ iter: this.iter, text, temperature });
       }
@@ -245,6 +269,7 @@ export class Trainer {
 
   /** Saves the run as a checkpoint directory (exact-resume state included). */
   async save(dir: string): Promise<void> {
+    await this.syncGpu();
     const trainTensors: Record<string, tf.Tensor> = {};
     for (const [key, t] of Object.entries(this.optimizer.slots)) trainTensors[`optimizer/${key}`] = t;
     this.carried.h.forEach((t, l) => (trainTensors[`state/h${l}`] = t));
@@ -265,6 +290,8 @@ export class Trainer {
     this.optimizer.dispose();
     disposeState(this.carried);
     void this.parallel?.dispose();
+    this.gpuRun?.dispose();
+    this.gpuRun = undefined;
     this.parallel = undefined;
   }
 
@@ -275,10 +302,10 @@ export class Trainer {
 
   /**
    * Threads that share each batch: the option, else one per core for the TF.js engine on CPU backends. The native
-   * engine threads its own products (BLAS) and tfjs-node its own ops, so they run on one.
+   * engine threads its own products (BLAS), tfjs-node its own ops and WebGPU runs on the GPU, so they run on one.
    */
   get threads(): number {
-    if (this.engine.name === 'native') return 1;
+    if (this.engine.name === 'native' || this.engine.name === 'webgpu') return 1;
     if (this.options.threads > 0) return this.options.threads;
     const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
     return cpuBackend && !this.model.custom ? os.availableParallelism() : 1;
@@ -286,10 +313,32 @@ export class Trainer {
 
   /** One batch's loss and gradients, on this thread or shared out between threads. */
   private async step(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    if (this.engine.name === 'webgpu') return this.gpuStep(batch, dropoutSeed);
     const threads = Math.min(this.threads, this.options.batchSize);
     if (threads < 2) return this.engine.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
     this.parallel ??= await ParallelEngine.start(this.model, threads);
     return this.parallel.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
+  }
+
+  /**
+   * WebGPU: the whole iteration, clipping and the update included, runs on the GPU; only the loss comes back. So the
+   * caller gets no gradients (its optimizer.apply only counts the step, as the GPU's does) and an empty state: the
+   * carried state, weights and slots stay on the GPU until syncGpu() (before validation, samples and checkpoints).
+   * On divergence the GPU has already applied that step; the model keeps the weights of the last sync.
+   */
+  private async gpuStep(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    const o = this.options;
+    this.gpuRun ??= await WebGpuRun.create(this.model, this.optimizer, this.carried, o);
+    this.gpuRun.step(batch, this.state.lr, dropoutSeed);
+    return { loss: await this.gpuRun.loss(), grads: {}, state: { h: [] } };
+  }
+
+  /** WebGPU: weights, optimizer slots and the carried state back from the GPU (nothing to do on other engines). */
+  private async syncGpu(): Promise<void> {
+    if (!this.gpuRun) return;
+    const state = await this.gpuRun.sync();
+    disposeState(this.carried);
+    this.carried = state;
   }
 
   private async saveTo(kind: 'latest' | 'best', callbacks: TrainCallbacks): Promise<void> {
