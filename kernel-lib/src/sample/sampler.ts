@@ -23,8 +23,8 @@ export interface SampleOptions {
   count?: number;
   /**
    * Beam search instead of drawing: keep the `beam` most likely continuations (by total log-probability at the
-   * temperature, within top-k) at every step; sampleTexts returns them best first, sample the best. No randomness.
-   * 0 (the default) draws at random.
+   * temperature, within top-k) at every step; sampleTexts returns them best first (`count` plays no part), sample
+   * the best. No randomness. 0 (the default) draws at random.
    */
   beam?: number;
   /** The engine that runs the model (default 'auto': native BLAS when built, else TF.js). */
