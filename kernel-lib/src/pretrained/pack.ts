@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { CharRNNError } from '../errors';
+import { CharRNN } from '../model/charrnn';
+import { sample } from '../sample/sampler';
+import { loadCorpus, splitCorpus } from '../text/corpus';
+import { writeAll, writeFileAtomic } from '../text/atomic';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/checkpoint';
+import { evaluate } from '../train/evaluate';
+import { trainOptions } from '../train/options';
+import { Command, parseFlags } from '../cli/args';
+import {
+  MANIFEST_FORMAT,
+  Manifest,
+  ModelCard,
+  PRETRAINED_BUDGET_BYTES,
+  PRETRAINED_DIR,
+  STORED_TOLERANCE,
+  SplitLosses,
+  cardLines,
+  fileSha256,
+  readManifest,
+} from './pretrained';
+
+/**
+ * Packs a finished training run into the package's pretrained models (kernel-lib/pretrained/<name>/):
+ *   1. loads the run's best checkpoint and scores it on the validation and test splits of its corpus;
+ *   2. stores it with float16 weights and scores the stored model the same way, refusing when a loss moved by more
+ *      than 0.5% (or the weights do not fit float16);
+ *   3. writes card.json (corpus, split, architecture, training, engine, time, losses, three samples, the curve from
+ *      the run's --log-json log) and README.md, then the manifest's sha256s, refusing past the 60 MB budget.
+ * The maintainer runs it once per final model: node kernel-lib/dist/pretrained/pack.js --name N --checkpoint RUN/best
+ * --corpus FILE --log RUN/log.jsonl
+ */
+export interface PackOptions {
+  name: string;
+  /** The run's checkpoint to store (RUN/best). */
+  checkpoint: string;
+  /** The text it was trained on (the sha256 goes in the card). */
+  corpus: string;
+  /** The run's --log-json file: the curve, epochs and wall time of the whole run. */
+  log: string;
+  /** The corpus's name in datasets/manifest.json; default: `name`. */
+  corpusName?: string;
+  /** What trained it and where, for the card; defaults: the checkpoint's engine and backend, this machine's CPUs. */
+  engine?: string;
+  hardware?: string;
+  /** The models folder; default: the package's. */
+  root?: string;
+  /** Progress lines. */
+  progress?: (line: string) => void;
+}
+
+/** One record of a --log-json training log. */
+interface LogRecord {
+  iter: number;
+  epoch: number;
+  train_loss: number;
+  val_loss?: number;
+  elapsed_s: number;
+}
+
+const SAMPLE_TEMPERATURES = [0.5, 0.8, 1.0];
+const SAMPLE_LENGTH = 500;
+const CURVE_POINTS = 400;
+
+/**
+ * The run as its log tells it. A resumed run appends to the log and its clock restarts: the wall time adds up the
+ * segments, and where a resume went back to an earlier iteration the later records win.
+ */
+export function readTrainingLog(file: string): { records: LogRecord[]; wallTimeS: number } {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  } catch (e) {
+    throw new CharRNNError(`cannot read the training log ${file}: ${(e as Error).message}`);
+  }
+  const byIter = new Map<number, LogRecord>();
+  let wallTimeS = 0;
+  let segment = 0;
+  let lastIter = 0;
+  for (const [i, line] of lines.entries()) {
+    let r: LogRecord;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      throw new CharRNNError(`${file}:${i + 1} is not a JSON line of charrnn train --log-json`);
+    }
+    if (!Number.isInteger(r.iter) || !Number.isFinite(r.elapsed_s)) throw new CharRNNError(`${file}:${i + 1} has no iter / elapsed_s`);
+    if (r.iter <= lastIter || r.elapsed_s < segment) wallTimeS += segment; // a new process took over
+    segment = r.elapsed_s;
+    lastIter = r.iter;
+    byIter.set(r.iter, r);
+  }
+  if (!byIter.size) throw new CharRNNError(`the training log ${file} is empty`);
+  const records = [...byIter.values()].sort((a, b) => a.iter - b.iter);
+  return { records, wallTimeS: wallTimeS + segment };
+}
+
+/** A train curve as the means of about CURVE_POINTS windows (a per-batch loss is too noisy to thin by picking). */
+function smoothTrain(curve: [number, number][]): [number, number][] {
+  const n = Math.max(1, Math.ceil(curve.length / CURVE_POINTS));
+  const out: [number, number][] = [];
+  for (let i = 0; i < curve.length; i += n) {
+    const w = curve.slice(i, i + n);
+    out.push([w[w.length - 1][0], +(w.reduce((s, [, loss]) => s + loss, 0) / w.length).toFixed(5)]);
+  }
+  return out;
+}
+
+function relativeChange(full: SplitLosses, stored: SplitLosses): number {
+  return Math.max(Math.abs(stored.val - full.val) / full.val, Math.abs(stored.test - full.test) / full.test);
+}
+
+/** The model folder's README.md: the card to read on GitHub. Samples go in fences longer than any run of backticks in them. */
+function cardMarkdown(card: ModelCard): string {
+  const fence = (text: string) => '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  const samples = card.samples.map((s) => {
+    const f = fence(s.text);
+    return `Temperature ${s.temperature} (seed ${s.seed}):\n\n${f}text\n${s.text}\n${f}\n`;
+  });
+  const t = card.training;
+  return [
+    `# pretrained:${card.name}`,
+    '',
+    `A ${card.architecture.numLayers}x${card.architecture.hiddenSize} ${card.architecture.cell.toUpperCase()} ` +
+      `(${card.architecture.parameters.toLocaleString('en-US')} parameters, dropout ${card.architecture.dropout}) trained on ${card.corpus.name}. ` +
+      'Losses are nats per character on our contiguous split, of the stored model.',
+    '',
+    '```text',
+    ...cardLines(card),
+    `optimizer    ${t.optimizer}, learning rate ${t.learningRate}, decay ${t.decayRate}, lr x${t.lrDecay} per epoch after ${t.lrDecayAfter}, ` +
+      `grad clip ${t.gradClip} (${t.clipMode}), batch ${t.batchSize} x ${t.seqLength} chars, seed ${t.seed}, patience ${t.patience}`,
+    '```',
+    '',
+    '## Samples',
+    '',
+    ...samples,
+    'The learning curve is `curve` in card.json.',
+    '',
+  ].join('\n');
+}
+
+/** The model's row in the top README's table of pretrained models. */
+function readmeRow(card: ModelCard): string {
+  const a = card.architecture;
+  const trained = `${card.iterations.toLocaleString('en-US')} it, ${card.epochs.toFixed(1)} epochs, ${(card.run.wallTimeS / 3600).toFixed(1)} h, ${card.engine}`;
+  const cells = [card.name, card.corpus.name, `${a.numLayers}x${a.hiddenSize} ${a.cell}`, a.parameters.toLocaleString('en-US'),
+    (card.storage.bytes / 1e6).toFixed(1), card.loss.val.toFixed(3), card.loss.test.toFixed(3), trained];
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Packs one model (see the file's comment); returns its card. */
+export async function pack(opts: PackOptions): Promise<ModelCard> {
+  const root = opts.root ?? PRETRAINED_DIR;
+  const say = opts.progress ?? (() => {});
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.name)) throw new CharRNNError(`--name must be lowercase letters, digits and dashes, got '${opts.name}'`);
+  const { records, wallTimeS } = readTrainingLog(opts.log);
+  // The log must be this run's: it passes through the checkpoint's iteration.
+  const { dir, meta } = readCheckpointMeta(opts.checkpoint);
+  const iter = meta.state?.iter as number | undefined;
+  const atBest = records.find((r) => r.iter === iter);
+  if (iter === undefined || !atBest) {
+    throw new CharRNNError(`${opts.log} has no record of iteration ${iter ?? '(none saved)'} of ${dir}: is it this run's --log-json log?`);
+  }
+  const src = loadCheckpoint(dir);
+  const training = trainOptions((src.meta.training ?? {}) as object);
+  const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
+  const splits = splitCorpus(corpus.data, training.trainFrac, training.valFrac);
+  const score = (model: CharRNN): SplitLosses => {
+    const at = { batchSize: training.batchSize, seqLength: training.seqLength };
+    return { val: evaluate(model, splits.val, at).loss, test: evaluate(model, splits.test, at).loss };
+  };
+  say(`${opts.name}: scoring ${src.dir} (float32) on ${splits.val.length} val + ${splits.test.length} test chars`);
+  const full = score(src.model);
+
+  // The stored form: a checkpoint with float16 weights, no training state, the history up to these weights.
+  fs.mkdirSync(root, { recursive: true });
+  const stage = path.join(root, `.pack-${opts.name}-${process.pid}`);
+  const { checkpointDir: _, ...kept } = src.meta.training ?? {};
+  let stored: CharRNN | undefined;
+  try {
+    await saveCheckpoint(stage, {
+      model: src.model,
+      vocab: src.vocab,
+      training: kept,
+      history: { train: smoothTrain(src.meta.history.train), val: src.meta.history.val },
+      backend: src.meta.backend,
+      weightsDtype: 'float16',
+    });
+    const model = (stored = loadCheckpoint(stage).model);
+    say(`${opts.name}: scoring the float16 model`);
+    const loss = score(model);
+    const change = relativeChange(full, loss);
+    if (!(change <= STORED_TOLERANCE)) {
+      throw new CharRNNError(
+        `the float16 model's loss moved by ${(change * 100).toFixed(2)}% (val ${full.val.toFixed(4)} -> ${loss.val.toFixed(4)}, ` +
+          `test ${full.test.toFixed(4)} -> ${loss.test.toFixed(4)}), more than ${STORED_TOLERANCE * 100}%: not stored`,
+      );
+    }
+    const samples = SAMPLE_TEMPERATURES.map((temperature) => ({ temperature, seed: 1, text: sample(model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }) }));
+    const last = records[records.length - 1];
+    const params = Object.values(model.params).reduce((n, p) => n + p.size, 0);
+    const card: ModelCard = {
+      name: opts.name,
+      corpus: { name: opts.corpusName ?? opts.name, sha256: corpus.sha256, chars: corpus.data.length },
+      split: {
+        train: training.trainFrac,
+        val: training.valFrac,
+        test: +(1 - training.trainFrac - training.valFrac).toFixed(6),
+        chars: { train: splits.train.length, val: splits.val.length, test: splits.test.length },
+      },
+      architecture: { ...src.model.config, parameters: params },
+      training: kept,
+      engine: opts.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
+      hardware: opts.hardware ?? `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+      iterations: iter,
+      epochs: +atBest.epoch.toFixed(3),
+      run: { iterations: last.iter, epochs: +last.epoch.toFixed(3), wallTimeS: Math.round(wallTimeS) },
+      loss: { ...loss, fullPrecision: full },
+      storage: { dtype: 'float16', bytes: fs.statSync(path.join(stage, 'weights.bin')).size },
+      samples,
+      curve: {
+        train: smoothTrain(records.map((r) => [r.iter, r.train_loss])),
+        val: records.filter((r) => r.val_loss !== undefined && r.val_loss !== null).map((r) => [r.iter, r.val_loss!] as [number, number]),
+      },
+      packedAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(path.join(stage, 'card.json'), JSON.stringify(card, null, 1) + '\n');
+    fs.writeFileSync(path.join(stage, 'README.md'), cardMarkdown(card));
+    await install(root, opts.name, stage);
+    say(`${opts.name}: stored in ${path.join(root, opts.name)}\n${cardLines(card).join('\n')}\nREADME row: ${readmeRow(card)}`);
+    return card;
+  } finally {
+    stored?.dispose();
+    src.model.dispose();
+    tf.dispose(Object.values(src.trainTensors));
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Moves a packed model folder into place and records its files in the manifest, within the size budget. */
+async function install(root: string, name: string, stage: string): Promise<void> {
+  const manifest: Manifest = readManifest(root);
+  const files = Object.fromEntries(
+    fs
+      .readdirSync(stage)
+      .sort()
+      .map((f) => [f, fileSha256(path.join(stage, f))]),
+  );
+  const bytes = fs.readdirSync(stage).reduce((n, f) => n + fs.statSync(path.join(stage, f)).size, 0);
+  const others = Object.entries(manifest.models).reduce((n, [other, e]) => (other === name ? n : n + e.bytes), 0);
+  if (others + bytes > PRETRAINED_BUDGET_BYTES) {
+    throw new CharRNNError(
+      `${name} (${(bytes / 1e6).toFixed(1)} MB) would bring the pretrained models to ${((others + bytes) / 1e6).toFixed(1)} MB, ` +
+        `over the ${PRETRAINED_BUDGET_BYTES / 1e6} MB budget: not stored`,
+    );
+  }
+  const dest = path.join(root, name);
+  const old = `${dest}.old-${process.pid}`;
+  if (fs.existsSync(dest)) fs.renameSync(dest, old);
+  fs.renameSync(stage, dest);
+  fs.rmSync(old, { recursive: true, force: true });
+  const next: Manifest = { format: MANIFEST_FORMAT, version: 1, models: { ...manifest.models, [name]: { files, bytes } } };
+  next.models = Object.fromEntries(Object.entries(next.models).sort(([a], [b]) => a.localeCompare(b)));
+  // Through a temporary name: a half-written manifest would lose every model.
+  await writeFileAtomic(path.join(root, 'manifest.json'), (fd) => writeAll(fd, Buffer.from(JSON.stringify(next, null, 1) + '\n')));
+}
+
+export const command: Command = {
+  usage: '--name NAME --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl [options]',
+  summary: 'Stores a finished run as pretrained model NAME in kernel-lib/pretrained (float16, card, manifest).',
+  flags: {
+    name: { type: 'string', help: 'the name users load it by (pretrained:NAME), required' },
+    checkpoint: { type: 'string', arg: 'DIR', help: "the run's best checkpoint, required" },
+    corpus: { type: 'string', arg: 'FILE', help: 'the text it was trained on, required' },
+    log: { type: 'string', arg: 'FILE', help: "the run's --log-json file, required" },
+    'corpus-name': { type: 'string', help: "the corpus's name in datasets/manifest.json (default: NAME)" },
+    engine: { type: 'string', arg: 'TEXT', help: "what trained it, for the card (default: the checkpoint's engine and backend)" },
+    hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
+  },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const { values: v, positionals } = parseFlags(argv, command);
+  if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
+  for (const flag of ['name', 'checkpoint', 'corpus', 'log']) if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
+  await initBackend();
+  await pack({
+    name: v.name as string,
+    checkpoint: v.checkpoint as string,
+    corpus: v.corpus as string,
+    log: v.log as string,
+    corpusName: v['corpus-name'] as string | undefined,
+    engine: v.engine as string | undefined,
+    hardware: v.hardware as string | undefined,
+    progress: (line) => process.stderr.write(`pack: ${line}\n`),
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`pack: ${err instanceof CharRNNError ? err.message : `internal error: ${err?.stack ?? err}`}\n`);
+    process.exitCode = 1;
+  });
+}

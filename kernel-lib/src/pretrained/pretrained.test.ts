@@ -1,0 +1,239 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { CharRNNError } from '../errors';
+import { defaultDataDir, defaultMirror } from '../data/datasets';
+import { standInCorpus } from '../data/standin';
+import { forward } from '../engine/forward';
+import { disposeState } from '../model/charrnn';
+import { loadCorpus, sha256File, splitCorpus } from '../text/corpus';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { evaluate } from '../train/evaluate';
+import { trainOptions } from '../train/options';
+import { toFloat16 } from '../train/float16';
+import { pack } from './pack';
+import { PRETRAINED_BUDGET_BYTES, STORED_TOLERANCE, pretrained, readManifest, resolveCheckpoint } from './pretrained';
+
+// A tiny model trained here by the CLI (as the maintainer trains a real one), packed into a temporary models folder.
+const KERNEL_LIB = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(__dirname, '..', 'cli', 'main.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-pretrained-'));
+const input = path.join(work, 'input.txt');
+fs.writeFileSync(input, standInCorpus({ style: 'prose', chars: 6000 }));
+const env = { ...process.env, CHARRNN_CACHE_DIR: path.join(work, 'cache') };
+test.after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(main: string, args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd: work, encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const trained = run(MAIN, [
+  'train', '--input', input, '--checkpoint-dir', 'run', '--rnn-size', '16', '--num-layers', '2', '--batch-size', '4', '--seq-length', '10',
+  '--max-iters', '30', '--eval-val-every', '10', '--log-json', path.join(work, 'log.jsonl'),
+]);
+const root = path.join(work, 'models');
+const packed = (async () => {
+  assert.equal(trained.code, 0, trained.err);
+  await initBackend('cpu');
+  return pack({ name: 'tiny', checkpoint: path.join(work, 'run', 'best'), corpus: input, log: path.join(work, 'log.jsonl'), root });
+})();
+
+test('pack stores float16 weights, a card with losses of both forms, samples and the curve, and the manifest', async () => {
+  const card = await packed;
+  const dir = path.join(root, 'tiny');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  assert.equal(card.storage.dtype, 'float16');
+  assert.equal(card.storage.bytes, card.architecture.parameters * 2);
+  assert.equal(fs.statSync(path.join(dir, 'weights.bin')).size, card.storage.bytes);
+  assert.equal(card.corpus.sha256, await sha256File(input));
+  assert.deepEqual([card.split.train, card.split.val, card.split.test], [0.9, 0.05, 0.05]);
+  for (const s of ['val', 'test'] as const) {
+    assert.ok(Math.abs(card.loss[s] - card.loss.fullPrecision[s]) <= STORED_TOLERANCE * card.loss.fullPrecision[s], s);
+  }
+  // The full-precision figures are those of the checkpoint it came from, on the same split.
+  const src = loadCheckpoint(path.join(work, 'run', 'best'));
+  const o = trainOptions(src.meta.training as object);
+  const splits = splitCorpus((await loadCorpus(input, { vocab: src.vocab })).data, o.trainFrac, o.valFrac);
+  assert.equal(card.loss.fullPrecision.val, evaluate(src.model, splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss);
+  assert.equal(card.iterations, src.meta.state!.iter);
+  src.model.dispose();
+  assert.deepEqual(card.samples.map((s) => s.temperature), [0.5, 0.8, 1]);
+  assert.ok(card.samples.every((s) => [...s.text].length === 500));
+  assert.equal(card.run.iterations, 30);
+  assert.deepEqual(card.curve.val.map(([iter]) => iter), [10, 20, 30]);
+  assert.ok(card.curve.train.length === 30 && card.run.wallTimeS >= 0);
+  const manifest = readManifest(root);
+  assert.deepEqual(Object.keys(manifest.models.tiny.files).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  assert.match(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), /^# pretrained:tiny\n[\s\S]*Temperature 0\.5/);
+});
+
+test('pretrained(name) loads the stored model: its weights are the checkpoint\'s rounded to float16, its logits the same to that precision', async () => {
+  await packed;
+  const { model, vocab, card } = pretrained('tiny', root);
+  const src = loadCheckpoint(path.join(work, 'run', 'best'));
+  assert.deepEqual(vocab.toJSON(), src.vocab.toJSON());
+  assert.equal(card.name, 'tiny');
+  for (const [name, p] of Object.entries(src.model.params)) {
+    const expected = tf.io.decodeWeights(toFloat16(p.dataSync() as Float32Array).buffer, [{ name, shape: p.shape, dtype: 'float32', quantization: { dtype: 'float16' } }]);
+    assert.deepEqual(model.params[name].dataSync(), expected[name].dataSync(), name);
+  }
+  const x = Int32Array.from(vocab.encode('The song crosses the river'));
+  const T = x.length;
+  const a = forward(src.model, x, T, 1, src.model.zeroState(1));
+  const b = forward(model, x, T, 1, model.zeroState(1));
+  const la = a.logits.dataSync();
+  const lb = b.logits.dataSync();
+  const scale = Math.max(...la.map(Math.abs));
+  const worst = Math.max(...la.map((v, i) => Math.abs(v - lb[i])));
+  assert.ok(worst > 0 && worst < 2e-3 * scale, `logits differ by up to ${worst} (scale ${scale})`);
+  [a, b].forEach((r) => (r.logits.dispose(), disposeState(r.state)));
+  src.model.dispose();
+  model.dispose();
+  assert.deepEqual(
+    pretrained.list(root).map(({ name, corpus, architecture }) => ({ name, corpus, architecture })),
+    [{ name: 'tiny', corpus: 'tiny', architecture: '2x16 lstm' }],
+  );
+});
+
+test('a damaged or missing file of a pretrained model is one clear error; so is an unknown name, listing the models there are', async () => {
+  await packed;
+  const copy = path.join(work, 'damaged');
+  fs.cpSync(root, copy, { recursive: true });
+  const weights = path.join(copy, 'tiny', 'weights.bin');
+  const bytes = fs.readFileSync(weights);
+  bytes[7] ^= 0x40;
+  fs.writeFileSync(weights, bytes);
+  assert.throws(() => pretrained('tiny', copy), (e: Error) => e instanceof CharRNNError && e.message.includes(`pretrained model 'tiny' is damaged: ${weights} does not match its sha256`));
+  fs.rmSync(path.join(copy, 'tiny', 'card.json'));
+  assert.throws(() => resolveCheckpoint('pretrained:tiny', copy), /pretrained model 'tiny' is incomplete: .*card\.json is missing/);
+  assert.throws(() => pretrained('nope', root), (e: Error) => e instanceof CharRNNError && e.message === "no pretrained model 'nope' (available: tiny)");
+  assert.throws(() => pretrained('tiny', path.join(work, 'empty')), /no pretrained model 'tiny' \(none are installed yet\)/);
+});
+
+test('pack refuses a model whose float16 form moves the loss by more than 0.5%, and leaves the models as they were', async () => {
+  await packed;
+  // Output biases of 4000 + log(the char's frequency): the log-frequencies help in float32, but float16 numbers near
+  // 4000 are 4 apart, which rounds most of them away.
+  const src = loadCheckpoint(path.join(work, 'run', 'best'));
+  const ids = src.vocab.encode(fs.readFileSync(input, 'utf8'));
+  const counts = new Float32Array(src.vocab.size).fill(1);
+  ids.forEach((id) => counts[id]++);
+  src.model.params['output/bias'].assign(tf.tensor1d(Array.from(counts, (n) => 4000 + Math.log(n / ids.length))));
+  const shifted = path.join(work, 'shifted');
+  await saveCheckpoint(shifted, { model: src.model, vocab: src.vocab, training: src.meta.training, history: src.meta.history, state: src.meta.state });
+  src.model.dispose();
+  const before = fs.readFileSync(path.join(root, 'manifest.json'), 'utf8');
+  await assert.rejects(
+    pack({ name: 'shifted', checkpoint: shifted, corpus: input, log: path.join(work, 'log.jsonl'), root }),
+    (e: Error) => e instanceof CharRNNError && /the float16 model's loss moved by [\d.]+% .*more than 0\.5%: not stored/.test(e.message),
+  );
+  assert.equal(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8'), before);
+  assert.deepEqual(fs.readdirSync(root).sort(), ['manifest.json', 'tiny']);
+});
+
+test("pack refuses a log that is not the checkpoint's run", async () => {
+  await packed;
+  const other = path.join(work, 'other-log.jsonl');
+  fs.writeFileSync(other, JSON.stringify({ iter: 1, epoch: 0.1, train_loss: 3, elapsed_s: 1 }) + '\n');
+  await assert.rejects(
+    pack({ name: 'tiny', checkpoint: path.join(work, 'run', 'best'), corpus: input, log: other, root }),
+    /other-log\.jsonl has no record of iteration 30 of .*: is it this run's --log-json log\?/,
+  );
+});
+
+test('the npm package carries the pretrained models folder', () => {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: KERNEL_LIB, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const files = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
+  assert.ok(files.includes('pretrained/manifest.json'), files.join(' '));
+});
+
+// The models committed in kernel-lib/pretrained: intact, within the size budget, and (where the corpus is here to
+// score them on) their stored val loss within 0.5% of the full-precision one recorded when they were packed.
+const committed = Object.keys(readManifest().models);
+const MAX_CHECK_CHARS = 400_000;
+
+test('the committed pretrained models fit the budget', () => {
+  const total = Object.values(readManifest().models).reduce((n, m) => n + m.bytes, 0);
+  assert.ok(total <= PRETRAINED_BUDGET_BYTES, `${total} bytes`);
+});
+
+for (const name of committed.length ? committed : ['(none)']) {
+  test(`committed pretrained model ${name}: stored val loss within 0.5% of full precision`, async (t) => {
+    if (!committed.length) return t.skip('no pretrained models are committed yet');
+    const { model, vocab, card } = pretrained(name);
+    try {
+      assert.ok(Math.abs(card.loss.val - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val);
+      const candidates = [defaultDataDir(), defaultMirror()].filter((d): d is string => !!d).map((d) => path.join(d, card.corpus.name, 'input.txt'));
+      let corpusFile: string | undefined;
+      for (const c of candidates) if (fs.existsSync(c) && (await sha256File(c)) === card.corpus.sha256) corpusFile = c;
+      if (!corpusFile) return t.skip(`corpus ${card.corpus.name} (sha256 ${card.corpus.sha256.slice(0, 12)}) is not here: looked in ${candidates.join(', ') || 'no data folder or mirror'}`);
+      if (card.split.chars.val > MAX_CHECK_CHARS) return t.skip(`its val split (${card.split.chars.val} chars) is too long to score in npm test; pack checked it`);
+      await initBackend();
+      const o = trainOptions(card.training as object);
+      const corpus = await loadCorpus(corpusFile, { vocab });
+      const val = splitCorpus(corpus.data, o.trainFrac, o.valFrac).val;
+      const loss = evaluate(model, val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+      assert.ok(Math.abs(loss - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val, `${loss} vs ${card.loss.fullPrecision.val}`);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+// The CLI on a pretrained model, run from a copy of the package whose pretrained/ folder is the one packed here
+// (charrnn finds its models beside its dist/, as an installed package does).
+const pkg = path.join(work, 'pkg');
+const pkgMain = path.join(pkg, 'dist', 'cli', 'main.js');
+const installed = packed.then(() => {
+  fs.cpSync(path.join(KERNEL_LIB, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+  fs.cpSync(root, path.join(pkg, 'pretrained'), { recursive: true });
+  fs.symlinkSync(path.resolve(KERNEL_LIB, '..', 'node_modules'), path.join(pkg, 'node_modules'));
+  fs.symlinkSync(path.join(KERNEL_LIB, 'native'), path.join(pkg, 'native'));
+});
+const charrnn = (...args: string[]) => run(pkgMain, args);
+
+function assertUserError(r: ReturnType<typeof charrnn>, pattern: RegExp): void {
+  assert.equal(r.code, 1, r.err);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.match(r.err, /^charrnn: /);
+  assert.match(r.err, pattern);
+}
+
+test('charrnn sample / eval / info take pretrained:NAME', async () => {
+  await installed;
+  const card = await packed;
+  const s = charrnn('sample', 'pretrained:tiny', '--length', '40', '--seed', '2', '--primetext', 'The ');
+  assert.equal(s.code, 0, s.err);
+  assert.equal(s.out, charrnn('sample', path.join(pkg, 'pretrained', 'tiny'), '--length', '40', '--seed', '2', '--primetext', 'The ').out);
+  assert.ok(s.out.startsWith('The ') && [...s.out].length === 45, s.out);
+  const e = charrnn('eval', 'pretrained:tiny', '--input', input, '--split', 'test');
+  assert.equal(e.code, 0, e.err);
+  assert.ok(Math.abs(JSON.parse(e.out).loss - card.loss.test) < 1e-4, e.out);
+  const i = charrnn('info', 'pretrained:tiny');
+  assert.equal(i.code, 0, i.err);
+  assert.match(i.out, /model +2x16 lstm/);
+  assert.match(i.out, /corpus +tiny/);
+  assert.match(i.out, new RegExp(`loss +val ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`));
+  assert.equal(JSON.parse(charrnn('info', 'pretrained:tiny', '--json').out).card.loss.test, card.loss.test);
+  assertUserError(charrnn('info', 'pretrained:nope'), /no pretrained model 'nope' \(available: tiny\)/);
+  assertUserError(charrnn('sample', 'pretrained:nope'), /available: tiny/);
+});
+
+test('charrnn train --init-from pretrained:NAME fine-tunes as a new run; text with characters the model lacks is refused, naming them', async () => {
+  await installed;
+  const t = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned', '--max-iters', '4', '--batch-size', '4', '--seq-length', '10');
+  assert.equal(t.code, 0, t.err);
+  assert.match(charrnn('info', 'tuned').out, /2x16 lstm[\s\S]*iteration 4,/);
+  assert.deepEqual(fs.readdirSync(path.join(pkg, 'pretrained', 'tiny')).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  const other = path.join(work, 'other.txt');
+  fs.writeFileSync(other, 'Zebra quartz, jinx 42!\n'.repeat(30));
+  assertUserError(charrnn('train', '--init-from', 'pretrained:tiny', '--input', other, '--checkpoint-dir', 'tuned2'), /other\.txt has characters not in the model's vocabulary: .*'Z'/);
+  assert.equal(fs.existsSync(path.join(work, 'tuned2', 'latest')), false);
+});
