@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from './args';
+import { nativeStatus } from '../native/addon';
 
 const MAIN = path.join(__dirname, 'main.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-cli-'));
@@ -13,9 +14,15 @@ const input = path.join(work, 'input.txt');
 fs.writeFileSync(input, 'To be, or not to be: that is the question.\n'.repeat(60));
 const SMALL = ['--rnn-size', '16', '--num-layers', '1', '--batch-size', '4', '--seq-length', '10'];
 
-function charrnn(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, CHARRNN_CACHE_DIR: path.join(work, 'cache') } });
+/** Runs the CLI with these environment variables on top of ours. */
+function charrnnWith(vars: Record<string, string>, ...args: string[]) {
+  const env = { ...process.env, CHARRNN_CACHE_DIR: path.join(work, 'cache'), ...vars };
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: work, encoding: 'utf8', env });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function charrnn(...args: string[]) {
+  return charrnnWith({}, ...args);
 }
 
 /** A run folder holding a small trained checkpoint (trained on first use), for the tests that only read one. */
@@ -225,3 +232,27 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     assert.match(charrnn('info', dir).out, new RegExp(`iteration ${stopped + 2},`));
   });
 }
+
+test('CHARRNN_BACKEND and CHARRNN_ENGINE choose where no flag does, in every command: flag > variable > auto', () => {
+  const ckpt = trained('small');
+  fs.writeFileSync(path.join(work, 'probe.txt'), 'To be');
+  const bogus = { CHARRNN_BACKEND: 'bogus' };
+  const wrong = /^charrnn: CHARRNN_BACKEND must be one of auto, wasm, cpu, tensorflow, got 'bogus'$/;
+  assertUserError(charrnnWith(bogus, 'sample', ckpt, '--length', '5'), wrong);
+  assertUserError(charrnnWith(bogus, 'eval', ckpt, '--input', input), wrong);
+  assertUserError(charrnnWith(bogus, 'inspect', ckpt, '--text-file', 'probe.txt'), wrong);
+  assertUserError(charrnnWith(bogus, 'train', '--input', input, '--checkpoint-dir', 'env0'), wrong);
+  assert.equal(charrnnWith(bogus, 'sample', ckpt, '--length', '5', '--backend', 'cpu').code, 0);
+
+  const train = (vars: Record<string, string>, dir: string, ...flags: string[]) => {
+    const t = charrnnWith(vars, 'train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '1', ...flags);
+    assert.equal(t.code, 0, t.err);
+    return t.err.split('\n').find((l) => l.startsWith('charrnn: '))!; // after TF.js's banner on cpu
+  };
+  assert.match(train({ CHARRNN_BACKEND: 'cpu' }, 'env1', '--engine', 'tfjs'), /TF\.js engine on cpu/);
+  assert.match(train({ CHARRNN_BACKEND: 'cpu' }, 'env2', '--engine', 'tfjs', '--backend', 'wasm'), /TF\.js engine on wasm/);
+  assert.match(train({ CHARRNN_ENGINE: 'tfjs' }, 'env3'), /TF\.js engine/);
+  if (nativeStatus().available) assert.match(train({ CHARRNN_ENGINE: 'tfjs' }, 'env4', '--engine', 'native'), /native engine/);
+  else assertUserError(charrnnWith({ CHARRNN_ENGINE: 'native' }, 'train', '--input', input, '--checkpoint-dir', 'env4'), new RegExp(nativeStatus().detail.slice(0, 20)));
+  assertUserError(charrnnWith({ CHARRNN_ENGINE: 'gpu' }, 'train', '--input', input, '--checkpoint-dir', 'env5'), /CHARRNN_ENGINE must be one of auto, native, tfjs/);
+});

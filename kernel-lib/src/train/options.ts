@@ -36,7 +36,7 @@ export interface TrainOptions {
   sampleLength: number;
   /** Seeds weight init, dropout masks and samples. */
   seed: number;
-  /** The native BLAS engine, the TF.js engine, the WebGPU engine, or the best available ('auto'). */
+  /** The native BLAS engine, the TF.js engine, the WebGPU engine, or the best available ('auto'); by default CHARRNN_ENGINE when set, else 'auto'. */
   engine: EngineChoice;
   /**
    * Threads that share each batch (data-parallel, results equal to one thread's to float tolerance);
@@ -78,7 +78,9 @@ function check(ok: boolean, what: string): void {
 
 /** Fills in defaults and rejects values that cannot work, with one clear message. */
 export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial };
+  // The engine: the option, else the CHARRNN_ENGINE variable, else auto.
+  const engine = partial.engine ?? ((process.env.CHARRNN_ENGINE || DEFAULT_TRAIN_OPTIONS.engine) as EngineChoice);
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial, engine };
   const whole = (k: keyof TrainOptions, min: number) =>
     check(Number.isInteger(o[k]) && (o[k] as number) >= min, `${k} must be a whole number >= ${min}, got ${o[k]}`);
   whole('seqLength', 1);
@@ -93,7 +95,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleLength', 1);
   whole('seed', 0);
   whole('threads', 0);
-  check(['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine), `engine must be auto, native, tfjs or webgpu, got ${o.engine}`);
+  check(['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine), `engine must be auto, native, tfjs or webgpu, got ${o.engine}${partial.engine === undefined ? ' (from CHARRNN_ENGINE)' : ''}`);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);
