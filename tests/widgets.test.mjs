@@ -203,6 +203,11 @@ test('sampler without a kernel: the slider snaps to the recorded temperatures an
     assert.equal(await text('.charrnn-shown'), `recorded at display time, temperature ${shown}`);
   }
   assert.equal(await page.locator('.charrnn-grid-row').count(), 4);
+  // a recorded temperature outside the usual 0.05 to 2 is reachable too, and read as it is
+  await render('sampler', samplerBundle({ ...samplerView, commTarget: undefined, grid: [...samplerView.grid, { temperature: 3, text: 'hot' }] }).data);
+  await slider.fill('3');
+  assert.equal(await slider.inputValue(), '3');
+  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'hot');
   // every setting the kernel would act on is disabled, and looks it: faded, with a greyed label
   const look = await page.evaluate(() =>
     [...document.querySelectorAll('.charrnn-sampler .charrnn-controls input')].map((c) => ({

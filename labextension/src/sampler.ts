@@ -70,6 +70,10 @@ export class SamplerWidget extends Widget {
       this.topK.value = String(d.topK);
       this.beam.value = String(d.beam ?? 0);
     }
+    // The slider reaches every recorded temperature, also one outside the usual range.
+    const recorded = view.grid.map((s) => s.temperature);
+    this.temperature.min = String(Math.min(SAMPLER_LIMITS.temperature.min, ...recorded));
+    this.temperature.max = String(Math.max(SAMPLER_LIMITS.temperature.max, ...recorded));
     this.grid.replaceChildren(
       ...view.grid.map((s) => {
         const row = el('div', 'charrnn-grid-row');
