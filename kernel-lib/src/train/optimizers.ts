@@ -88,7 +88,7 @@ export type ClipMode = 'value' | 'norm';
 
 export function clipGradients(grads: Record<string, tf.Tensor>, clip: number, mode: ClipMode): Record<string, tf.Tensor> {
   const keys = Object.keys(grads);
-  if (!(clip > 0)) return Object.fromEntries(keys.map((k) => [k, grads[k].clone()]));
+  if (!(clip > 0) || !keys.length) return Object.fromEntries(keys.map((k) => [k, grads[k].clone()]));
   if (mode === 'value') return Object.fromEntries(keys.map((k) => [k, tf.clipByValue(grads[k], -clip, clip)]));
   const norm = tf.tidy(() => tf.sqrt(tf.addN(keys.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0]);
   const scale = norm > clip ? clip / norm : 1;

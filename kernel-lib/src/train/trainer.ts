@@ -5,6 +5,7 @@ import { Rng } from '../rng';
 import { backendInfo } from '../backend';
 import { LossAndGrads } from '../engine/bptt';
 import { ParallelEngine } from '../engine/parallel';
+import { WebGpuRun } from '../engine/webgpu/run';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Engine, chooseEngine } from '../native/choose';
 import { nativeApply } from '../native/optimizer';
@@ -88,6 +89,8 @@ export class Trainer {
   private carried: RNNState;
   private stopRequested = false;
   private parallel?: ParallelEngine;
+  /** WebGPU: the run kept on the GPU (weights, optimizer slots, carried state), made at the first step. */
+  private gpuRun?: WebGpuRun;
   private chosen?: Engine;
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
@@ -191,6 +194,7 @@ export class Trainer {
         // A new epoch: streams restart, so the carried state does too; decay the learning rate as char-rnn does.
         disposeState(this.carried);
         this.carried = this.model.zeroState(o.batchSize);
+        this.gpuRun?.setState(this.carried); // WebGPU: the state on the GPU restarts too
         if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
       }
       const dropoutSeed = this.rng.nextSeed();
@@ -225,6 +229,7 @@ export class Trainer {
       let valLoss: number | undefined;
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
+        await this.syncGpu();
         valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine }).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
@@ -248,6 +253,7 @@ export class Trainer {
       });
       if (o.sampleEvery > 0 && (this.iter % o.sampleEvery === 0 || last)) {
         const temperature = 1;
+        await this.syncGpu();
         const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
         callbacks.onSample?.({ iter: this.iter, text, temperature });
       }
@@ -263,6 +269,7 @@ export class Trainer {
 
   /** Saves the run as a checkpoint directory (exact-resume state included). */
   async save(dir: string): Promise<void> {
+    await this.syncGpu();
     const trainTensors: Record<string, tf.Tensor> = {};
     for (const [key, t] of Object.entries(this.optimizer.slots)) trainTensors[`optimizer/${key}`] = t;
     this.carried.h.forEach((t, l) => (trainTensors[`state/h${l}`] = t));
@@ -283,6 +290,8 @@ export class Trainer {
     this.optimizer.dispose();
     disposeState(this.carried);
     void this.parallel?.dispose();
+    this.gpuRun?.dispose();
+    this.gpuRun = undefined;
     this.parallel = undefined;
   }
 
@@ -293,10 +302,10 @@ export class Trainer {
 
   /**
    * Threads that share each batch: the option, else one per core for the TF.js engine on CPU backends. The native
-   * engine threads its own products (BLAS) and tfjs-node its own ops, so they run on one.
+   * engine threads its own products (BLAS), tfjs-node its own ops and WebGPU runs on the GPU, so they run on one.
    */
   get threads(): number {
-    if (this.engine.name === 'native') return 1;
+    if (this.engine.name === 'native' || this.engine.name === 'webgpu') return 1;
     if (this.options.threads > 0) return this.options.threads;
     const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
     return cpuBackend && !this.model.custom ? os.availableParallelism() : 1;
@@ -304,10 +313,31 @@ export class Trainer {
 
   /** One batch's loss and gradients, on this thread or shared out between threads. */
   private async step(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    if (this.engine.name === 'webgpu') return this.gpuStep(batch, dropoutSeed);
     const threads = Math.min(this.threads, this.options.batchSize);
     if (threads < 2) return this.engine.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
     this.parallel ??= await ParallelEngine.start(this.model, threads);
     return this.parallel.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
+  }
+
+  /**
+   * WebGPU: the whole iteration, clipping and the update included, runs on the GPU; only the loss comes back. So the
+   * caller gets no gradients (its optimizer.apply only counts the step, as the GPU's does) and an empty state: the
+   * carried state, weights and slots stay on the GPU until syncGpu() (before validation, samples and checkpoints).
+   * On divergence the GPU has already applied that step; the model keeps the weights of the last sync.
+   */
+  private async gpuStep(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    this.gpuRun ??= await WebGpuRun.create(this.model, this.optimizer, this.carried, this.options);
+    this.gpuRun.step(batch, this.state.lr, dropoutSeed);
+    return { loss: await this.gpuRun.loss(), grads: {}, state: { h: [] } };
+  }
+
+  /** WebGPU: weights, optimizer slots and the carried state back from the GPU (nothing to do on other engines). */
+  private async syncGpu(): Promise<void> {
+    if (!this.gpuRun) return;
+    const state = await this.gpuRun.sync();
+    disposeState(this.carried);
+    this.carried = state;
   }
 
   private async saveTo(kind: 'latest' | 'best', callbacks: TrainCallbacks): Promise<void> {

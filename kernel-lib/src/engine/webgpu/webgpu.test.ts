@@ -8,8 +8,9 @@ import { Rng } from '../../rng';
 import { Batch } from '../batch';
 import { lossAndGrads } from '../bptt';
 import { webgpuLossAndGrads } from './bptt';
-import { Commands } from './commands';
+import { Commands, f32bits } from './commands';
 import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';
+import { DROPOUT_MASK } from './shaders';
 
 // On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
 const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
@@ -59,6 +60,35 @@ test('the WGSL matrix product equals a float64 product at edge shapes, transpose
     // Elements of C outside the product are untouched.
     assert.equal(got[0], c0[0]);
   }
+});
+
+test('dropout masks from the counter-based RNG: keep rate 1 - q, values 0 or 1/(1-q), a new mask per seed, iteration and layer', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  const [n, q] = [8192, 0.3];
+  const masks = async (seed: number, iteration: number, layer: number) => {
+    const cmd = new Commands(gpu!);
+    const out = cmd.buffer(n);
+    cmd.elementwise(DROPOUT_MASK, [n, layer, f32bits(q), f32bits(1 / (1 - q))], [cmd.buffer(Uint32Array.of(seed, iteration)), out], n);
+    cmd.submit();
+    const m = await cmd.read(out, 0, n);
+    cmd.destroy();
+    return m;
+  };
+  const base = await masks(1, 0, 1);
+  assert.deepEqual(await masks(1, 0, 1), base, 'the same key gives the same mask');
+  const keep = Math.fround(1 / (1 - q));
+  assert.ok(base.every((v) => v === 0 || v === keep), 'values are 0 or 1/(1-q)');
+  const sigma = Math.sqrt((q * (1 - q)) / n);
+  const dropped = (m: Float32Array) => m.filter((v) => v === 0).length / n;
+  for (const other of [await masks(2, 0, 1), await masks(1, 1, 1), await masks(1, 0, 2)]) {
+    assert.ok(Math.abs(dropped(other) - q) < 4 * sigma, `drop rate ${dropped(other)}`);
+    // Independent masks: both dropped at rate q^2, not q (the same mask) or 0.
+    const both = other.filter((v, i) => v === 0 && base[i] === 0).length / n;
+    assert.ok(Math.abs(both - q * q) < 4 * Math.sqrt((q * q * (1 - q * q)) / n), `both dropped at rate ${both}`);
+  }
+  // Neighbouring elements are not correlated either (a weak hash shows stripes).
+  const pairs = base.filter((v, i) => i > 0 && v === 0 && base[i - 1] === 0).length / (n - 1);
+  assert.ok(Math.abs(pairs - q * q) < 4 * Math.sqrt((q * q * (1 - q * q)) / n), `neighbours both dropped at rate ${pairs}`);
 });
 
 function setup(cell: CellType, layers: number, dropout: number) {
