@@ -165,7 +165,7 @@ test("every command's --help lists each flag of the table that parses it, with i
     }
   }
   // The flags the old hand-written usage lacked.
-  assert.match(charrnn('train', '--help').out, /--engine auto\|native\|tfjs .*CHARRNN_ENGINE/);
+  assert.match(charrnn('train', '--help').out, /--engine auto\|native\|tfjs\|webgpu .*CHARRNN_ENGINE/);
   assert.match(charrnn('train', '--help').out, /--sample-every N/);
 });
 
