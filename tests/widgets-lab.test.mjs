@@ -195,6 +195,90 @@ test('activation explorer probes the model with the text typed into it', { timeo
   await page.screenshot({ path: path.join(artifacts, 'explorer.png') });
 });
 
+/** Selects the explorer's chars from..to (inclusive) with the mouse, from the left edge of one to the right edge of the other. */
+async function dragSelect(from, to) {
+  const box = (t) => page.locator('.charrnn-activations .charrnn-char').nth(t).boundingBox();
+  const [a, b] = [await box(from), await box(to)];
+  await page.mouse.move(a.x + 1, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+test('explorer: text selected with the mouse is searched by the kernel; its best cells are listed and a click shows one', { timeout: 120_000 }, async () => {
+  // the explorer shows the probe's text 'hold <b>' (previous test): select 'old'
+  await dragSelect(1, 3);
+  await page.waitForSelector('.charrnn-activations .charrnn-matches:not([hidden])');
+  assert.equal(await page.locator('.charrnn-activations .charrnn-matches .charrnn-title').textContent(), 'Cells that follow the selection "old" (chars 1 to 3)');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-matches tbody tr').length === 20, null, { timeout: 60_000 });
+  assert.match(await page.locator('.charrnn-activations .charrnn-matches .charrnn-message').textContent(), /^\|point-biserial correlation\| of activation with the feature over 8 chars; .*every cell, ranked by the kernel/);
+  const row = await page.evaluate(() => [...document.querySelectorAll('.charrnn-activations .charrnn-matches tbody tr')[0].children].map((td) => td.textContent));
+  assert.ok(Number(row[4]) > 0 && Number(row[4]) <= 1, `score ${row[4]}`);
+  await page.click('.charrnn-activations .charrnn-matches tbody tr >> nth=0');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), `${row[1]}/${row[2]}/${row[3]}`);
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-char')[2].style.backgroundColor !== '', null, { timeout: 60_000 });
+  await page.screenshot({ path: path.join(artifacts, 'explorer-selection.png') });
+});
+
+test('explorer: the top 5 guesses stand in a labelled column under each character; probability on hover; colour by surprise', { timeout: 60_000 }, async () => {
+  const explorer = page.locator('.charrnn-activations');
+  assert.equal(await explorer.locator('.charrnn-rowlabel-guesses').first().textContent(), 'top 5 guesses');
+  const boxes = await explorer.locator('.charrnn-cell').nth(1).evaluate((cell) =>
+    [cell.querySelector('.charrnn-char'), ...cell.querySelectorAll('.charrnn-guess')].map((e) => e.getBoundingClientRect()).map((b) => [b.top, b.bottom, b.left + b.width / 2]));
+  assert.equal(boxes.length, 6);
+  for (let j = 1; j < 6; j++) assert.ok(boxes[j][0] >= boxes[j - 1][1] - 0.5 && Math.abs(boxes[j][2] - boxes[0][2]) < 1, JSON.stringify(boxes));
+  const guess = explorer.locator('.charrnn-cell').nth(1).locator('.charrnn-guess').first();
+  await guess.hover();
+  assert.match(await guess.getAttribute('title'), /^guess 1 after char 1: ".*", p = 0\.\d{3}/);
+  await explorer.locator('.charrnn-controls label', { hasText: 'colour by surprise' }).locator('input').check();
+  assert.match(await explorer.locator('.charrnn-legend').textContent(), /^colour: surprise/);
+  assert.equal(await explorer.locator('.charrnn-char').first().evaluate((e) => e.style.backgroundColor), 'rgb(221, 221, 221)', 'no prediction for the first character');
+  await page.screenshot({ path: path.join(artifacts, 'explorer-surprise.png') });
+  await explorer.locator('.charrnn-controls label', { hasText: 'colour by surprise' }).locator('input').uncheck();
+});
+
+test('keys inside the widgets are theirs: arrows change the neuron and the temperature, Enter applies the neuron box, the notebook does not move or change', { timeout: 120_000 }, async () => {
+  const activeCell = () => page.evaluate((nb) => [...document.querySelectorAll(`${nb} .jp-Cell`)].findIndex((c) => c.classList.contains('jp-mod-active')), NB);
+  const dirty = () => page.evaluate(() => document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')?.classList.contains('jp-mod-dirty'));
+  // save from the notebook (command mode on a cell), so that any change shows as modified
+  await page.click(`${NB} .jp-Cell >> nth=0 >> .jp-InputArea-prompt`);
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => !document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')?.classList.contains('jp-mod-dirty'), null, { timeout: 30_000 });
+
+  // click the text, as a user would, and use the arrows
+  await page.click('.charrnn-activations .charrnn-char >> nth=2');
+  assert.equal(await activeCell(), 3);
+  const neuron = async () => Number((await page.getAttribute('.charrnn-activations', 'data-neuron')).split('/')[2]);
+  const focused = () => page.evaluate(() => document.activeElement?.className);
+  const before = await neuron();
+  const seen = [];
+  for (const key of ['ArrowLeft', 'ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight']) {
+    await page.keyboard.press(key);
+    seen.push(`${key}: ${await neuron()} (focus on ${await focused()})`);
+  }
+  assert.equal(await neuron(), Math.max(0, before - 1), seen.join('; '));
+  assert.equal(await activeCell(), 3, 'the arrows did not move the notebook\'s active cell');
+  await page.fill('.charrnn-activations input[type=number]', '7');
+  await page.press('.charrnn-activations input[type=number]', 'Enter');
+  assert.match(await page.getAttribute('.charrnn-activations', 'data-neuron'), /\/7$/);
+
+  const slider = page.locator('.charrnn-sampler input[type=range]').first();
+  const t0 = await slider.inputValue();
+  await slider.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await slider.inputValue(), t0, 'the slider moved');
+  assert.equal(await activeCell(), 2);
+  assert.equal(await dirty(), false, 'the notebook is not modified');
+  // Escape gives the keys back: the cell has the focus, and the notebook's own arrows work again
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('jp-Cell')), true);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await activeCell(), 3);
+  await page.screenshot({ path: path.join(artifacts, 'keys.png') });
+});
+
 test('saved, its kernel shut down and the page reloaded, the outputs render from the notebook file (sampler falls back to its recorded samples)', { timeout: 120_000 }, async () => {
   await page.keyboard.press('Control+s');
   const savedTypes = async () => {

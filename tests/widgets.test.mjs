@@ -586,9 +586,23 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
 
 test('keys inside our widgets are theirs: Enter applies the neuron box, arrows anywhere in the explorer change the neuron, nothing reaches the notebook', async () => {
   await render('activations', { 'application/vnd.charrnn.activations+json': { ...activationsView(60), commTarget: undefined } });
-  assert.equal(await page.getAttribute('.charrnn-renderer', 'data-lm-suppress-shortcuts'), 'true');
+  // what JupyterLab's shortcut listener (capture phase on the document) decides for a notebook shortcut whose
+  // selector ends in ':focus', as Lumino's CommandRegistry does: walking up from the target, is a
+  // data-lm-suppress-shortcuts mark met before an element matching the selector?
   await page.evaluate(() => {
     window.leaked = [];
+    window.shortcuts = [];
+    const suppressed = (el) => {
+      for (; el; el = el.parentElement) {
+        if (el.hasAttribute('data-lm-suppress-shortcuts')) return true;
+        if (el.matches('body :focus')) return false;
+      }
+      return false;
+    };
+    document.addEventListener('keydown', (e) => {
+      window.shortcuts.push(`${e.ctrlKey ? 'Control+' : ''}${e.key} ${suppressed(e.target) ? 'suppressed' : 'allowed'}`);
+      if (e.ctrlKey) e.preventDefault();
+    }, true);
     document.addEventListener('keydown', (e) => window.leaked.push(e.key));
   });
   await page.fill('.charrnn-activations input[type=number]', '7');
@@ -603,6 +617,13 @@ test('keys inside our widgets are theirs: Enter applies the neuron box, arrows a
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/7', 'the slider moves by its own arrows, once');
   assert.deepEqual(await page.evaluate(() => window.leaked), []);
+  // the notebook's chords still reach JupyterLab: save, run the cell, Escape
+  await page.keyboard.press('Control+s');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(await page.evaluate(() => window.shortcuts), [
+    'Enter suppressed', 'ArrowRight suppressed', 'ArrowLeft suppressed', 'Control+Control allowed', 'Control+s allowed', 'Shift suppressed', 'Enter allowed', 'Escape allowed',
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------------------------

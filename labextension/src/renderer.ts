@@ -18,13 +18,10 @@ export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRende
   ) {
     super();
     this.addClass('charrnn-renderer');
-    // Keys pressed inside our widgets are the widgets' (arrows move sliders and the explorer's neuron, Enter applies
-    // a box): JupyterLab runs its shortcuts from a capture-phase listener on the document, which skips any target
-    // inside an element with this attribute (Lumino's CommandRegistry, JupyterLab 4); stopping the event here also
-    // keeps the notebook's own keydown handler from moving focus. Escape hands the keys back to the notebook.
-    this.node.dataset.lmSuppressShortcuts = 'true';
+    // The widget's own keys stop here, so the notebook's keydown handler does not move the focus away either;
+    // Escape hands the keys back to the notebook (its cell gets the focus).
     this.node.addEventListener('keydown', (e) => {
-      e.stopPropagation();
+      if (ownKey(e)) e.stopPropagation();
       if (e.key === 'Escape') {
         (document.activeElement as HTMLElement | null)?.blur();
         this.node.closest<HTMLElement>('.jp-Cell')?.focus();
@@ -59,6 +56,31 @@ export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRende
     this.addWidget(problem);
   }
 }
+
+/**
+ * Keys pressed inside our widgets are the widgets' (arrows move sliders and the explorer's neuron, Enter applies a
+ * box, letters go into text boxes), except the notebook's chords: Ctrl/Cmd/Alt combinations (save, ...), Shift+Enter
+ * (run the cell) and Escape.
+ */
+function ownKey(e: KeyboardEvent): boolean {
+  return !(e.ctrlKey || e.metaKey || e.altKey) && e.key !== 'Escape' && !(e.key === 'Enter' && e.shiftKey);
+}
+
+/**
+ * JupyterLab runs its keyboard shortcuts from a capture-phase keydown listener on the document. Lumino's
+ * CommandRegistry (JupyterLab 4.6) walks up from the key's target to the first element that matches a shortcut's
+ * selector, and skips the shortcut when it meets an element marked `data-lm-suppress-shortcuts` first. The notebook's
+ * selectors end in `:focus`, which the focused target itself matches, so the mark must be on the target: this
+ * listener on the window runs before JupyterLab's and marks or unmarks the target inside our widgets, key by key.
+ */
+function claimKeys(e: KeyboardEvent): void {
+  const target = e.target as HTMLElement | null;
+  if (!target?.closest?.('.charrnn-renderer')) return;
+  if (ownKey(e)) target.dataset.lmSuppressShortcuts = 'true';
+  else delete target.dataset.lmSuppressShortcuts;
+}
+
+window.addEventListener('keydown', claimKeys, true);
 
 /** A renderer factory for one kind; `link` is null where no notebook kernel is at hand. */
 export function rendererFactory(kind: ViewKind, link: KernelLink | null): IRenderMime.IRendererFactory {
