@@ -31,6 +31,25 @@ function tryRequire(name: string): string | undefined {
   }
 }
 
+/**
+ * Runs `start` and removes the process-wide error handlers it added. The wasm backend's Emscripten start-up
+ * code adds handlers that rethrow every uncaught exception and unhandled rejection, which makes them fatal
+ * even where the program handles them: in the notebook kernel, a failing timer or display update killed the
+ * kernel and every variable in it.
+ */
+async function keepErrorsNonFatal<T>(start: () => Promise<T>): Promise<T> {
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Set(events.flatMap((event) => emitter.listeners(event)));
+  try {
+    return await start();
+  } finally {
+    for (const event of events) {
+      for (const added of emitter.listeners(event)) if (!before.has(added)) emitter.off(event, added as () => void);
+    }
+  }
+}
+
 async function activate(name: string): Promise<boolean> {
   try {
     return (await tf.setBackend(name)) && tf.getBackend() === name;
@@ -61,7 +80,7 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   }
   if (choice === 'auto' || choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
-    if (await activate('wasm')) {
+    if (await keepErrorsNonFatal(() => activate('wasm'))) {
       return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul: await prepareWasmKernels() });
     }
     skipped.push('@tensorflow/tfjs-backend-wasm: could not start');

@@ -17,9 +17,8 @@ export const typescriptVersion: string = tsForCells.version;
  * value, compile diagnostics, thrown errors) into results the kernel can send as proper Jupyter messages.
  */
 
-export type CellResult =
-  | { status: 'ok'; value: unknown }
-  | { status: 'error'; ename: string; evalue: string; traceback: string[] };
+export type CellError = { status: 'error'; ename: string; evalue: string; traceback: string[] };
+export type CellResult = { status: 'ok'; value: unknown } | CellError;
 
 export interface CellRunner {
   run(code: string): Promise<CellResult>;
@@ -99,7 +98,7 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
 }
 
 /** A thrown value as Jupyter's ename / evalue / traceback. User errors get one line, no stack. */
-function errorResult(error: unknown): CellResult {
+export function errorResult(error: unknown): CellError {
   if (!(error instanceof Error)) {
     return { status: 'error', ename: 'Error', evalue: String(error), traceback: [`Error: ${String(error)}`] };
   }
@@ -114,6 +113,6 @@ function errorResult(error: unknown): CellResult {
   return { status: 'error', ename: error.name, evalue: error.message, traceback: [line, ...frames] };
 }
 
-export function interruptedResult(): CellResult {
+export function interruptedResult(): CellError {
   return { status: 'error', ename: 'KeyboardInterrupt', evalue: 'interrupted', traceback: ['KeyboardInterrupt: interrupted'] };
 }

@@ -239,6 +239,41 @@ registerCommTarget("test.echo", (comm, data) => {
   await waitFor(() => published.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'), 'comm_close');
 });
 
+test('a result whose display throws, a throwing comm handler or display update: notebook errors; the kernel and its variables live on', async () => {
+  const setup = await execute(`
+import * as cr from "@charrnn/kernel";
+await cr.initBackend();
+const vocab = cr.Vocab.fromText("abcdef");
+const model = cr.CharRNN.create({ cell: "lstm", vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 }, { seed: 1 });`);
+  assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.reply.content));
+  const errorsAfter = (from: number) => published.slice(from).filter((m) => m.header.msg_type === 'error').map((m) => m.content);
+
+  // A character outside the vocabulary: the explorer's bundle cannot be built.
+  const explorer = await execute(`new cr.Explorer(model, vocab, "h\u00e9llo")`);
+  assert.equal(explorer.reply.content.status, 'error');
+  assert.equal(explorer.reply.content.ename, 'CharRNNError');
+  assert.match(ofType(explorer.out, 'error')[0].content.evalue, /vocabulary/);
+  const bundle = await execute('({ toMimeBundle(): never { throw new RangeError("no bundle") } })');
+  assert.deepEqual([bundle.reply.content.ename, bundle.reply.content.evalue], ['RangeError', 'no bundle']);
+
+  // A comm handler and a display update outside any cell's own code: an error in the last cell's output.
+  let from = published.length;
+  await execute(`cr.registerCommTarget("test.throws", (comm) => comm.onMsg(() => { throw new TypeError("handler broke"); }))`);
+  send(shell, 'comm_open', { comm_id: 'c-throws', target_name: 'test.throws', data: {} });
+  send(shell, 'comm_msg', { comm_id: 'c-throws', data: {} });
+  const [handler] = await waitFor(() => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined), 'the comm handler error');
+  assert.deepEqual([handler.ename, handler.evalue], ['TypeError', 'handler broke']);
+
+  from = published.length;
+  await execute(`const shown = cr.display({ data: { "text/plain": "x" } });
+setTimeout(() => shown.update({ toMimeBundle(): never { throw new Error("update broke"); } }), 10);`);
+  const [update] = await waitFor(() => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined), 'the update error');
+  assert.equal(update.evalue, 'update broke');
+
+  const after = await execute('[vocab.size, model.config.hiddenSize]');
+  assert.equal(ofType(after.out, 'execute_result')[0].content.data['text/plain'], '[ 6, 4 ]');
+});
+
 test('a comm message reaches a training-like loop while its cell runs', async () => {
   await execute(`
 let stopRequested = false;

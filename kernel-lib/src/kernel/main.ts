@@ -19,9 +19,9 @@ const cells = createCellRunner(process.cwd(), (content, update) =>
   server.publish(update ? 'update_display_data' : 'display_data', content),
 );
 const server = new KernelServer(conn, cells, typescriptVersion);
-// A failing background task (an abandoned loop, a timer) must not take the kernel down.
-process.on('uncaughtException', (e) => console.error('Uncaught exception:', e));
-process.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
+// A failing background task (an abandoned loop, a timer, a display update) must not take the kernel down.
+process.on('uncaughtException', (e) => server.reportError(e));
+process.on('unhandledRejection', (e) => server.reportError(e));
 // A kernel whose server died without shutting it down (killed, crashed) would run on unseen: exit when our
 // parent changes (we were reparented), as ipykernel's parent poller does.
 const parent = process.ppid;

@@ -3,7 +3,7 @@ import { Publisher, Reply, Router } from 'zeromq';
 import { decode, encode, makeMessage } from './wire';
 import type { Message } from './wire';
 import type { CellResult, CellRunner } from './cells';
-import { interruptedResult } from './cells';
+import { errorResult, interruptedResult } from './cells';
 import { kernelState } from './link';
 import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
 import { watchGroupSigint } from './sigint';
@@ -87,9 +87,11 @@ export class KernelServer {
   }
 
   private send(sock: Publisher | Router, msg: Message): Promise<void> {
+    // Encoded here, so that content JSON cannot hold (a BigInt, a cycle) throws in the code that sent it.
+    const frames = encode(msg, this.conn.key);
     // zeromq allows one pending send per socket: chain them.
     const sent = (this.outbox.get(sock) ?? Promise.resolve())
-      .then(() => sock.send(encode(msg, this.conn.key)))
+      .then(() => sock.send(frames))
       .catch((e) => void this.log(`charrnn kernel: send failed: ${e}\n`));
     this.outbox.set(sock, sent);
     return sent;
@@ -119,8 +121,8 @@ export class KernelServer {
       try {
         await this.handle(sock, msg);
       } catch (e) {
-        // A comm callback's error belongs to the user: it goes to the cell's stderr.
-        process.stderr.write(`${msg.header.msg_type} failed: ${e instanceof Error ? e.stack : e}\n`);
+        // A comm callback's error belongs to the user: it shows in the cell's output.
+        this.reportError(e);
       }
       if (!quiet) this.publish('status', { execution_state: 'idle' }, msg);
     }
@@ -206,7 +208,12 @@ export class KernelServer {
     clearTimeout(this.noticeTimer);
     this.interruptedAt = 0;
     if (result.status === 'ok' && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
-      this.publish('execute_result', { execution_count: count, ...resultBundle(result.value) });
+      // Building the bundle runs the object's own code (an Explorer encodes its text): it may throw.
+      try {
+        this.publish('execute_result', { execution_count: count, ...resultBundle(result.value) });
+      } catch (e) {
+        result = errorResult(e);
+      }
     }
     // A loop that stopped itself on interrupt still ends the cell as interrupted, so "Run All" stops here.
     if (result.status === 'ok' && interruptRequested()) result = interruptedResult();
@@ -219,6 +226,15 @@ export class KernelServer {
     await this.reply(sock, msg, 'execute_reply', { ...content, execution_count: count });
     this.running = null;
     this.publish('status', { execution_state: 'idle' }, msg);
+  }
+
+  /**
+   * An error thrown outside a cell's own run (a comm handler, a timer's display update, an abandoned loop)
+   * shows as an error in the output of the cell that runs now, or ran last.
+   */
+  reportError(error: unknown): void {
+    const { ename, evalue, traceback } = errorResult(error);
+    this.publish('error', { ename, evalue, traceback });
   }
 
   /** SIGINT (interrupt_mode "signal") and interrupt_request both come here. */
