@@ -256,3 +256,31 @@ test('CHARRNN_BACKEND and CHARRNN_ENGINE choose where no flag does, in every com
   else assertUserError(charrnnWith({ CHARRNN_ENGINE: 'native' }, 'train', '--input', input, '--checkpoint-dir', 'env4'), new RegExp(nativeStatus().detail.slice(0, 20)));
   assertUserError(charrnnWith({ CHARRNN_ENGINE: 'gpu' }, 'train', '--input', input, '--checkpoint-dir', 'env5'), /CHARRNN_ENGINE must be one of auto, native, tfjs/);
 });
+
+test('damaged checkpoints and unusable folders get one plain line; a crash mid-save is recovered, saying so', () => {
+  const from = path.join(work, trained('intact'), 'latest');
+  /** A copy of the intact checkpoint with `damage` done to it. */
+  const copy = (name: string, damage: (dir: string) => void) => {
+    fs.cpSync(from, path.join(work, name), { recursive: true });
+    damage(path.join(work, name));
+    return name;
+  };
+  const edit = (file: string, change: (text: string) => string) => fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+  assertUserError(charrnn('sample', copy('no-weights', (d) => fs.rmSync(path.join(d, 'weights.bin')))), /no-weights\/weights\.bin is missing$/);
+  const noTrainState = copy('no-train-state', (d) => fs.rmSync(path.join(d, 'train-state.bin')));
+  assertUserError(charrnn('train', '--input', input, ...SMALL, '--init-from', noTrainState), /no-train-state\/train-state\.bin is missing$/);
+  const noState = copy('no-state', (d) => edit(path.join(d, 'checkpoint.json'), (t) => JSON.stringify({ ...JSON.parse(t), state: undefined })));
+  assertUserError(charrnn('train', '--input', input, ...SMALL, '--init-from', noState), /no-state holds no training state, so it cannot be resumed/);
+  assertUserError(charrnn('info', copy('null', (d) => fs.writeFileSync(path.join(d, 'checkpoint.json'), 'null'))), /not a charrnn checkpoint/);
+  assertUserError(charrnn('sample', 'input.txt'), /input\.txt is a file; a checkpoint is a folder holding checkpoint\.json$/);
+  const int32 = copy('int32', (d) => edit(path.join(d, 'model.json'), (t) => t.replaceAll('"float32"', '"int32"')));
+  assertUserError(charrnn('sample', int32), /weight .* is stored as int32; charrnn checkpoints hold float32/);
+  assertUserError(charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt'), /the checkpoint folder input\.txt is a file/);
+  assertUserError(charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt/cv'), /cannot write checkpoints in input\.txt\/cv: not a directory/);
+
+  // A crash between the two renames of a save: latest/ is gone, a complete copy lies beside it.
+  fs.renameSync(path.join(work, trained('crashed'), 'latest'), path.join(work, 'crashed', 'latest.old-4242'));
+  const s = charrnn('sample', 'crashed', '--length', '5');
+  assert.equal(s.code, 0, s.err);
+  assert.equal(s.err, `charrnn: ${path.join('crashed', 'latest')} was left half-saved by a crash; using ${path.join('crashed', 'latest.old-4242')}, the newest complete copy (iteration 2)\n`);
+});

@@ -25,6 +25,7 @@ export async function run(argv: string[]): Promise<void> {
   const split = p.values.split as 'train' | 'val' | 'test';
   await initBackend(p.values.backend as BackendChoice);
   const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });
   const data = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac)[split];

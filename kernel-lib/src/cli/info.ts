@@ -1,4 +1,4 @@
-import { GATES } from '../model/config';
+import { paramCount } from '../model/config';
 import { cardLines, readCard, resolveCheckpoint } from '../pretrained/pretrained';
 import { readCheckpointMeta } from '../train/checkpoint';
 import { Command, onePositional, parseFlags } from './args';
@@ -12,19 +12,15 @@ export const command: Command = {
 /** charrnn info CKPT_DIR: what a checkpoint holds (no weights are loaded). */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const { dir, meta } = readCheckpointMeta(resolveCheckpoint(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)')));
+  const { dir, meta, recovered } = readCheckpointMeta(resolveCheckpoint(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)')));
+  if (recovered) process.stderr.write(`charrnn: ${recovered}\n`);
   // A pretrained model's card says how it was trained and how good it is (its checkpoint keeps no training state).
   const card = readCard(dir);
   const st = (meta.state ?? {}) as { iter?: number; lr?: number; bestValLoss?: number };
   const lastTrain = meta.history.train.at(-1);
   const lastVal = meta.history.val.at(-1);
   const m = meta.model;
-  const G = GATES[m.cell];
-  let params = m.hiddenSize * m.vocabSize + m.vocabSize;
-  for (let l = 0; l < m.numLayers; l++) {
-    const D = l === 0 ? m.vocabSize : m.hiddenSize;
-    params += (D + m.hiddenSize) * G * m.hiddenSize + G * m.hiddenSize + (m.cell === 'gru' ? m.hiddenSize : 0);
-  }
+  const params = paramCount(m);
   const summary = {
     dir,
     format: `${meta.format} v${meta.version}`,

@@ -37,6 +37,7 @@ export async function run(argv: string[]): Promise<void> {
   const v = p.values;
   await initBackend(v.backend as BackendChoice);
   const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   const beam = v.beam as number;
   if (beam > 0 && p.given.has('count')) throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
   const count = beam || (v.count as number); // texts printed

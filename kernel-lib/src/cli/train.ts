@@ -9,7 +9,7 @@ import { nativeStatus } from '../native/addon';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { isPretrained, resolveCheckpoint } from '../pretrained/pretrained';
-import { loadCheckpoint, readCheckpointMeta } from '../train/checkpoint';
+import { checkCheckpointDir, loadCheckpoint, readCheckpointMeta } from '../train/checkpoint';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainOptions } from '../train/options';
 import type { TrainingSample } from '../display/schema';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
@@ -97,12 +97,14 @@ export async function run(argv: string[]): Promise<void> {
       `${checkpointDir} already holds a checkpoint; resume it with --init-from ${checkpointDir}, or choose another --checkpoint-dir`,
     );
   }
+  checkCheckpointDir(checkpointDir); // now, not after reading the corpus (Trainer.run checks again)
 
   const backend = await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
   if (initFrom) {
     const from = resolveCheckpoint(initFrom);
-    const { meta } = readCheckpointMeta(from);
+    const { meta, recovered } = readCheckpointMeta(from);
+    if (recovered) process.stderr.write(`charrnn: ${recovered}\n`);
     // The original command line may be repeated with --init-from: its model flags must agree with the checkpoint.
     const saved: Record<string, Value> = { model: meta.model.cell, 'rnn-size': meta.model.hiddenSize, 'num-layers': meta.model.numLayers, dropout: meta.model.dropout };
     const conflicts = Object.keys(saved).filter((f) => given.has(f) && v[f] !== saved[f]);

@@ -119,7 +119,7 @@ function cause(e: unknown): string {
 
 /** `<dir>.old-<pid>` and `<dir>.tmp-<pid>`: what saves interrupted by a crash leave beside `dir`. */
 function leftovers(dir: string): string[] {
-  const parent = path.dirname(path.resolve(dir));
+  const parent = path.dirname(dir);
   const base = path.basename(path.resolve(dir));
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) return [];
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(old|tmp)-\\d+$`);
@@ -257,11 +257,10 @@ function checkMeta(file: string, m: any): CheckpointMeta {
 }
 
 /**
- * The tensors of a weights file of checkpoint `dir`, checked against its manifest entries and the sha256 recorded
- * at save: the name must stay inside `dir`, every entry be float32 (stored as is or as float16), the size match,
- * and every value be finite.
+ * The bytes of a weights file of checkpoint `dir`, checked against its manifest entries and the sha256 recorded at
+ * save: the name must stay inside `dir`, every entry be float32 (stored as is or as float16), the size match.
  */
-function readWeights(dir: string, name: unknown, specs: unknown, meta: CheckpointMeta): Record<string, tf.Tensor> {
+function readWeightsFile(dir: string, name: unknown, specs: unknown, meta: CheckpointMeta): ArrayBuffer {
   const inside = typeof name === 'string' && !path.isAbsolute(name) && !path.relative(dir, path.resolve(dir, name)).startsWith('..');
   if (!inside || path.resolve(dir, name) === path.resolve(dir)) {
     throw new CharRNNError(`${dir}: weights file ${JSON.stringify(name)} is outside the checkpoint folder`);
@@ -291,12 +290,16 @@ function readWeights(dir: string, name: unknown, specs: unknown, meta: Checkpoin
   if (meta.sha256 && sha256(buf) !== meta.sha256[name]) {
     throw new CharRNNError(`${file} is damaged: its sha256 differs from the one recorded in checkpoint.json`);
   }
-  const data = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  const tensors = tf.io.decodeWeights(data, specs) as Record<string, tf.Tensor>;
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+}
+
+/** The tensors of a weights file of checkpoint `dir` (see readWeightsFile), every value finite. */
+function readWeights(dir: string, name: string, specs: tf.io.WeightsManifestEntry[], meta: CheckpointMeta): Record<string, tf.Tensor> {
+  const tensors = tf.io.decodeWeights(readWeightsFile(dir, name, specs, meta), specs) as Record<string, tf.Tensor>;
   const bad = Object.values(tensors).reduce((n, t) => n + (t.dataSync() as Float32Array).filter((v) => !Number.isFinite(v)).length, 0);
   if (bad > 0) {
     tf.dispose(Object.values(tensors));
-    throw new CharRNNError(`${file} holds ${bad} NaN or infinite values (the run had diverged when it was saved); it cannot be used`);
+    throw new CharRNNError(`${path.join(dir, name)} holds ${bad} NaN or infinite values (the run had diverged when it was saved); it cannot be used`);
   }
   return tensors;
 }
@@ -352,8 +355,8 @@ function findCheckpoint(where: string): { dir: string; meta: CheckpointMeta; rec
         const meta = readMeta(copy);
         const manifest = readJson(path.join(copy, 'model.json'));
         const group = manifest?.weightsManifest?.[0];
-        tf.dispose(Object.values(readWeights(copy, group?.paths?.[0], group?.weights, meta)));
-        if (meta.trainStateManifest) tf.dispose(Object.values(readWeights(copy, 'train-state.bin', meta.trainStateManifest, meta)));
+        readWeightsFile(copy, group?.paths?.[0], group?.weights, meta);
+        if (meta.trainStateManifest) readWeightsFile(copy, 'train-state.bin', meta.trainStateManifest, meta);
         return [{ dir: copy, meta }];
       } catch {
         return [];
