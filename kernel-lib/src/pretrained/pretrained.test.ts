@@ -157,7 +157,8 @@ test('the npm package carries the pretrained models folder', () => {
 // The models committed in kernel-lib/pretrained: intact, within the size budget, and (where the corpus is here to
 // score them on) their stored val loss within 0.5% of the full-precision one recorded when they were packed.
 const committed = Object.keys(readManifest().models);
-const MAX_CHECK_CHARS = 200_000; // about half a minute of a 2x512 forward pass here
+// A 2x512 LSTM scores ~1,700 chars/s here beside a training run: up to half a minute per model.
+const MAX_CHECK_CHARS = 60_000;
 
 test('the committed pretrained models fit the budget', () => {
   const total = Object.values(readManifest().models).reduce((n, m) => n + m.bytes, 0);
