@@ -22,15 +22,16 @@ export interface Engine {
 
 const TFJS: Engine = { name: 'tfjs', lossAndGrads, step, forward };
 const NATIVE: Engine = { name: 'native', lossAndGrads: nativeLossAndGrads, step: nativeStep, forward: nativeForward };
-// Training steps on the GPU; sampling and evaluation on TF.js for now (the weights live on the host between steps).
+// The trainer keeps a WebGPU run resident on the GPU (engine/webgpu/run.ts); lossAndGrads here is one batch with the
+// weights uploaded and the gradients read back. Sampling and evaluation on TF.js for now (from weights synced back).
 const WEBGPU: Engine = { name: 'webgpu', lossAndGrads: webgpuLossAndGrads, step, forward };
 
 /**
  * The engine for a model. 'auto' (the default, or CHARRNN_ENGINE) takes the native engine when its addon is built
  * and the model uses the built-in cells, except on tfjs-node-gpu, whose GPU beats the CPU; otherwise the TF.js
  * engine, with a note saying why. 'native' throws a CharRNNError when it cannot be used. 'webgpu' is only ever
- * forced for now (its first version reads the gradients back every step; no GPU run has measured it yet); it needs
- * a WebGPU adapter, which its first step asks for (a CharRNNError when there is none).
+ * forced for now (no run on a GPU has measured it yet); it needs a WebGPU adapter, which its first step asks for (a
+ * CharRNNError when there is none).
  */
 export function chooseEngine(model: CharRNN, choice: EngineChoice = (process.env.CHARRNN_ENGINE as EngineChoice) || 'auto'): Engine {
   if (!['auto', 'native', 'tfjs', 'webgpu'].includes(choice)) throw new CharRNNError(`unknown engine '${choice}' (expected auto, native, tfjs or webgpu)`);
