@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Sets up what `npm test`, `npm start` and `npm run bench` need on a fresh Debian machine, and does nothing
 // (quietly) when it is already there: Debian packages (Jupyter server, nbclient, chromium), npm packages,
-// the kernel-lib build, then for start/test the prebuilt extension and the JupyterLab app, each rebuilt only
-// when its inputs changed (a hash of them is kept in .cache/builds/).
+// the kernel-lib build, then for start/test the prebuilt extension, the JupyterLab app and the exported model
+// page's script, each rebuilt only when its inputs changed (a hash of them is kept in .cache/builds/).
 // Usage: node tests/setup.js test|start|bench
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -109,5 +109,16 @@ if (mode === 'start' || mode === 'test') {
     ['package-lock.json', 'labextension/app/package.json', 'labextension/app/webpack.config.js', 'labextension/app/bootstrap.js', 'labextension/app/index.js'],
     'labextension/app/build/static/bundle.js',
     () => run('npx', ['webpack', '--config', 'labextension/app/webpack.config.js', '--no-stats']),
+  );
+  // The exported model page's script (charrnn export-page inlines it): the library's sampling and inspection code
+  // with our widgets, TF.js and styles, bundled for the browser.
+  buildIfChanged(
+    'model-page',
+    ['package-lock.json', 'kernel-lib/src', 'labextension/tsconfig.json', 'labextension/src', 'labextension/style', 'labextension/page'],
+    'kernel-lib/dist/page/bundle.js',
+    () => {
+      run('npx', ['tsc', '-p', 'labextension']);
+      run('npx', ['webpack', '--config', 'labextension/page/webpack.config.js', '--no-stats']);
+    },
   );
 }

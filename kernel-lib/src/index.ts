@@ -70,6 +70,8 @@ export type { Engine, EngineChoice } from './native/choose';
 export { nativeApply } from './native/optimizer';
 export { inspectText, TextTrace, VIEW_MAX_CHARS, VIEW_MAX_BYTES } from './inspect/trace';
 export type { InspectOptions, LayerTrace } from './inspect/trace';
+export { exportPage, PAGE_BUDGET_BYTES } from './page/export';
+export type { ExportPageOptions, ExportedPage, PageData } from './page/export';
 export { FEATURES, featureValues, insideQuotes, positionInLine, bracketDepth, insideComment, insideWikiLink, insideUrl, insideIfBody } from './inspect/features';
 export type { FeatureFn } from './inspect/features';
 export { searchNeurons, interpretableFraction, NeuronSearch } from './inspect/neurons';

@@ -1,4 +1,5 @@
 // The browser tests' page: our real renderer and styles without a JupyterLab server around them.
+import '../page/theme.css';
 import '../style/index.css';
 import { Widget } from '@lumino/widgets';
 import { CharrnnRenderer } from '../lib/renderer';

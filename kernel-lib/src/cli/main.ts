@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   info: () => import('./info'),
   ngram: () => import('./ngram'),
   inspect: () => import('./inspect'),
+  'export-page': () => import('./export-page'),
 };
 
 const HELP = ['--help', '-h', 'help'];
@@ -18,7 +19,8 @@ const HELP = ['--help', '-h', 'help'];
 /** charrnn --help: the commands, then each one's flags, all from the tables that parse them. */
 async function overview(): Promise<string> {
   const modules = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).command] as const));
-  const list = modules.map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`).join('\n');
+  const width = Math.max(...modules.map(([name]) => name.length)) + 1;
+  const list = modules.map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`).join('\n');
   const intro =
     `usage: charrnn <command> [options]    (charrnn <command> --help: that command's options)\n\ncommands:\n${list}\n\n` +
     'CKPT_DIR is a checkpoint (cv/best), a run folder (cv, meaning cv/latest) or pretrained:NAME, a model shipped with\n' +

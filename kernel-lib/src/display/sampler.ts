@@ -51,7 +51,7 @@ export interface SamplerPanelOptions {
 const CHUNK_MS = 50;
 
 /** A request's settings made safe to sample with: whole numbers in range, or a CharRNNError. */
-function checkRequest(vocab: Vocab, req: SamplerRequest): SampleSettings {
+export function checkRequest(vocab: Vocab, req: SamplerRequest): SampleSettings {
   const whole = (v: unknown, { min, max }: { min: number; max: number }, name: string) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CharRNNError(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
     return v;

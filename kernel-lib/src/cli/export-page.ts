@@ -1,0 +1,55 @@
+import { initBackend } from '../backend';
+import { CharRNNError } from '../errors';
+import { exportPage } from '../page/export';
+import { loadCheckpoint } from '../train/checkpoint';
+import { Command, onePositional, parseFlags } from './args';
+
+export const command: Command = {
+  usage: 'CKPT_DIR --out FILE.html [options]',
+  summary: 'Writes the model as one HTML page that samples and shows its cells in any browser, offline.',
+  flags: {
+    out: { type: 'string', arg: 'FILE', help: 'the page to write (required), e.g. model.html' },
+    title: { type: 'string', help: "the page's title (default: the model's shape)" },
+    primetext: { type: 'string', default: '', help: 'prime text the page starts with' },
+    length: { type: 'int', min: 1, max: 10_000, default: 200, help: 'characters per sample' },
+    temperature: { type: 'number', above: 0, default: 1, arg: 'T', help: 'temperature the page starts with' },
+    seed: { type: 'int', min: 0, default: 1, help: 'seed the page starts with' },
+    'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'top-k the page starts with (0 = all)' },
+    beam: { type: 'int', min: 0, max: 32, default: 0, arg: 'K', help: 'beam width the page starts with (0 = draw at random)' },
+    text: { type: 'string', help: "the explorer's first text (default: the page's first sample)" },
+    weights: {
+      type: 'string',
+      choices: ['auto', 'float32', 'float16'],
+      default: 'auto',
+      help: 'how the weights are stored: float32 samples exactly as the kernel does, float16 is half the size; auto: float32 when the page stays under 12 MB',
+    },
+  },
+};
+
+/** charrnn export-page CKPT_DIR --out model.html: writes the page and says how big it is. */
+export async function run(argv: string[]): Promise<void> {
+  const p = parseFlags(argv, command);
+  const dir = onePositional(p, 'checkpoint directory (charrnn export-page CKPT_DIR --out model.html)');
+  const v = p.values;
+  if (v.out === undefined) throw new CharRNNError('export-page needs --out FILE.html, the page to write');
+  const out = v.out as string;
+  // Reading the weights needs a TF.js backend; the model does not run here.
+  await initBackend();
+  const ckpt = loadCheckpoint(dir);
+  try {
+    const page = await exportPage(ckpt.model, ckpt.vocab, out, {
+      title: v.title as string | undefined,
+      prime: v.primetext as string,
+      length: v.length as number,
+      temperature: v.temperature as number,
+      seed: v.seed as number,
+      topK: v['top-k'] as number,
+      beam: v.beam as number,
+      text: v.text as string | undefined,
+      weights: v.weights as 'auto' | 'float32' | 'float16',
+    });
+    process.stdout.write(`${page.path}: ${(page.bytes / 1e6).toFixed(2)} MB, weights as ${page.weights}\n`);
+  } finally {
+    ckpt.model.dispose();
+  }
+}
