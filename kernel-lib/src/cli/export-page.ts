@@ -1,6 +1,7 @@
 import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { exportPage } from '../page/export';
+import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Command, onePositional, parseFlags } from './args';
 
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<void> {
   const out = v.out as string;
   // Reading the weights needs a TF.js backend; the model does not run here.
   await initBackend();
-  const ckpt = loadCheckpoint(dir);
+  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
   try {
     const page = await exportPage(ckpt.model, ckpt.vocab, out, {
       title: v.title as string | undefined,
