@@ -233,18 +233,22 @@ test('a checkpoint written on WebGPU continues on TF.js, and one written on TF.j
   assertClose(reference, await curve('gru', 0, { ...opts, engine: 'tfjs' }, 'webgpu'), 2e-4, 'tfjs then webgpu');
 });
 
-// Last: it destroys the shared device (the next request opens a new one).
-test('a GPU device lost during training stops with one clear line and keeps the last good checkpoint', async (t) => {
-  if (!gpu) return t.skip(NO_GPU);
-  const dir = tmpDir();
-  const tr = trainer('rnn', 0, { maxIters: 30, engine: 'webgpu', checkpointDir: dir, checkpointEvery: 3, evalValEvery: 1000 });
-  const run = tr.run({ onProgress: (p) => p.iter === 5 && gpu!.device.destroy() });
-  await assert.rejects(run, (e: Error) => e instanceof CharRNNError && /GPU device was lost/.test(e.message) && !e.message.includes('\n'));
-  tr.dispose();
-  const ckpt = loadCheckpoint(path.join(dir, 'latest'));
-  assert.equal(ckpt.meta.state?.iter, 3);
-  for (const v of Object.values(ckpt.model.params)) assert.ok((v.dataSync() as Float32Array).every(Number.isFinite));
-  ckpt.model.dispose();
-  tr.model.dispose();
-  fs.rmSync(dir, { recursive: true });
-});
+// Last: these destroy the shared device (the next request opens a new one). Lost before iteration 6's step, or after
+// it, when the checkpoint of iteration 6 is about to read the run back.
+for (const [at, when] of [[5, 'a step'], [6, 'a checkpoint']] as const) {
+  test(`a GPU device lost during training (before ${when}) stops with one clear line and keeps the last good checkpoint`, async (t) => {
+    if (!gpu) return t.skip(NO_GPU);
+    const dir = tmpDir();
+    const tr = trainer('rnn', 0, { maxIters: 30, engine: 'webgpu', checkpointDir: dir, checkpointEvery: 3, evalValEvery: 1000 });
+    const device = (await gpuDevice({ allowSoftware: true }))!.device;
+    const run = tr.run({ onProgress: (p) => p.iter === at && device.destroy() });
+    await assert.rejects(run, (e: Error) => e instanceof CharRNNError && /GPU device was lost/.test(e.message) && !e.message.includes('\n'));
+    tr.dispose();
+    const ckpt = loadCheckpoint(path.join(dir, 'latest'));
+    assert.equal(ckpt.meta.state?.iter, 3);
+    for (const v of Object.values(ckpt.model.params)) assert.ok((v.dataSync() as Float32Array).every(Number.isFinite));
+    ckpt.model.dispose();
+    tr.model.dispose();
+    fs.rmSync(dir, { recursive: true });
+  });
+}

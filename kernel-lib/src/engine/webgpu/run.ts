@@ -108,12 +108,7 @@ export class WebGpuRun {
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(this.pass.loss, 0, staging, 0, 4);
     device.queue.submit([encoder.finish()]);
-    try {
-      await staging.mapAsync(GPUMapMode.READ);
-    } catch (e) {
-      this.lost ??= (e as Error).message;
-      this.checkDevice();
-    }
+    await this.readBack([staging.mapAsync(GPUMapMode.READ)]);
     const [value] = new Float32Array(staging.getMappedRange());
     staging.unmap();
     this.staging.push(staging);
@@ -127,22 +122,21 @@ export class WebGpuRun {
 
   /**
    * Brings the run back to the host: weights into the model's variables, slots and step into the optimizer; returns
-   * the carried state as new tensors.
+   * the carried state as new tensors. Everything is read before anything is replaced.
    */
   async sync(): Promise<RNNState> {
     this.checkDevice();
     const { layout, model } = this.pass;
-    const weights = unflatten(layout, await this.cmd.read(this.pass.params, 0, layout.total));
-    for (const k of layout.keys) model.params[k].assign(weights[k]);
-    tf.dispose(Object.values(weights));
-    const slots: Record<string, tf.Tensor> = {};
     const names = this.optimizer.config.name === 'rmsprop' ? ['ms'] : ['m', 'v'];
-    for (const [i, s] of names.entries()) {
-      const named = unflatten(layout, await this.cmd.read(this.slots[i], 0, layout.total));
-      for (const k of layout.keys) slots[`${k}/${s}`] = named[k];
-    }
+    const [weights, ...slotValues] = await this.readBack([this.pass.params, ...this.slots].map((b) => this.cmd.read(b, 0, layout.total)));
+    const state = await this.readBack([this.pass.readState()]);
+    const named = unflatten(layout, weights);
+    for (const k of layout.keys) model.params[k].assign(named[k]);
+    tf.dispose(Object.values(named));
+    const slots: Record<string, tf.Tensor> = {};
+    names.forEach((s, i) => Object.entries(unflatten(layout, slotValues[i])).forEach(([k, t]) => (slots[`${k}/${s}`] = t)));
     this.optimizer.restore(slots, this.iteration);
-    return this.pass.readState();
+    return state[0];
   }
 
   /** Destroys every buffer of the run. */
@@ -151,6 +145,17 @@ export class WebGpuRun {
     this.ring.forEach((b) => b.destroy());
     this.ring.length = 0;
     this.staging.length = 0;
+  }
+
+  /** Awaits reads from the GPU; one that fails because the device is gone becomes the lost-device error. */
+  private async readBack<T>(reads: Promise<T>[]): Promise<T[]> {
+    try {
+      return await Promise.all(reads);
+    } catch (e) {
+      this.lost ??= (e as Error).message;
+      this.checkDevice();
+      throw e;
+    }
   }
 
   private checkDevice(): void {
