@@ -7,6 +7,8 @@ import { printQuickInfo } from 'tslab/dist/inspect';
 import * as tslabJupyter from 'tslab/dist/jupyter';
 import * as tsForCells from '@tslab/typescript-for-tslab';
 import { CharRNNError } from '../errors';
+import { abandonCell, interruptChecks } from './interrupt';
+import { addInterruptChecks, CHECKS } from './interruptible';
 
 /** The TypeScript version tslab compiles cells with. */
 export const typescriptVersion: string = tsForCells.version;
@@ -22,7 +24,7 @@ export type CellResult = { status: 'ok'; value: unknown } | CellError;
 
 export interface CellRunner {
   run(code: string): Promise<CellResult>;
-  /** Makes a running async cell return at once; the code it awaited keeps running in the background. */
+  /** Makes a running async cell return at once; its code throws at its next check if it ever resumes. */
   abandon(): void;
   complete(code: string, cursor: number): { cursor_start: number; cursor_end: number; matches: string[] };
   inspect(code: string, cursor: number): string | null;
@@ -47,6 +49,15 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
   tsForCells.sys.watchDirectory = () => unwatched;
   let browser: Converter | undefined;
   const node = createConverter({ isJS: false, isBrowser: false });
+  // Each cell's compiled code gets interrupt checks, numbered by the cell (see interruptible.ts).
+  let cell = 0;
+  const convert = node.convert;
+  node.convert = (prevDecl, src) => {
+    const converted = convert(prevDecl, src);
+    if (converted.output) converted.output = addInterruptChecks(converted.output, cell);
+    return converted;
+  };
+  (globalThis as Record<string, unknown>)[CHECKS] = interruptChecks;
   const convs = {
     node,
     get browser() {
@@ -71,6 +82,7 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
 
   return {
     async run(code) {
+      cell++;
       printed = { diagnostics: [] };
       const ok = await executor.execute(code);
       const { value, diagnostics, thrown } = printed;
@@ -80,7 +92,10 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
       }
       return errorResult(thrown ? thrown.error : new Error('the cell failed'));
     },
-    abandon: () => executor.interrupt(),
+    abandon() {
+      abandonCell(cell);
+      executor.interrupt();
+    },
     complete(code, cursor) {
       const info = executor.complete(code, cursor);
       return { cursor_start: info.start, cursor_end: info.end, matches: info.candidates };
@@ -102,7 +117,7 @@ export function errorResult(error: unknown): CellError {
   if (!(error instanceof Error)) {
     return { status: 'error', ename: 'Error', evalue: String(error), traceback: [`Error: ${String(error)}`] };
   }
-  if (INTERRUPTED.includes(error.message)) return interruptedResult();
+  if (error.name === 'KeyboardInterrupt' || INTERRUPTED.includes(error.message)) return interruptedResult();
   const line = `${error.name}: ${error.message}`;
   if (error instanceof CharRNNError || error.name === 'CharRNNError') {
     return { status: 'error', ename: error.name, evalue: error.message, traceback: [line] };

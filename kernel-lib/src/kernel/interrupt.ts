@@ -1,21 +1,54 @@
 import { kernelState } from './link';
+import type { InterruptChecks } from './interruptible';
 
 /**
- * Cooperative interrupt. Jupyter's interrupt (toolbar button, SIGINT, interrupt_request) cannot stop an
- * async loop from outside, so long loops (training, sampling) poll this flag once per step, after
- * yielding to the event loop (`await new Promise(r => setImmediate(r))`), and stop cleanly when it is set.
- * The kernel sets it on interrupt and clears it when the next cell starts.
+ * Interrupt. Jupyter's interrupt (toolbar button, SIGINT) raises a flag; the kernel lowers it when the next
+ * cell starts. Two kinds of code see it:
+ * - the library's long loops (training) poll interruptRequested() once per step and stop cleanly: they save
+ *   and return their result, which the cell still receives;
+ * - a cell's own code gets checks at its loops' back-edges and after its awaits (see interruptible.ts),
+ *   which throw KeyboardInterrupt: loops at once, an await unless a library loop is stopping cleanly.
  */
 export function interruptRequested(): boolean {
-  return kernelState.interrupted;
+  const requested = Atomics.load(kernelState.interrupt, 0) === 1;
+  if (requested) kernelState.stopping = true;
+  return requested;
 }
 
 /** Raises the flag; the kernel calls this on interrupt, a CLI may call it on Ctrl-C. */
 export function requestInterrupt(): void {
-  kernelState.interrupted = true;
+  Atomics.store(kernelState.interrupt, 0, 1);
 }
 
 /** Lowers the flag; the kernel calls this when a cell starts. */
 export function clearInterrupt(): void {
-  kernelState.interrupted = false;
+  Atomics.store(kernelState.interrupt, 0, 0);
+  kernelState.stopping = false;
 }
+
+/** What a cell's code throws when interrupted, as Python does. */
+export class KeyboardInterrupt extends Error {
+  override name = 'KeyboardInterrupt';
+  constructor() {
+    super('interrupted');
+  }
+}
+
+/** Cells abandoned by a second interrupt: their code throws at every check from then on, whenever it resumes. */
+const abandoned = new Set<number>();
+
+/** Stops cell `cell`'s code for good at its next check. */
+export function abandonCell(cell: number): void {
+  abandoned.add(cell);
+}
+
+/** The checks the kernel inserts into cells (see interruptible.ts). Reading the flag costs one atomic load. */
+export const interruptChecks: InterruptChecks = {
+  loop(cell) {
+    if (Atomics.load(kernelState.interrupt, 0) === 1 || abandoned.has(cell)) throw new KeyboardInterrupt();
+  },
+  resumed(cell, value) {
+    if ((Atomics.load(kernelState.interrupt, 0) === 1 && !kernelState.stopping) || abandoned.has(cell)) throw new KeyboardInterrupt();
+    return value;
+  },
+};

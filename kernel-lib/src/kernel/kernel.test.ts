@@ -59,8 +59,8 @@ async function outputsOf(msgId: string): Promise<Message[]> {
   return mine();
 }
 
-function replyTo(msgId: string): Promise<Message> {
-  return waitFor(() => replies.find((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId), `reply to ${msgId}`);
+function replyTo(msgId: string, ms?: number): Promise<Message> {
+  return waitFor(() => replies.find((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId), `reply to ${msgId}`, ms);
 }
 
 async function execute(code: string): Promise<{ reply: Message; out: Message[] }> {
@@ -290,25 +290,68 @@ while (!stopRequested) { step++; await new Promise(r => setImmediate(r)); }
   assert.equal(result.content.data['text/plain'], 'stopped after some steps');
 });
 
-test('SIGINT stops an async loop that polls interruptRequested(); state survives, the flag resets', async () => {
-  const marker = join(tmp, 'training');
+/**
+ * A loop of library code (not compiled as a cell, so without the kernel's checks), as the training loop:
+ * polls interruptRequested() once per step, which takes `stepMs`, marks a file once it runs, then "saves"
+ * and returns its step count.
+ */
+function libraryLoop(name: string, stepMs: number): { marker: string; module: string } {
+  const marker = join(tmp, name);
+  const module = join(tmp, `${name}.js`);
+  writeFileSync(module, `exports.train = async (interruptRequested) => {
+  let steps = 0;
+  while (!interruptRequested()) {
+    steps++;
+    if (steps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
+    await new Promise((r) => setTimeout(r, ${stepMs}));
+  }
+  console.log("saved and stopped");
+  return steps;
+};`);
+  return { marker, module };
+}
+
+test('SIGINT stops a library loop that polls interruptRequested(): it saves, the cell gets its result, the flag resets', async () => {
+  const { marker, module } = libraryLoop('training', 0);
   const id = send(shell, 'execute_request', { code: `
 import { interruptRequested } from "@charrnn/kernel";
-let steps = 0;
-while (!interruptRequested()) {
-  steps++;
-  await new Promise(r => setImmediate(r));
-  if (steps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
-}
-console.log("stopped cleanly");` });
+const steps: number = await require(${JSON.stringify(module)}).train(interruptRequested);
+console.log("the cell goes on");` });
   // Signal only once the loop runs: Node drops a SIGINT that arrives while tslab compiles the cell.
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
   kernel.kill('SIGINT');
   const reply = await replyTo(id);
   assert.equal(reply.content.ename, 'KeyboardInterrupt');
-  assert.match(stdout(await outputsOf(id)), /stopped cleanly/);
+  assert.match(stdout(await outputsOf(id)), /saved and stopped\n[^]*the cell goes on/);
   const next = await execute('[steps > 0, interruptRequested()]');
   assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '[ true, false ]');
+});
+
+test("one interrupt stops a cell's own loops, async or sync, within a second; earlier variables are kept; nothing runs on", async () => {
+  await execute('let counter = 0;\nconst kept = "kept";');
+  const loops = {
+    'async, awaits that settle at once': 'for (let i = 0; i < 1e9; i++) { counter++; MARK; await new Promise(r => setImmediate(r)); }',
+    'sync, after an await': 'await Promise.resolve();\nwhile (true) { counter++; MARK; let s = 0; for (let j = 0; j < 1000; j++) s += Math.sqrt(j); }',
+    'sync, in a function called from a timer': 'await new Promise<void>((resolve, reject) => setTimeout(() => { try { while (true) { counter++; MARK; } } catch (e) { reject(e); } }, 0));',
+  };
+  for (const [what, loop] of Object.entries(loops)) {
+    const marker = join(tmp, `own-loop-${Object.keys(loops).indexOf(what)}`);
+    const id = send(shell, 'execute_request', { code: loop.replace('MARK', `if (counter === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "")`) });
+    await waitFor(() => (existsSync(marker) ? true : undefined), `the ${what} loop to start`);
+    await new Promise((r) => setTimeout(r, 200));
+    const start = Date.now();
+    process.kill(-kernel.pid!, 'SIGINT'); // as Jupyter interrupts a kernel: its whole process group
+    const reply = await replyTo(id, 5000);
+    assert.equal(reply.content.ename, 'KeyboardInterrupt', what);
+    assert.ok(Date.now() - start < 1500, `${what}: stopped after ${Date.now() - start} ms`);
+    const read = async () => JSON.parse(ofType((await execute('JSON.stringify([counter, kept])')).out, 'execute_result')[0].content.data['text/plain']);
+    const [first, kept] = await read();
+    assert.equal(kept, 'kept', what);
+    assert.ok(first > 1, what);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await read(), [first, 'kept'], `${what}: the loop ran on after the interrupt`);
+    await execute('counter = 0');
+  }
 });
 
 test('an async cell that never checks: the first interrupt_request says so, the second abandons it; SIGINT breaks a sync loop', async () => {
@@ -341,16 +384,9 @@ while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }` });
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
 });
 
-test('one interrupt waits for a slow step (a big model) to end, and the loop stops cleanly', async () => {
-  const marker = join(tmp, 'slow');
-  const id = send(shell, 'execute_request', { code: `
-let slowSteps = 0;
-while (!interruptRequested()) {
-  slowSteps++;
-  if (slowSteps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
-  await new Promise(r => setTimeout(r, 2500));
-}
-console.log("saved and stopped");` });
+test('one interrupt waits for a slow library step (a big model) to end, and the loop stops cleanly', async () => {
+  const { marker, module } = libraryLoop('slow', 2500);
+  const id = send(shell, 'execute_request', { code: `await require(${JSON.stringify(module)}).train(interruptRequested);` });
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
   kernel.kill('SIGINT');
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');

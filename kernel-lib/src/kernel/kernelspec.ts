@@ -6,8 +6,8 @@ export const KERNEL_NAME = 'charrnn';
 /**
  * Writes the kernelspec into `<jupyterDataDir>/kernels/charrnn/kernel.json` and returns its folder.
  * Jupyter finds it when jupyterDataDir is on JUPYTER_PATH (npm start keeps it project-local, in .jupyter/).
- * interrupt_mode "signal": Jupyter sends SIGINT, which stops synchronous code too (a message could not be
- * read while a cell blocks the event loop); async loops see interruptRequested().
+ * interrupt_mode "signal": Jupyter sends SIGINT to the kernel's process group, which reaches it even while a
+ * cell blocks the event loop (a message could not be read then); see interrupt.ts for what it stops.
  */
 export function writeKernelspec(jupyterDataDir: string): string {
   const dir = join(resolve(jupyterDataDir), 'kernels', KERNEL_NAME);

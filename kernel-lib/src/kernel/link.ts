@@ -21,7 +21,10 @@ export interface CommEntry {
 
 interface KernelState {
   link: KernelLink | null;
-  interrupted: boolean;
+  /** [0] is 1 while an interrupt is pending. Shared memory: a watcher thread raises it while a cell blocks this one. */
+  interrupt: Int32Array;
+  /** A library loop saw the interrupt and is stopping cleanly (saving, returning its result). */
+  stopping: boolean;
   targets: Map<string, (commId: string, data: any) => void>;
   comms: Map<string, CommEntry>;
 }
@@ -31,7 +34,8 @@ const holder = globalThis as unknown as Record<symbol, KernelState | undefined>;
 
 export const kernelState: KernelState = (holder[KEY] ??= {
   link: null,
-  interrupted: false,
+  interrupt: new Int32Array(new SharedArrayBuffer(4)),
+  stopping: false,
   targets: new Map(),
   comms: new Map(),
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The charrnn notebook kernel: `node dist/kernel/main.js <connection_file>`, started by Jupyter through
- * the kernelspec (see kernelspec.ts). Runs TypeScript cells with tslab, adds comms, interrupt of async
- * loops, Jupyter error messages and rich display of the library's objects.
+ * the kernelspec (see kernelspec.ts). Runs TypeScript cells with tslab, adds comms, interrupt of any
+ * cell, Jupyter error messages and rich display of the library's objects.
  */
 import { readFileSync } from 'node:fs';
 import { createCellRunner, typescriptVersion } from './cells';

@@ -23,11 +23,12 @@ export interface ConnectionInfo {
 }
 
 /**
- * An interrupt asks a running async cell to stop by itself: loops poll interruptRequested() once per step,
- * then save and return, which can take a few seconds for a big model. If the cell still runs after
- * NOTICE_MS the user is told so; a second interrupt abandons it (tslab's way: the cell returns, what it
- * awaited keeps running). One Jupyter interrupt can arrive twice (the SIGINT listener and the group watcher)
- * within DUPLICATE_MS.
+ * An interrupt stops a cell's own code at its next loop back-edge or await with KeyboardInterrupt, while
+ * the library's loops (training) save and return first, which can take a few seconds for a big model (see
+ * interrupt.ts). A cell that still runs after NOTICE_MS is waiting on something that does not end (a
+ * promise never settled): the user is told so, and a second interrupt abandons it (the cell returns; its
+ * code throws at its next check if it ever resumes). One Jupyter interrupt can arrive twice (the SIGINT
+ * listener and the group watcher) within DUPLICATE_MS.
  */
 const NOTICE_MS = 2000;
 const DUPLICATE_MS = 500;
@@ -205,6 +206,8 @@ export class KernelServer {
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
     let result: CellResult = await this.cells.run(code);
+    // An interrupt that arrives from now on (a late second delivery of one) concerns no running cell.
+    this.running = null;
     clearTimeout(this.noticeTimer);
     this.interruptedAt = 0;
     if (result.status === 'ok' && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
@@ -224,7 +227,6 @@ export class KernelServer {
     }
     const content = result.status === 'ok' ? { status: 'ok', user_expressions: {}, payload: [] } : result;
     await this.reply(sock, msg, 'execute_reply', { ...content, execution_count: count });
-    this.running = null;
     this.publish('status', { execution_state: 'idle' }, msg);
   }
 
@@ -245,7 +247,7 @@ export class KernelServer {
     if (this.interruptedAt === 0) {
       this.interruptedAt = now;
       this.noticeTimer = setTimeout(
-        () => process.stderr.write('Interrupted: waiting for the cell to stop at its next step; interrupt again to abandon it.\n'),
+        () => process.stderr.write('Interrupted: the cell is still waiting for something that has not finished; interrupt again to abandon it.\n'),
         NOTICE_MS,
       );
     } else if (now - this.interruptedAt > DUPLICATE_MS) {
