@@ -16,6 +16,9 @@ export interface RunOptions {
   clipMode: ClipMode;
 }
 
+/** The optimizer's slots per parameter, named as Optimizer names them (`<param>/<slot>`, as checkpoints hold them). */
+const SLOTS = { rmsprop: ['ms'], adam: ['m', 'v'] };
+
 /** Partial sums of the global-norm reduction: one per group of its first pass. */
 const NORM_GROUPS = 256;
 
@@ -33,8 +36,9 @@ export class WebGpuRun {
   iteration: number;
   private readonly send: () => void;
   private readonly slots: GPUBuffer[];
-  private readonly staging: GPUBuffer[] = [];
-  private readonly ring: GPUBuffer[] = [];
+  /** The staging buffers loss() reads through (a ring: each goes back to `idle` once read). */
+  private readonly lossReads: GPUBuffer[] = [];
+  private readonly idle: GPUBuffer[] = [];
   private lost?: string;
 
   private constructor(
@@ -48,8 +52,7 @@ export class WebGpuRun {
     const { layout } = pass;
     this.iteration = optimizer.step;
     // Slots start from the optimizer's (a resumed run) or zeros, as Optimizer's lazily made slots do.
-    const slotNames = name === 'rmsprop' ? ['ms'] : ['m', 'v'];
-    this.slots = slotNames.map((s) => {
+    this.slots = SLOTS[name].map((s) => {
       const named = Object.fromEntries(layout.keys.map((k) => [k, optimizer.slots[`${k}/${s}`]]));
       return cmd.buffer(layout.keys.every((k) => named[k]) ? flatten(layout, named) : layout.total);
     });
@@ -100,10 +103,10 @@ export class WebGpuRun {
   async loss(): Promise<number> {
     this.checkDevice();
     const device = this.gpu.device;
-    let staging = this.staging.pop();
+    let staging = this.idle.pop();
     if (!staging) {
       staging = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      this.ring.push(staging);
+      this.lossReads.push(staging);
     }
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(this.pass.loss, 0, staging, 0, 4);
@@ -111,7 +114,7 @@ export class WebGpuRun {
     await this.readBack([staging.mapAsync(GPUMapMode.READ)]);
     const [value] = new Float32Array(staging.getMappedRange());
     staging.unmap();
-    this.staging.push(staging);
+    this.idle.push(staging);
     return value;
   }
 
@@ -127,14 +130,13 @@ export class WebGpuRun {
   async sync(): Promise<RNNState> {
     this.checkDevice();
     const { layout, model } = this.pass;
-    const names = this.optimizer.config.name === 'rmsprop' ? ['ms'] : ['m', 'v'];
     const [weights, ...slotValues] = await this.readBack([this.pass.params, ...this.slots].map((b) => this.cmd.read(b, 0, layout.total)));
     const state = await this.readBack([this.pass.readState()]);
     const named = unflatten(layout, weights);
     for (const k of layout.keys) model.params[k].assign(named[k]);
     tf.dispose(Object.values(named));
     const slots: Record<string, tf.Tensor> = {};
-    names.forEach((s, i) => Object.entries(unflatten(layout, slotValues[i])).forEach(([k, t]) => (slots[`${k}/${s}`] = t)));
+    SLOTS[this.optimizer.config.name].forEach((s, i) => Object.entries(unflatten(layout, slotValues[i])).forEach(([k, t]) => (slots[`${k}/${s}`] = t)));
     this.optimizer.restore(slots, this.iteration);
     return state[0];
   }
@@ -142,9 +144,9 @@ export class WebGpuRun {
   /** Destroys every buffer of the run. */
   dispose(): void {
     this.cmd.destroy();
-    this.ring.forEach((b) => b.destroy());
-    this.ring.length = 0;
-    this.staging.length = 0;
+    this.lossReads.forEach((b) => b.destroy());
+    this.lossReads.length = 0;
+    this.idle.length = 0;
   }
 
   /** Awaits reads from the GPU; one that fails because the device is gone becomes the lost-device error. */
