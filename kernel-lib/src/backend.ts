@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareWasmKernels } from './engine/wasm';
 import { CharRNNError } from './errors';
@@ -21,6 +22,34 @@ export interface BackendInfo {
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
 let current: BackendInfo | undefined;
+
+/**
+ * The backend as a notebook shows it when `await initBackend()` ends a cell: one line, with the optional
+ * packages that are not installed named, not their "Cannot find module" errors.
+ */
+function withSummary(info: BackendInfo): BackendInfo {
+  const missing = info.skipped.filter((s) => s.includes('Cannot find module')).map((s) => s.split(':')[0]);
+  const failed = info.skipped.filter((s) => !s.includes('Cannot find module'));
+  const parts = [
+    `TF.js backend ${info.name} (${info.package})`,
+    ...(info.matmul ? [`matrix products: ${info.matmul}`] : []),
+    ...(missing.length > 0 ? [`not installed: ${missing.join(', ')}`] : []),
+    ...failed.map((s) => `skipped ${s}`),
+  ];
+  return Object.defineProperty(info, inspect.custom, { value: () => parts.join('; ') });
+}
+
+/**
+ * Throws one clear line when no backend runs yet (TF.js's own error is a 10-line "No backend found in
+ * registry" stack); called before a model's weights are made.
+ */
+export function requireBackend(): void {
+  try {
+    tf.backend();
+  } catch {
+    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making a model)');
+  }
+}
 
 function tryRequire(name: string): string | undefined {
   try {
@@ -71,7 +100,7 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) {
       const why = tryRequire(pkg);
-      if (why === undefined && (await activate('tensorflow'))) return (current = { name: 'tensorflow', package: pkg, skipped });
+      if (why === undefined && (await activate('tensorflow'))) return (current = withSummary({ name: 'tensorflow', package: pkg, skipped }));
       skipped.push(`${pkg}: ${why ?? 'loaded but could not start'}`);
     }
     if (choice === 'tensorflow') {
@@ -81,13 +110,13 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   if (choice === 'auto' || choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
     if (await keepErrorsNonFatal(() => activate('wasm'))) {
-      return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul: await prepareWasmKernels() });
+      return (current = withSummary({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul: await prepareWasmKernels() }));
     }
     skipped.push('@tensorflow/tfjs-backend-wasm: could not start');
     if (choice === 'wasm') throw new CharRNNError('the wasm backend could not start');
   }
   require('@tensorflow/tfjs-backend-cpu');
-  if (await activate('cpu')) return (current = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped });
+  if (await activate('cpu')) return (current = withSummary({ name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped }));
   throw new CharRNNError(`no TF.js backend could start (${skipped.join('; ')})`);
 }
 

@@ -274,6 +274,13 @@ setTimeout(() => shown.update({ toMimeBundle(): never { throw new Error("update 
   assert.equal(ofType(after.out, 'execute_result')[0].content.data['text/plain'], '[ 6, 4 ]');
 });
 
+test('`await initBackend()` as a cell\'s last line shows a one-line summary of the backend', async () => {
+  const { out } = await execute('await cr.initBackend()');
+  const text: string = ofType(out, 'execute_result')[0].content.data['text/plain'];
+  assert.match(text, /^TF\.js backend (wasm|tensorflow|cpu) \(@tensorflow\/tfjs-/);
+  assert.ok(!text.includes('Cannot find module') && !text.includes('\n'), text);
+});
+
 test('a comm message reaches a training-like loop while its cell runs', async () => {
   await execute(`
 let stopRequested = false;

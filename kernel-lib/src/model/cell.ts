@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { requireBackend } from '../backend';
 import { Rng } from '../rng';
 
 /** The state one cell carries from step to step: h [B, H], and c [B, H] for cells with a memory cell (LSTM). */
@@ -41,6 +42,7 @@ export function uniformValues(n: number, rng: Rng, scale: number): Float32Array 
 
 /** A trainable variable holding these values. */
 export function variableFrom(values: Float32Array, shape: number[]): tf.Variable {
+  requireBackend();
   const init = tf.tensor(values, shape);
   const v = tf.variable(init, true);
   init.dispose();
