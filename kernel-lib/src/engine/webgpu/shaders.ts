@@ -158,22 +158,21 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  * row block t + 1 (block 0 holds the state the batch started from), and (GRU) h_{t-1} W_hn + b_hn into hn.
  * p: B, H, t, and (GRU) the element offset of b_hn in bhn. Gate order as every engine: lstm i,f,g,o; gru r,z,n.
  */
-const FORWARD: Record<CellType, string> = {
-  rnn: `
+/** The bindings every cell's forward step has: xw, hw, the gates z and the h of every step. */
+const FORWARD_IO = `
 @group(0) @binding(1) var<storage, read> xw: array<f32>;
 @group(0) @binding(2) var<storage, read> hw: array<f32>;
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
-@group(0) @binding(4) var<storage, read_write> hs: array<f32>;
+@group(0) @binding(4) var<storage, read_write> hs: array<f32>;`;
+
+const FORWARD: Record<CellType, string> = {
+  rnn: `${FORWARD_IO}
 fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
   let h = th(xw[row + j] + hw[b * H + j]);
   z[row + j] = h;
   hs[cur] = h;
 }`,
-  lstm: `
-@group(0) @binding(1) var<storage, read> xw: array<f32>;
-@group(0) @binding(2) var<storage, read> hw: array<f32>;
-@group(0) @binding(3) var<storage, read_write> z: array<f32>;
-@group(0) @binding(4) var<storage, read_write> hs: array<f32>;
+  lstm: `${FORWARD_IO}
 @group(0) @binding(5) var<storage, read_write> cs: array<f32>;
 fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
   let g4 = b * 4u * H;
@@ -186,11 +185,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
   hs[cur] = o * th(c);
   z[row + j] = i; z[row + H + j] = f; z[row + 2u * H + j] = g; z[row + 3u * H + j] = o;
 }`,
-  gru: `
-@group(0) @binding(1) var<storage, read> xw: array<f32>;
-@group(0) @binding(2) var<storage, read> hw: array<f32>;
-@group(0) @binding(3) var<storage, read_write> z: array<f32>;
-@group(0) @binding(4) var<storage, read_write> hs: array<f32>;
+  gru: `${FORWARD_IO}
 @group(0) @binding(5) var<storage, read_write> hn: array<f32>;
 @group(0) @binding(6) var<storage, read> bhn: array<f32>;
 fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
@@ -211,21 +206,20 @@ fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
  * d loss / d (h W_h) into dhw (its n part is r times dxw's) and the direct part dh * z into dhn, and for LSTM the
  * cell gradient dc in place. p: B, H, t.
  */
-const BACKWARD: Record<CellType, string> = {
-  rnn: `
+/** The bindings every cell's backward step has: the gates z, dh from above, dh through step t+1, and dxw. */
+const BACKWARD_IO = `
 @group(0) @binding(1) var<storage, read> z: array<f32>;
 @group(0) @binding(2) var<storage, read> dha: array<f32>;
-@group(0) @binding(3) var<storage, read> dhn: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dxw: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dhn: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dxw: array<f32>;`;
+
+const BACKWARD: Record<CellType, string> = {
+  rnn: `${BACKWARD_IO}
 fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
   let h = z[row + j];
   dxw[row + j] = (dha[at] + dhn[b * H + j]) * (1.0 - h * h);
 }`,
-  lstm: `
-@group(0) @binding(1) var<storage, read> z: array<f32>;
-@group(0) @binding(2) var<storage, read> dha: array<f32>;
-@group(0) @binding(3) var<storage, read> dhn: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dxw: array<f32>;
+  lstm: `${BACKWARD_IO}
 @group(0) @binding(5) var<storage, read> cs: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dcn: array<f32>;
 fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
@@ -239,11 +233,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
   dxw[row + 3u * H + j] = dh * tc * o * (1.0 - o);
   dcn[b * H + j] = dc * f;
 }`,
-  gru: `
-@group(0) @binding(1) var<storage, read> z: array<f32>;
-@group(0) @binding(2) var<storage, read> dha: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dhn: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dxw: array<f32>;
+  gru: `${BACKWARD_IO}
 @group(0) @binding(5) var<storage, read> hs: array<f32>;
 @group(0) @binding(6) var<storage, read> hn: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dhw: array<f32>;
