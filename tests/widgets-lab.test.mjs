@@ -25,7 +25,7 @@ const model = cr.CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hi
   `const trainer = new cr.Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 8, maxIters: 1000000, evalValEvery: 20, sampleEvery: 20, sampleLength: 30 });
 const result = await new cr.TrainingRun(trainer).train({ redrawMs: 100 });`,
   `cr.display(new cr.SamplerPanel(model, corpus.vocab, { prime: 'he', length: 40, temperatures: [0.5, 1] }));`,
-  `cr.display(new cr.Explorer(model, corpus.vocab, 'hello "world"'));`,
+  `cr.display(new cr.Explorer(model, corpus.vocab, 'hello "world"', { whereElseText: corpus.data }));`,
 ];
 
 let server;
@@ -205,7 +205,7 @@ async function dragSelect(from, to) {
   await page.mouse.up();
 }
 
-test('explorer: text selected with the mouse is searched by the kernel; its best cells are listed and a click shows one', { timeout: 120_000 }, async () => {
+test('explorer: text selected with the mouse is searched by the kernel; its best cells are listed and a click shows one; where else that cell fires', { timeout: 120_000 }, async () => {
   // the explorer shows the probe's text 'hold <b>' (previous test): select 'old'
   await dragSelect(1, 3);
   await page.waitForSelector('.charrnn-activations .charrnn-matches:not([hidden])');
@@ -218,6 +218,11 @@ test('explorer: text selected with the mouse is searched by the kernel; its best
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), `${row[1]}/${row[2]}/${row[3]}`);
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-char')[2].style.backgroundColor !== '', null, { timeout: 60_000 });
   await page.screenshot({ path: path.join(artifacts, 'explorer-selection.png') });
+  // where else does this cell fire? The kernel looks in the explorer's whereElseText (the corpus, 3,600 chars)
+  await page.click('.charrnn-activations .charrnn-elsewhere .charrnn-button');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-passage').length === 5, null, { timeout: 60_000 });
+  assert.match(await page.locator('.charrnn-activations .charrnn-elsewhere .charrnn-message').textContent(), new RegExp(`^layer ${row[1]} ${row[2]}\\[${row[3]}.*: its 5 highest peaks in 3600 characters`));
+  assert.equal(await page.locator('.charrnn-activations .charrnn-passage .charrnn-peak').count(), 5);
 });
 
 test('explorer: the top 5 guesses stand in a labelled column under each character; probability on hover; colour by surprise', { timeout: 60_000 }, async () => {

@@ -543,6 +543,34 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| .*the kernel that made this output is gone: this saved output keeps only/);
 });
 
+test('activation explorer: "where else does this cell fire?" asks the kernel and lists the passages, text as text, the peak outlined', async () => {
+  const view = { ...plantedView(), whereElseChars: 54321 };
+  await render('activations', { 'application/vnd.charrnn.activations+json': { ...view, commTarget: undefined } });
+  assert.equal(await page.locator('.charrnn-elsewhere').isVisible(), false, 'offline: not offered');
+  await render('activations', { 'application/vnd.charrnn.activations+json': { ...view, whereElseChars: undefined } }, { live: true });
+  assert.equal(await page.locator('.charrnn-elsewhere').isVisible(), false, 'no text to look in: not offered');
+  await render('activations', { 'application/vnd.charrnn.activations+json': view }, { live: true });
+  assert.equal(await text('.charrnn-elsewhere .charrnn-button'), 'Where else does this cell fire? (in 54321 characters)');
+  await page.evaluate((evil) => {
+    window.reply = (comm, msg) => {
+      const passage = (peak, chars) => ({ peak, value: 0.9, start: peak - 2, chars: [...chars], values: [...chars].map((_, i) => (i === 2 ? 0.9 : -0.4)) });
+      setTimeout(() => comm.onMsg({ requestId: msg.requestId, searched: 54321, passages: [passage(100, 'a "b" c'), passage(4000, evil.slice(0, 12))] }), 5);
+    };
+  }, EVIL);
+  await page.selectOption('.charrnn-layer', '1');
+  await page.selectOption('.charrnn-kind', 'c');
+  await page.click('.charrnn-elsewhere .charrnn-button');
+  await page.waitForFunction(() => document.querySelectorAll('.charrnn-passage').length === 2);
+  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'whereElse', requestId: 1, cell: { layer: 1, kind: 'c', index: 0 }, top: 5 }]);
+  assert.equal(await text('.charrnn-elsewhere .charrnn-message'), 'layer 1 c[0, tanh]: its 2 highest peaks in 54321 characters (the peak outlined)');
+  assert.equal(await text('.charrnn-passage >> nth=0'), 'char 100: 0.900a\u00a0"b"\u00a0c');
+  assert.equal(await text('.charrnn-passage >> nth=1 >> .charrnn-passage-text'), EVIL.slice(0, 12).replace(/ /g, '\u00a0'));
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-passages img, .charrnn-passages script').length), 0);
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-peak')].map((e) => [e.textContent, e.style.backgroundColor])),
+    [['"', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')], ['m', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')]]);
+  await shot('activations-where-else');
+});
+
 test('activation explorer: the top 5 guesses stand in a column under each character, shaded by probability, the actual next character outlined; colour by surprise', async () => {
   const view = plantedView(40);
   await render('activations', activationsBundle({ ...view, commTarget: undefined }).data);

@@ -4,7 +4,8 @@
  * probability, the character that actually came next outlined), a layer / h-vs-c / neuron picker (slider and
  * keyboard), hover details, a condensed mode, a probe box that runs the model on the user's text in the kernel, and
  * select-to-search: select text with the mouse and the cells that are on inside the selection and off around it are
- * ranked (by the kernel over every cell, or here over the activations saved in the output), click one to show it.
+ * ranked (by the kernel over every cell, or here over the activations saved in the output), click one to show it;
+ * and, with a kernel given a longer text (the validation split), "where else does this cell fire?".
  *
  * Speed: the character elements are built once per view; a picker change only rewrites their background colours
  * from a 256-entry lookup table (no layout change). The text is split into lines (at newlines, or every
@@ -12,7 +13,10 @@
  * on screen: a picker change over 10,000 characters stays well within 100 ms.
  */
 import { Widget } from '@lumino/widgets';
-import type { ActivationsView, Int8Matrix, NeuronRef, NeuronScore, ProbeReply, ProbeRequest, SearchReply, SearchRequest } from '@charrnn/kernel';
+import type {
+  ActivationsView, Int8Matrix, NeuronRef, NeuronScore, PassageView, ProbeReply, ProbeRequest, SearchReply, SearchRequest, WhereElseReply,
+  WhereElseRequest,
+} from '@charrnn/kernel';
 import { int8ColorTable, surpriseColor, SURPRISE_MAX } from '@charrnn/kernel/dist/display/colors';
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
 import type { CommChannel, KernelLink } from './comm';
@@ -72,6 +76,13 @@ export class ActivationsWidget extends Widget {
   private probeId = 0;
   private searchId = 0;
   private searching = false;
+  private readonly elsewhere = el('div', 'charrnn-elsewhere');
+  private readonly elsewhereButton = el('button', 'charrnn-button');
+  private readonly elsewhereNote = el('div', 'charrnn-message');
+  private readonly passages = el('div', 'charrnn-passages');
+  /** The cell the last "where else" asked about, while its answer is awaited or shown. */
+  private elsewhereCell: NeuronRef | null = null;
+  private elsewhereId = 0;
 
   constructor(private readonly link: KernelLink | null) {
     super();
@@ -86,7 +97,8 @@ export class ActivationsWidget extends Widget {
     this.text.tabIndex = 0;
     this.matches.hidden = true;
     this.matches.append(this.matchesTitle, this.matchesNote, this.matchesTable);
-    this.node.append(this.legend, this.info, this.text, this.matches, this.probe);
+    this.elsewhere.append(this.elsewhereButton, this.elsewhereNote, this.passages);
+    this.node.append(this.legend, this.info, this.text, this.matches, this.elsewhere, this.probe);
     this.probeText.rows = 3;
     this.probeText.placeholder = 'type text to see how the model reads it';
     this.probe.append(this.probeText, this.probeButton, this.probeStatus);
@@ -105,6 +117,7 @@ export class ActivationsWidget extends Widget {
     this.text.addEventListener('mouseup', () => this.onSelect());
     onRankedClick(this.matchesTable, (rank) => this.ranked[rank] && this.select(this.ranked[rank]));
     this.probeButton.addEventListener('click', () => this.sendProbe(this.probeText.value));
+    this.elsewhereButton.addEventListener('click', () => this.askWhereElse());
   }
 
   setView(view: ActivationsView): void {
@@ -119,6 +132,8 @@ export class ActivationsWidget extends Widget {
     );
     this.neuron.max = this.neuronNumber.max = String(view.hiddenSize - 1);
     this.probe.hidden = !(commTarget && this.link);
+    this.elsewhere.hidden = !(commTarget && this.link && view.whereElseChars);
+    this.elsewhereButton.textContent = `Where else does this cell fire? (in ${view.whereElseChars} characters)`;
     this.buildText(view);
     if (sameText && this.selection) this.markSelection(this.selection);
     else this.clearSearch();
@@ -273,7 +288,11 @@ export class ActivationsWidget extends Widget {
     if (!target || !this.link) return null;
     this.comm ??= this.link.open(
       target,
-      (reply: ProbeReply | SearchReply) => (reply.requestId === this.searchId ? this.onSearchReply(reply as SearchReply) : this.onProbeReply(reply as ProbeReply)),
+      (reply: ProbeReply | SearchReply | WhereElseReply) => {
+        if (reply.requestId === this.searchId) this.onSearchReply(reply as SearchReply);
+        else if (reply.requestId === this.elsewhereId) this.onWhereElseReply(reply as WhereElseReply);
+        else this.onProbeReply(reply as ProbeReply);
+      },
       () => this.lostKernel(),
     );
     return this.comm;
@@ -298,6 +317,7 @@ export class ActivationsWidget extends Widget {
     if (this.pending) this.probeStatus.textContent = 'the kernel that made this output is gone: re-run its cell to probe';
     this.pending = false;
     if (this.searching && this.selection) this.searchSaved(this.selection, 'the kernel that made this output is gone');
+    if (this.elsewhereCell && !this.passages.hasChildNodes()) this.elsewhereNote.textContent = 'the kernel that made this output is gone: re-run its cell';
   }
 
   private onProbeReply(reply: ProbeReply): void {
@@ -389,6 +409,44 @@ export class ActivationsWidget extends Widget {
     this.ranked = ranked;
     this.matchesNote.textContent = note && ranked.length ? `${note}. Click a row to colour the text by that cell.` : note;
     fillRankedTable(this.matchesTable, ranked, ['mean inside', 'mean outside']);
+  }
+
+  /** Asks the kernel for the selected cell's top passages in the explorer's longer text. */
+  private askWhereElse(): void {
+    const comm = this.channel();
+    this.passages.replaceChildren();
+    if (!comm) {
+      this.elsewhereNote.textContent = 'no live kernel: re-run the cell';
+      return;
+    }
+    const cell = (this.elsewhereCell = { ...this.selected });
+    const request: WhereElseRequest = { action: 'whereElse', requestId: (this.elsewhereId = ++this.requestId), cell, top: 5 };
+    this.elsewhereNote.textContent = `looking for layer ${cell.layer} ${cell.kind}[${cell.index}] in ${this.view?.whereElseChars} characters…`;
+    comm.send(request);
+  }
+
+  /** One row per passage: where its peak is, its value, and the passage coloured by the cell with the peak outlined. */
+  private onWhereElseReply(reply: WhereElseReply): void {
+    if (reply.requestId !== this.elsewhereId || !this.elsewhereCell) return;
+    const { layer, kind, index } = this.elsewhereCell;
+    if (reply.error) {
+      this.elsewhereNote.textContent = reply.error;
+      return;
+    }
+    const passages = reply.passages ?? [];
+    this.elsewhereNote.textContent = `layer ${layer} ${kind}[${index}${kind === 'c' ? ', tanh' : ''}]: its ${passages.length} highest peaks in ${reply.searched} characters (the peak outlined)`;
+    this.passages.replaceChildren(...passages.map((p) => this.passageRow(p)));
+  }
+
+  private passageRow(p: PassageView): HTMLElement {
+    const row = el('div', 'charrnn-passage');
+    el('span', 'charrnn-passage-at', `char ${p.peak}: ${p.value.toFixed(3)}`, row);
+    const chars = el('span', 'charrnn-passage-text', undefined, row);
+    p.chars.forEach((ch, i) => {
+      const charEl = el('span', `charrnn-char${p.start + i === p.peak ? ' charrnn-peak' : ''}`, visibleChar(ch), chars);
+      charEl.style.backgroundColor = COLORS[Math.round(Math.max(-1, Math.min(1, p.values[i] ?? 0)) * 127) + 128];
+    });
+    return row;
   }
 
   private markSelection(selection: { start: number; end: number }): void {

@@ -7,8 +7,8 @@ import { kernelState } from '../kernel/link';
 import { closeComm, deliverCommMsg, openComm } from './comm';
 import { decodeInt8 } from './activations';
 import { Explorer } from './explorer';
-import { searchBySelection } from '../inspect/selection';
-import { mimeType, type ActivationsView, type ProbeReply, type SearchReply } from './schema';
+import { searchBySelection, whereElse } from '../inspect/selection';
+import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from './schema';
 
 const vocab = Vocab.fromText('abc "<>\n');
 let model: CharRNN;
@@ -67,4 +67,24 @@ test('explorer answers a selection search with the cells that follow the selecti
   assert.deepEqual(whole, { requestId: 4, error: whole.error });
   assert.match(whole.error ?? '', /covers the whole text/);
   closeComm('s1');
+});
+
+test('explorer answers "where else does this cell fire?" with the cell\'s top passages in its whereElseText', () => {
+  const elsewhere = 'abc "a" <b>\nca "bb" <c>\n'.repeat(4);
+  const explorer = new Explorer(model, vocab, 'a "b"', { whereElseText: vocab.encode(elsewhere) });
+  assert.equal(explorer.view().whereElseChars, [...elsewhere].length);
+  assert.equal(new Explorer(model, vocab, 'a').view().whereElseChars, undefined);
+  openComm('w1', explorer.commTarget, {});
+  const from = published.length;
+  const cell = { layer: 1, kind: 'c', index: 4 } as const;
+  deliverCommMsg('w1', { action: 'whereElse', requestId: 5, cell, top: 3 });
+  deliverCommMsg('w1', { action: 'whereElse', requestId: 6, cell: { layer: 7, kind: 'h', index: 0 } });
+  const [found, bad] = published.slice(from).map((m) => m.content.data as WhereElseReply);
+  const expected = whereElse(model, vocab, elsewhere, cell, { top: 3, context: 30 });
+  assert.equal(found.requestId, 5);
+  assert.equal(found.searched, [...elsewhere].length);
+  assert.deepEqual(found.passages?.map((p) => [p.peak, p.start, p.chars.join('')]), expected.passages.map((p) => [p.peak, p.start, p.chars.join('')]));
+  assert.ok(found.passages!.every((p, i) => Math.abs(p.value - expected.passages[i].value) < 6e-4 && p.values.length === p.chars.length));
+  assert.match(bad.error ?? '', /^no cell h\[0\] in layer 7/);
+  closeComm('w1');
 });

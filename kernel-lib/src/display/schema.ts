@@ -209,6 +209,11 @@ export interface ActivationsView {
   predictions: Predictions;
   /** Initial selection of the picker. */
   selected?: NeuronRef;
+  /**
+   * Characters of the text the live kernel searches for "where else does this cell fire?" ({@link WhereElseRequest},
+   * e.g. the validation split); absent when the explorer was given none.
+   */
+  whereElseChars?: number;
 }
 
 /** Which cell the explorer colours the text by. */
@@ -256,6 +261,34 @@ export interface SearchReply {
   /** One line saying how the score is computed. */
   metric?: string;
   ranked?: NeuronScore[];
+  error?: string;
+}
+
+/** Widget -> kernel: where else does this cell fire? Its top peaks in the explorer's whereElse text. */
+export interface WhereElseRequest {
+  action: 'whereElse';
+  requestId: number;
+  cell: NeuronRef;
+  /** Passages returned (default 5). */
+  top?: number;
+}
+
+/** One place where a cell fires: `chars` around the peak at `peak`, the first at `start`, with the cell's values. */
+export interface PassageView {
+  peak: number;
+  value: number;
+  start: number;
+  chars: string[];
+  /** The cell's value at each char (h, or tanh of c), rounded to 3 decimals. */
+  values: number[];
+}
+
+/** Kernel -> widget: the cell's top passages, best first, or a one-line user error. */
+export interface WhereElseReply {
+  requestId: number;
+  /** Characters searched. */
+  searched?: number;
+  passages?: PassageView[];
   error?: string;
 }
 

@@ -134,7 +134,8 @@ export class TextTrace {
   }
 }
 
-function round3(x: number): number {
+/** x rounded to 3 decimals, as views carry probabilities and values. */
+export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
