@@ -21,6 +21,7 @@ export interface TrainOptions {
   clipMode: ClipMode;
   trainFrac: number;
   valFrac: number;
+  /** Passes over the training split; 0 = no limit, the default when only maxIters is given. */
   maxEpochs: number;
   /** Stop after this many iterations in all (0 = run maxEpochs). */
   maxIters: number;
@@ -80,13 +81,15 @@ function check(ok: boolean, what: string): void {
 export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
   // The engine: the option, else the CHARRNN_ENGINE variable, else auto.
   const engine = partial.engine ?? ((process.env.CHARRNN_ENGINE || DEFAULT_TRAIN_OPTIONS.engine) as EngineChoice);
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial, engine };
+  // An explicit maxIters alone sets the run's length: the default maxEpochs does not cap it.
+  const maxEpochs = partial.maxEpochs ?? (partial.maxIters ? 0 : DEFAULT_TRAIN_OPTIONS.maxEpochs);
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial, engine, maxEpochs };
   const whole = (k: keyof TrainOptions, min: number) =>
     check(Number.isInteger(o[k]) && (o[k] as number) >= min, `${k} must be a whole number >= ${min}, got ${o[k]}`);
   whole('seqLength', 1);
   whole('batchSize', 1);
   whole('lrDecayAfter', 0);
-  whole('maxEpochs', 1);
+  whole('maxEpochs', o.maxIters > 0 ? 0 : 1);
   whole('maxIters', 0);
   whole('evalValEvery', 1);
   whole('patience', 0);

@@ -263,3 +263,14 @@ test('after a rollback to an older latest/, best/ is replaced only by a validati
   assert.deepEqual(readCheckpointMeta(path.join(dir, 'best')).meta.state, best);
   assert.equal(result.bestValLoss, best.bestValLoss);
 });
+
+test('an explicit maxIters alone is not capped by the default maxEpochs; given both, the fewer iterations win', () => {
+  const runs = [setup('rnn', { maxIters: 100000 }), setup('rnn', { maxIters: 100000, maxEpochs: 2 }), setup('rnn', {})];
+  const perEpoch = runs[0].batches.numBatches;
+  assert.ok(50 * perEpoch < 100000);
+  assert.deepEqual(runs.map((t) => t.totalIters), [100000, 2 * perEpoch, 50 * perEpoch]);
+  for (const t of runs) {
+    t.dispose();
+    t.model.dispose();
+  }
+});

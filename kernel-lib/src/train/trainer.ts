@@ -155,10 +155,12 @@ export class Trainer {
     return this.state.lr;
   }
 
-  /** Iterations the run will do in all: maxIters, or maxEpochs full passes. */
+  /** Iterations the run will do in all: maxIters, maxEpochs full passes, or the fewer of the two when both are set. */
   get totalIters(): number {
-    const epochs = this.options.maxEpochs * this.batches.numBatches;
-    return this.options.maxIters > 0 ? Math.min(this.options.maxIters, epochs) : epochs;
+    const { maxIters, maxEpochs } = this.options;
+    const epochs = maxEpochs * this.batches.numBatches;
+    if (maxIters === 0) return epochs;
+    return maxEpochs > 0 ? Math.min(maxIters, epochs) : maxIters;
   }
 
   /** Asks a running `run()` to end cleanly after the current step (saving a checkpoint when it has a dir). */
