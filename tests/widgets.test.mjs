@@ -602,7 +602,7 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
   await shot('activations-guesses');
 
   // colour by surprise: char t by -ln p(char t | before), the first has no prediction
-  assert.match(await text('.charrnn-legend'), /^colour: layer 0 h\[0\]/);
+  assert.match(await text('.charrnn-legend'), /^colour: the chosen cell's value/);
   await page.check('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
   const bgs = await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].slice(0, 3).map((e) => e.style.backgroundColor));
   assert.deepEqual(bgs, [surpriseColor(NaN), surpriseColor(-Math.log(0.01)), surpriseColor(-Math.log(0.3))].map((c) => c.replace(/,/g, ', ')));

@@ -180,8 +180,9 @@ export class ActivationsWidget extends Widget {
       this.paintSurprise();
       return;
     }
-    const { layer, kind, index } = this.selected;
-    this.legend.textContent = `colour: layer ${layer} ${kind}[${index}], blue = -1, white = 0, orange = +1`;
+    // the same text for every cell, written only when it changes: a write on each pick would cost the hot path a layout
+    const legend = 'colour: the chosen cell\'s value, blue = -1, white = 0, orange = +1';
+    if (this.legend.textContent !== legend) this.legend.textContent = legend;
     const col = this.column();
     const chars = this.charEls;
     if (!col) {
