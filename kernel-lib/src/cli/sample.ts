@@ -1,6 +1,6 @@
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
-import { EngineChoice } from '../native/choose';
+import type { EngineChoice } from '../engine/contract';
 import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTexts } from '../sample/sampler';

@@ -5,7 +5,6 @@ import { CharRNNError } from '../errors';
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
-import { nativeStatus } from '../native/addon';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { isPretrained, resolveCheckpoint } from '../pretrained/pretrained';
@@ -69,10 +68,9 @@ function hasCheckpoint(dir: string): boolean {
 }
 
 /** "native engine (OpenBLAS ...)" or "TF.js engine on wasm x2 threads", with why native is off when it is. */
-function engineLine(trainer: Trainer, backend: string): string {
+function engineLine(trainer: Trainer): string {
   const e = trainer.engine;
-  if (e.name === 'native') return `native engine (${nativeStatus().detail})`;
-  return `TF.js engine on ${backend} x${trainer.threads} threads${e.note ? ` (${e.note})` : ''}`;
+  return `${e.describe(trainer.threads)}${e.note ? ` (${e.note})` : ''}`;
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -99,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   checkCheckpointDir(checkpointDir); // now, not after reading the corpus (Trainer.run checks again)
 
-  const backend = await initBackend(v.backend as BackendChoice);
+  await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
   if (initFrom) {
     const from = resolveCheckpoint(initFrom);
@@ -136,7 +134,7 @@ export async function run(argv: string[]): Promise<void> {
   const cfg = trainer.model.config;
   process.stderr.write(
     `charrnn: ${cfg.numLayers}x${cfg.hiddenSize} ${cfg.cell}, vocab ${cfg.vocabSize}, ${trainer.batches.numBatches} batches/epoch, ` +
-      `${trainer.totalIters} iterations, ${engineLine(trainer, backend.name)}, checkpoints in ${checkpointDir}\n`,
+      `${trainer.totalIters} iterations, ${engineLine(trainer)}, checkpoints in ${checkpointDir}\n`,
   );
   const log = v['log-json'] ? fs.openSync(v['log-json'] as string, trainer.iter > 0 ? 'a' : 'w') : undefined;
   const line = new ProgressLine(process.stderr, v['print-every'] as number);

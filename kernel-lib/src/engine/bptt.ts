@@ -3,20 +3,12 @@ import { CharRNN, RNNState } from '../model/charrnn';
 import { lossAndGradsAutodiff } from './autodiff';
 import { Batch, checkInputs, oneHotInput, prevOf } from './batch';
 import { StepOut } from './cellmath';
+import type { LossAndGrads } from './contract';
 import { Streams, disposeMasks, dropoutMasks } from './dropout';
 import { disposeSteps, layerBackward, layerForward, splitSteps, sumRows } from './layer';
 import { crossEntropyAndGrad } from './loss';
 import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
-
-export interface LossAndGrads {
-  /** Mean cross-entropy in nats over the T*B predictions. */
-  loss: number;
-  /** Gradients of that mean, by parameter name (same names and shapes as model.params). */
-  grads: Record<string, tf.Tensor>;
-  /** The state after the last step (new tensors: the caller disposes them and the state it passed in). */
-  state: RNNState;
-}
 
 /**
  * Loss and gradients of one batch by backprop through time written out for the built-in cells (models with

@@ -3,24 +3,11 @@ import { CharRNN, RNNState } from '../model/charrnn';
 import { CellState } from '../model/cell';
 import { checkInputs, oneHotInput, prevOf } from './batch';
 import { forwardStep } from './cellmath';
+import type { Activations, ForwardResult } from './contract';
 import { disposeSteps, layerForward } from './layer';
 import { tidy } from './tidy';
 import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
-
-/** Per-layer activations of a forward pass, time-major. */
-export interface Activations {
-  h: tf.Tensor3D[]; // [T, B, H]
-  c?: tf.Tensor3D[]; // [T, B, H], LSTM
-  /** After sigmoid/tanh [T, B, G*H]: rnn h; lstm i,f,g,o; gru r,z,n. Absent for user-written cells. */
-  gates?: tf.Tensor3D[];
-}
-
-export interface ForwardResult {
-  logits: tf.Tensor2D; // [T*B, V]
-  state: RNNState;
-  activations?: Activations;
-}
 
 /**
  * The model over x [T*B] (time-major) from `state`, without dropout. collect = true also returns every step's

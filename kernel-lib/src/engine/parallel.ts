@@ -5,7 +5,8 @@ import { backendInfo } from '../backend';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState } from '../model/charrnn';
 import { Batch } from './batch';
-import { LossAndGrads, lossAndGrads } from './bptt';
+import { lossAndGrads } from './bptt';
+import type { LossAndGrads, Threads } from './contract';
 
 /** What the main thread sends a worker for one step: its streams of the batch, its rows of the state. */
 export interface StepRequest {
@@ -47,7 +48,7 @@ function rowsOf(list: tf.Tensor2D[], from: number, to: number): Float32Array[] {
  * float tolerance (same data, same dropout masks). Hand-written because TF.js has no multi-threaded CPU backend
  * in Node: the wasm backend runs XNNPACK on one thread there.
  */
-export class ParallelEngine {
+export class ParallelEngine implements Threads {
   private constructor(
     private readonly workers: Replica[],
     readonly threads: number,

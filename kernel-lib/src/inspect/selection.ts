@@ -7,6 +7,7 @@
 import { passagesBundle } from '../display/passages';
 import type { MimeBundle } from '../display/bundle';
 import type { NeuronRef } from '../display/schema';
+import type { EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { CharIds, Vocab } from '../text/vocab';
@@ -44,6 +45,8 @@ export interface WhereElseOptions {
   lowest?: boolean;
   /** Characters per forward pass (default 1000). */
   chunk?: number;
+  /** The engine that runs the model (default 'auto', as chooseEngine decides). */
+  engine?: EngineChoice;
 }
 
 /** One place where a cell fires: its peak character and the text around it. */
@@ -95,7 +98,7 @@ export function whereElse(model: CharRNN, vocab: Vocab, text: string | CharIds, 
   if (ids.length === 0) throw new CharRNNError('the text to search is empty');
   if (ids.some((id) => id >= vocab.size)) throw new CharRNNError(`the char ids are not of this vocabulary (${vocab.size} chars)`);
   const values = new Float32Array(ids.length);
-  forwardInChunks(model, ids, chunk, (start, n, out) => {
+  forwardInChunks(model, ids, chunk, opts.engine, (start, n, out) => {
     const m = (kind === 'c' ? out.activations!.c! : out.activations!.h)[layer].dataSync(); // [n, 1, H]
     for (let t = 0; t < n; t++) values[start + t] = kind === 'c' ? Math.tanh(m[t * H + index]) : m[t * H + index];
   });

@@ -10,7 +10,8 @@
 import { activationsBundle, encodeInt8 } from '../display/activations';
 import type { MimeBundle } from '../display/bundle';
 import type { ActivationsView, NeuronRef } from '../display/schema';
-import { forward, type ForwardResult } from '../engine/forward';
+import { chooseEngine } from '../engine/choose';
+import type { EngineChoice, ForwardResult } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
@@ -21,6 +22,8 @@ export interface InspectOptions {
   topK?: number;
   /** Characters per forward pass (default 1000). */
   chunk?: number;
+  /** The engine that runs the model (default 'auto', as chooseEngine decides). */
+  engine?: EngineChoice;
 }
 
 /** One layer's activations, row-major over characters. */
@@ -158,7 +161,7 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
   const topIds = new Int32Array(T * topK);
   const topProbs = new Float32Array(T * topK);
   const pNext = new Float32Array(T).fill(NaN);
-  forwardInChunks(model, ids, chunk, (start, n, out) => {
+  forwardInChunks(model, ids, chunk, opts.engine, (start, n, out) => {
     const acts = out.activations!;
     for (let l = 0; l < L; l++) {
       const gw = acts.gates?.[l] ? acts.gates[l].shape[2] : 0; // G * H
@@ -180,8 +183,9 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
  * Runs `model` over `ids` from a zero state, `chunk` chars per forward pass with the state carried, collecting
  * activations; `onChunk` reads chars start..start+n-1 of them, and everything is disposed after it returns.
  */
-export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number,
+export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number, engine: EngineChoice | undefined,
   onChunk: (start: number, n: number, out: ForwardResult) => void): void {
+  const { forward } = chooseEngine(model, engine);
   let state: RNNState = model.zeroState(1);
   try {
     for (let start = 0; start < ids.length; start += chunk) {

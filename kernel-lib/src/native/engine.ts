@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, checkInputs } from '../engine/batch';
-import { LossAndGrads } from '../engine/bptt';
+import type { Activations, Engine, ForwardResult, LossAndGrads } from '../engine/contract';
 import { Streams, disposeMasks, dropoutMasks } from '../engine/dropout';
-import { Activations, ForwardResult } from '../engine/forward';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
-import { NativeAddon, nativeAddon } from './addon';
+import { NativeAddon, nativeAddon, nativeStatus } from './addon';
 import { Workspace, tensorOf, valuesOf } from './arrays';
+import { nativeApply } from './optimizer';
 
 /**
  * The engine on the native addon: the same lossAndGrads and step as ../engine (same parameters, state, dropout
@@ -283,8 +283,21 @@ export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { lo
   return { logits: tensorOf(logits, [B, V]), state: next };
 }
 
-/** The native engine as one object, interchangeable with ../engine's functions. */
-export const nativeEngine = { lossAndGrads: nativeLossAndGrads, step: nativeStep, forward: nativeForward };
+/** The native engine under the engine contract: products threaded by BLAS, so a step runs on one thread. */
+export const nativeEngine: Engine = {
+  name: 'native',
+  describe: () => `native engine (${nativeStatus().detail})`,
+  cannotRun(model) {
+    const status = nativeStatus();
+    if (!status.available) return status.detail;
+    return model.custom ? 'the native engine runs the built-in cells only; your own cells train on the TF.js engine' : undefined;
+  },
+  lossAndGrads: nativeLossAndGrads,
+  forward: nativeForward,
+  step: nativeStep,
+  // The same update fused in C: the new weights stay host arrays, which the next step reads for free.
+  apply: nativeApply,
+};
 
 /** Lets go of the engine's scratch arrays (hundreds of MB after training a large model). */
 export function releaseNativeMemory(): void {

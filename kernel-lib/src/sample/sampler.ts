@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { Engine, EngineChoice, chooseEngine } from '../native/choose';
+import { chooseEngine } from '../engine/choose';
+import type { Engine, EngineChoice } from '../engine/contract';
 import { Vocab, showChars } from '../text/vocab';
 
 export interface SampleOptions {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { meanCrossEntropy } from '../engine/loss';
-import { EngineChoice, chooseEngine } from '../native/choose';
+import { chooseEngine } from '../engine/choose';
+import type { EngineChoice } from '../engine/contract';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
 import { CharIds } from '../text/vocab';

@@ -4,7 +4,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
-import { EngineChoice } from '../native/choose';
+import type { EngineChoice } from '../engine/contract';
 import { onEngine } from '../native/testing';
 import { corpusFromText } from '../text/corpus';
 import { Trainer } from './trainer';

@@ -1,5 +1,5 @@
 import { CharRNNError } from '../errors';
-import type { EngineChoice } from '../native/choose';
+import type { EngineChoice } from '../engine/contract';
 import { ClipMode, OptimizerName } from './optimizers';
 
 /** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */

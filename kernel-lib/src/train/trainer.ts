@@ -3,12 +3,9 @@ import { CharRNNError } from '../errors';
 import type { TrainingPoint, TrainingSample } from '../display/schema';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
-import { LossAndGrads } from '../engine/bptt';
-import { ParallelEngine } from '../engine/parallel';
-import { WebGpuRun } from '../engine/webgpu/run';
+import { chooseEngine } from '../engine/choose';
+import type { Engine, LossAndGrads, ResidentRun, Threads } from '../engine/contract';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { Engine, chooseEngine } from '../native/choose';
-import { nativeApply } from '../native/optimizer';
 import { sample } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { splitCorpus, Splits } from '../text/corpus';
@@ -18,7 +15,6 @@ import { evaluate } from './evaluate';
 import { clipLikeCharRnn, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type TrainStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
@@ -88,9 +84,9 @@ export class Trainer {
   private rng: Rng;
   private carried: RNNState;
   private stopRequested = false;
-  private parallel?: ParallelEngine;
-  /** WebGPU: the run kept on the GPU (weights, optimizer slots, carried state), made at the first step. */
-  private gpuRun?: WebGpuRun;
+  private parallel?: Threads;
+  /** Engines that keep the run on their device (WebGPU): weights, optimizer slots, carried state; made at the first step. */
+  private resident?: ResidentRun;
   private chosen?: Engine;
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
@@ -196,7 +192,7 @@ export class Trainer {
         // A new epoch: streams restart, so the carried state does too; decay the learning rate as char-rnn does.
         disposeState(this.carried);
         this.carried = this.model.zeroState(o.batchSize);
-        this.gpuRun?.setState(this.carried); // WebGPU: the state on the GPU restarts too
+        this.resident?.setState(this.carried); // the state on the device restarts too
         if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
       }
       const dropoutSeed = this.rng.nextSeed();
@@ -215,9 +211,7 @@ export class Trainer {
       this.carried = r.state;
       const clipped = clipLikeCharRnn(r.grads, o.gradClip, o.clipMode, o.seqLength);
       Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
-      // The native engine also has the update fused in C (same result), which leaves the weights on the host.
-      if (this.engine.name === 'native') nativeApply(this.optimizer, this.model.params, clipped, this.state.lr);
-      else this.optimizer.apply(this.model.params, clipped, this.state.lr);
+      this.engine.apply(this.optimizer, this.model.params, clipped, this.state.lr);
       Object.values(clipped).forEach((g) => g.dispose());
       this.state.firstLoss = first;
       this.state.iter += 1;
@@ -231,7 +225,7 @@ export class Trainer {
       let valLoss: number | undefined;
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
-        await this.syncGpu();
+        await this.syncResident();
         valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine }).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
@@ -255,7 +249,7 @@ export class Trainer {
       });
       if (o.sampleEvery > 0 && (this.iter % o.sampleEvery === 0 || last)) {
         const temperature = 1;
-        await this.syncGpu();
+        await this.syncResident();
         const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
         callbacks.onSample?.({ iter: this.iter, text, temperature });
       }
@@ -271,7 +265,7 @@ export class Trainer {
 
   /** Saves the run as a checkpoint directory (exact-resume state included). */
   async save(dir: string): Promise<void> {
-    await this.syncGpu();
+    await this.syncResident();
     const trainTensors: Record<string, tf.Tensor> = {};
     for (const [key, t] of Object.entries(this.optimizer.slots)) trainTensors[`optimizer/${key}`] = t;
     this.carried.h.forEach((t, l) => (trainTensors[`state/h${l}`] = t));
@@ -292,52 +286,47 @@ export class Trainer {
     this.optimizer.dispose();
     disposeState(this.carried);
     void this.parallel?.dispose();
-    this.gpuRun?.dispose();
-    this.gpuRun = undefined;
+    this.resident?.dispose();
+    this.resident = undefined;
     this.parallel = undefined;
   }
 
-  /** The engine this run trains with (chooseEngine: native BLAS when built, else TF.js). */
+  /** The engine this run trains with (chooseEngine: native BLAS when built, else TF.js; WebGPU when asked). */
   get engine(): Engine {
     return (this.chosen ??= chooseEngine(this.model, this.options.engine));
   }
 
-  /**
-   * Threads that share each batch: the option, else one per core for the TF.js engine on CPU backends. The native
-   * engine threads its own products (BLAS), tfjs-node its own ops and WebGPU runs on the GPU, so they run on one.
-   */
+  /** Threads that share each batch: the engine's count for the option (1 for engines that start no threads). */
   get threads(): number {
-    if (this.engine.name === 'native' || this.engine.name === 'webgpu') return 1;
-    if (this.options.threads > 0) return this.options.threads;
-    const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
-    return cpuBackend && !this.model.custom ? os.availableParallelism() : 1;
+    return this.engine.threads?.count(this.model, this.options.threads) ?? 1;
   }
 
-  /** One batch's loss and gradients, on this thread or shared out between threads. */
+  /** One batch's loss and gradients, on this thread, shared out between threads, or on the engine's device. */
   private async step(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
-    if (this.engine.name === 'webgpu') return this.gpuStep(batch, dropoutSeed);
+    if (this.engine.startRun) return this.residentStep(batch, dropoutSeed);
     const threads = Math.min(this.threads, this.options.batchSize);
     if (threads < 2) return this.engine.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
-    this.parallel ??= await ParallelEngine.start(this.model, threads);
+    this.parallel ??= await this.engine.threads!.start(this.model, threads);
     return this.parallel.lossAndGrads(this.model, batch, this.carried, { dropoutSeed });
   }
 
   /**
-   * WebGPU: the whole iteration, clipping and the update included, runs on the GPU; only the loss comes back. So the
-   * caller gets no gradients (its optimizer.apply only counts the step, as the GPU's does) and an empty state: the
-   * carried state, weights and slots stay on the GPU until syncGpu() (before validation, samples and checkpoints).
-   * On divergence the GPU has already applied that step; the model keeps the weights of the last sync.
+   * A resident run (WebGPU): the whole iteration, clipping and the update included, runs on the device; only the
+   * loss comes back. So the caller gets no gradients (engine.apply only counts the step, as the device's does) and
+   * an empty state: the carried state, weights and slots stay there until syncResident() (before validation,
+   * samples and checkpoints). On divergence the device has already applied that step; the model keeps the weights
+   * of the last sync.
    */
-  private async gpuStep(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
-    this.gpuRun ??= await WebGpuRun.create(this.model, this.optimizer, this.carried, this.options);
-    this.gpuRun.step(batch, this.state.lr, dropoutSeed);
-    return { loss: await this.gpuRun.loss(), grads: {}, state: { h: [] } };
+  private async residentStep(batch: ReturnType<Batches['get']>, dropoutSeed: number): Promise<LossAndGrads> {
+    this.resident ??= await this.engine.startRun!(this.model, this.optimizer, this.carried, this.options);
+    this.resident.step(batch, this.state.lr, dropoutSeed);
+    return { loss: await this.resident.loss(), grads: {}, state: { h: [] } };
   }
 
-  /** WebGPU: weights, optimizer slots and the carried state back from the GPU (nothing to do on other engines). */
-  private async syncGpu(): Promise<void> {
-    if (!this.gpuRun) return;
-    const state = await this.gpuRun.sync();
+  /** Weights, optimizer slots and the carried state back from a resident run (nothing to do on other engines). */
+  private async syncResident(): Promise<void> {
+    if (!this.resident) return;
+    const state = await this.resident.sync();
     disposeState(this.carried);
     this.carried = state;
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNN, RNNState } from '../../model/charrnn';
 import { GATES } from '../../model/config';
 import { Batch, checkInputs } from '../batch';
-import type { LossAndGrads } from '../bptt';
+import type { LossAndGrads } from '../contract';
 import { Commands, f32bits } from './commands';
 import { requireGpu } from './device';
 import { CROSS_ENTROPY, DROPOUT_MASK, backwardShader, forwardShader } from './shaders';

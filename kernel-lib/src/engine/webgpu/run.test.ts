@@ -17,7 +17,8 @@ import { Trainer } from '../../train/trainer';
 import { Batch } from '../batch';
 import { lossAndGrads } from '../bptt';
 import { Gpu, gpuDevice, releaseGpu } from './device';
-import { RunOptions, WebGpuRun } from './run';
+import type { RunOptions } from '../contract';
+import { WebGpuRun } from './run';
 
 // On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
 const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';

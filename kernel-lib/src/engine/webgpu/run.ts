@@ -1,20 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../../errors';
 import { CharRNN, RNNState } from '../../model/charrnn';
-import type { ClipMode, Optimizer } from '../../train/optimizers';
+import type { Optimizer } from '../../train/optimizers';
 import { Batch, checkIds } from '../batch';
+import type { ResidentRun, RunOptions } from '../contract';
 import { Pass, flatten, unflatten } from './bptt';
 import { Commands, f32bits } from './commands';
 import { Gpu, requireGpu } from './device';
 import { SUM_SQUARES, updateShader } from './shaders';
-
-export interface RunOptions {
-  batchSize: number;
-  seqLength: number;
-  /** char-rnn's grad_clip, in its units (see clipLikeCharRnn): clipped at gradClip / seqLength on our mean gradients. */
-  gradClip: number;
-  clipMode: ClipMode;
-}
 
 /** The optimizer's slots per parameter, named as Optimizer names them (`<param>/<slot>`, as checkpoints hold them). */
 const SLOTS = { rmsprop: ['ms'], adam: ['m', 'v'] };
@@ -31,7 +24,7 @@ const NORM_GROUPS = 256;
  * The update is the same as ../../train/optimizers.ts (same formulas, same slot names, same step count), so a run
  * checkpointed here resumes on any engine and the other way round.
  */
-export class WebGpuRun {
+export class WebGpuRun implements ResidentRun {
   /** Updates applied (the Optimizer's step, which Adam's bias correction uses). */
   iteration: number;
   private readonly send: () => void;

@@ -1,13 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
-import { lossAndGrads } from '../engine/bptt';
-import { webgpuLossAndGrads } from '../engine/webgpu/bptt';
+import { lossAndGrads } from './bptt';
+import { webgpuLossAndGrads } from './webgpu/bptt';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';
 import { chooseEngine } from './choose';
-import { nativeForward, nativeLossAndGrads } from './engine';
-import { withAddon, withoutAddon } from './testing';
+import { nativeForward, nativeLossAndGrads } from '../native/engine';
+import { withAddon, withoutAddon } from '../native/testing';
 
 async function tinyModel(): Promise<CharRNN> {
   await initBackend();

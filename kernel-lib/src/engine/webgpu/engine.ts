@@ -1,0 +1,21 @@
+import type { Engine } from '../contract';
+import { tfjsEngine } from '../tfjs/engine';
+import { webgpuLossAndGrads } from './bptt';
+import { WebGpuRun } from './run';
+
+/**
+ * The WebGPU engine: a training run kept on the GPU (run.ts: one command buffer an iteration, only the loss read
+ * back). lossAndGrads is one batch with the weights uploaded and the gradients read back (tests, other callers).
+ * Evaluation and sampling run on the TF.js engine for now, from the weights the run syncs back.
+ */
+export const webgpuEngine: Engine = {
+  name: 'webgpu',
+  describe: () => 'WebGPU engine (the training run on the GPU)',
+  cannotRun: (model) => (model.custom ? 'the WebGPU engine runs the built-in cells only; your own cells train on the TF.js engine' : undefined),
+  lossAndGrads: webgpuLossAndGrads,
+  forward: tfjsEngine.forward,
+  step: tfjsEngine.step,
+  // The run's update happens on the GPU; this only counts the step (no gradients come back), as the GPU's does.
+  apply: tfjsEngine.apply,
+  startRun: (model, optimizer, state, opts) => WebGpuRun.create(model, optimizer, state, opts),
+};
