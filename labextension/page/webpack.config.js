@@ -27,7 +27,7 @@ module.exports = {
   plugins: [
     new webpack.NormalModuleReplacementPlugin(/^node:crypto$/, path.join(here, 'node-shims.js')),
     new webpack.NormalModuleReplacementPlugin(/^node:v8$/, 'v8'),
-    new webpack.NormalModuleReplacementPlugin(/[\\/]native[\\/]choose(\.js)?$/, path.join(here, 'engine.js')),
+    new webpack.NormalModuleReplacementPlugin(/[\\/]engine[\\/]choose(\.js)?$/, path.join(here, 'engine.js')),
     new webpack.ProvidePlugin({ Buffer: [path.join(here, 'node-shims.js'), 'Buffer'] }),
     // The wasm backend's matrix product compiles WebAssembly text with wabt; the page runs on the cpu backend.
     new webpack.IgnorePlugin({ resourceRegExp: /^wabt$/ }),
