@@ -43,78 +43,74 @@ export function unflatten(layout: Layout, flat: Float32Array): Record<string, tf
   return Object.fromEntries(layout.keys.map((k) => [k, tf.tensor(flat.subarray(layout.offsets[k], layout.offsets[k] + tf.util.sizeFromShape(layout.shapes[k])), layout.shapes[k])]));
 }
 
+/** One layer's buffers in a forward pass over T steps; N = T*B rows, time-major. */
+export interface LayerBuffers {
+  D: number; // the layer's input size
+  kernel: number; // element offsets in the flat parameters: [D + H, GH]
+  bias: number; // [GH]
+  bhn: number; // [H] (GRU)
+  X: GPUBuffer; // the layer's input [N, D]
+  XW: GPUBuffer; // X W_x + b [N, GH]
+  Z: GPUBuffer; // gate activations [N, GH]
+  HS: GPUBuffer; // h_0 .. h_T [(T+1)*B, H]
+  CS?: GPUBuffer; // c_0 .. c_T (LSTM)
+  HN?: GPUBuffer; // h_{t-1} W_hn + b_hn [N, H] (GRU)
+}
+
 /**
- * One batch's loss and gradients on the GPU for a fixed T and B: the buffers, made once, and the commands, recorded
- * into `cmd`, so that a training run replays them every iteration. The same maths and parameters as the TF.js
- * engine's lossAndGrads (../bptt.ts). Per layer: one product projects the input of all T steps (X W_x + b), then per
- * step one product h_{t-1} W_h and one fused cell kernel; backward per step one fused kernel and one product into
- * d h_{t-1}, then each weight gradient in one product over all T*B rows. Shapes: N = T*B rows, time-major; G gates;
- * D = the layer's input size.
- *
- * Inputs, written before each send: params (flat, `layout`), x and y (u32 ids [N]), the carried state h[l] (and
- * c[l]) [B, H], and `step` = [dropout seed, iteration, ...] keying the dropout masks. Outputs: grads (flat), the
- * mean loss in loss[0], and the state after the last step back in h[l], c[l].
+ * The model's forward pass on the GPU for a fixed T and B: the buffers it reads, made once, and its commands,
+ * recorded into `cmd`. Inputs, written before each send: params (flat, `layout`), x (u32 ids [N]) and the carried
+ * state h[l] (and c[l]) [B, H], which holds the state after the last step once the pass has run. The training pass
+ * (Pass) and inference (./forward.ts) both build on it.
  */
-export class Pass {
+export class Forward {
   readonly layout: Layout;
   readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
-  readonly loss: GPUBuffer;
   readonly x: GPUBuffer;
-  readonly y: GPUBuffer;
   readonly h: GPUBuffer[];
   readonly c?: GPUBuffer[];
-  /** [dropout seed, iteration, then what the optimizer update reads]: written before each send. */
-  readonly step: GPUBuffer;
-  /** Inverted-dropout masks [N, H]: masks[l] for the input of layer l >= 1, masks[L] for the softmax's input. */
-  readonly masks: (GPUBuffer | undefined)[];
 
-  constructor(private readonly cmd: Commands, readonly model: CharRNN, readonly T: number, readonly B: number) {
-    const { cell, hiddenSize: H, numLayers: L, dropout } = model.config;
-    const N = T * B;
+  constructor(protected readonly cmd: Commands, readonly model: CharRNN, readonly T: number, readonly B: number) {
+    const H = model.config.hiddenSize;
     this.layout = layoutOf(model);
     this.params = cmd.buffer(this.layout.total);
-    this.grads = cmd.buffer(this.layout.total);
-    this.loss = cmd.buffer(1);
-    this.x = cmd.buffer(N);
-    this.y = cmd.buffer(N);
+    this.x = cmd.buffer(T * B);
     this.h = model.cells.map(() => cmd.buffer(B * H));
-    this.c = cell === 'lstm' ? model.cells.map(() => cmd.buffer(B * H)) : undefined;
-    this.step = cmd.buffer(4);
-    this.masks = Array.from({ length: L + 1 }, (_, l) => (dropout > 0 && l > 0 ? cmd.buffer(N * H) : undefined));
+    this.c = model.config.cell === 'lstm' ? model.cells.map(() => cmd.buffer(B * H)) : undefined;
   }
 
-  /** Records the pass; with `dropout`, the masks are drawn first from the counter-based RNG keyed by `step`. */
-  record(dropout: boolean): void {
+  /**
+   * Records the forward pass: per layer, one product projects the input of all T steps (X W_x + b), then per step
+   * one product h_{t-1} W_h and one fused cell kernel; then the softmax layer's logits [N, V]. masks[l] (inverted
+   * dropout [N, H]) multiplies the input of layer l >= 1, masks[L] the softmax's input. Returns the layers' buffers,
+   * the softmax's input (`top`, [N, H] from element offset `topOff`) and the logits.
+   */
+  recordForward(masks: (GPUBuffer | undefined)[]): { layers: LayerBuffers[]; top: GPUBuffer; topOff: number; logits: GPUBuffer } {
     const { cmd, T, B } = this;
-    const { cell, vocabSize: V, hiddenSize: H, numLayers: L, dropout: q } = this.model.config;
+    const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = this.model.config;
     const G = GATES[cell];
     const GH = G * H;
     const N = T * B;
     const off = this.layout.offsets;
-    const masks = dropout ? this.masks : [];
-    masks.forEach((m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H));
-    const ones = cmd.buffer(new Float32Array(N).fill(1));
-    const mean = cmd.buffer(new Float32Array(N).fill(1 / N));
-    const layers = this.model.cells.map((_, l) => {
+    const layers: LayerBuffers[] = this.model.cells.map((_, l) => {
       const D = l === 0 ? V : H;
       return {
         D,
-        kernel: off[`layer${l}/kernel`], // [D + H, GH]
-        bias: off[`layer${l}/bias`], // [GH]
-        bhn: off[`layer${l}/recurrent_bias`] ?? 0, // [H] (GRU)
-        X: cmd.buffer(N * D), // the layer's input [N, D]
-        XW: cmd.buffer(N * GH), // X W_x + b [N, GH]
-        Z: cmd.buffer(N * GH), // gate activations [N, GH]
-        HS: cmd.buffer((T + 1) * B * H), // h_0 .. h_T [(T+1)*B, H]
-        CS: cell === 'lstm' ? cmd.buffer((T + 1) * B * H) : undefined, // c_0 .. c_T
-        HN: cell === 'gru' ? cmd.buffer(N * H) : undefined, // h_{t-1} W_hn + b_hn [N, H]
+        kernel: off[`layer${l}/kernel`],
+        bias: off[`layer${l}/bias`],
+        bhn: off[`layer${l}/recurrent_bias`] ?? 0,
+        X: cmd.buffer(N * D),
+        XW: cmd.buffer(N * GH),
+        Z: cmd.buffer(N * GH),
+        HS: cmd.buffer((T + 1) * B * H),
+        CS: cell === 'lstm' ? cmd.buffer((T + 1) * B * H) : undefined,
+        HN: cell === 'gru' ? cmd.buffer(N * H) : undefined,
       };
     });
-    const { params, grads } = this;
+    const { params } = this;
     const hw = cmd.buffer(B * GH);
 
-    // Forward, layer by layer over all T steps, from the carried state; the last step's state is carried on.
+    // Layer by layer over all T steps, from the carried state; the last step's state is carried on.
     const fwd = forwardShader(cell);
     layers.forEach((ly, l) => {
       if (l === 0) cmd.oneHot(this.x, N, V, ly.X);
@@ -132,17 +128,85 @@ export class Pass {
       if (ly.CS) cmd.copy(B * H, ly.CS, T * B * H, this.c![l], 0);
     });
 
-    // Softmax layer: logits [N, V] become d loss / d logits in place; loss per row, then their mean.
-    const top = cmd.buffer(N * H);
-    cmd.copy(N * H, layers[L - 1].HS, B * H, top, 0, masks[L]);
+    // The softmax layer's logits [N, V], from the top layer's h_1 .. h_T (through its dropout mask).
+    let [top, topOff] = [layers[L - 1].HS, B * H];
+    if (masks[L]) {
+      top = cmd.buffer(N * H);
+      topOff = 0;
+      cmd.copy(N * H, layers[L - 1].HS, B * H, top, 0, masks[L]);
+    }
     const logits = cmd.buffer(N * V);
+    cmd.broadcastRows(params, off['output/bias'], V, logits, N);
+    cmd.matmul(N, V, H, { buf: top, off: topOff, ld: H }, { buf: params, off: off['output/kernel'], ld: V }, { buf: logits, ld: V }, true);
+    return { layers, top, topOff, logits };
+  }
+
+  /** Writes a carried state [B, H] per layer. */
+  writeState(state: RNNState): void {
+    state.h.forEach((t, l) => this.cmd.write(this.h[l], 0, t.dataSync() as Float32Array));
+    state.c?.forEach((t, l) => this.cmd.write(this.c![l], 0, t.dataSync() as Float32Array));
+  }
+
+  /** The carried state, read back as new tensors. */
+  async readState(): Promise<RNNState> {
+    const H = this.model.config.hiddenSize;
+    const read = async (buf: GPUBuffer) => tf.tensor2d(await this.cmd.read(buf, 0, this.B * H), [this.B, H]);
+    const h = await Promise.all(this.h.map(read));
+    return this.c ? { h, c: await Promise.all(this.c.map(read)) } : { h };
+  }
+}
+
+/**
+ * One batch's loss and gradients on the GPU for a fixed T and B: the forward pass (Forward), then loss and backprop
+ * through time, recorded into `cmd` so that a training run replays them every iteration. The same maths and
+ * parameters as the TF.js engine's lossAndGrads (../bptt.ts). Backward per step one fused kernel and one product
+ * into d h_{t-1}, then each weight gradient in one product over all T*B rows. G gates; D = the layer's input size.
+ *
+ * Inputs besides Forward's, written before each send: y (u32 ids [N]) and `step` = [dropout seed, iteration, ...]
+ * keying the dropout masks. Outputs: grads (flat), the mean loss in loss[0], and the state after the last step.
+ */
+export class Pass extends Forward {
+  readonly grads: GPUBuffer;
+  readonly loss: GPUBuffer;
+  readonly y: GPUBuffer;
+  /** [dropout seed, iteration, then what the optimizer update reads]: written before each send. */
+  readonly step: GPUBuffer;
+  /** Inverted-dropout masks [N, H]: masks[l] for the input of layer l >= 1, masks[L] for the softmax's input. */
+  readonly masks: (GPUBuffer | undefined)[];
+
+  constructor(cmd: Commands, model: CharRNN, T: number, B: number) {
+    super(cmd, model, T, B);
+    const { hiddenSize: H, numLayers: L, dropout } = model.config;
+    const N = T * B;
+    this.grads = cmd.buffer(this.layout.total);
+    this.loss = cmd.buffer(1);
+    this.y = cmd.buffer(N);
+    this.step = cmd.buffer(4);
+    this.masks = Array.from({ length: L + 1 }, (_, l) => (dropout > 0 && l > 0 ? cmd.buffer(N * H) : undefined));
+  }
+
+  /** Records the pass; with `dropout`, the masks are drawn first from the counter-based RNG keyed by `step`. */
+  record(dropout: boolean): void {
+    const { cmd, T, B } = this;
+    const { cell, vocabSize: V, hiddenSize: H, dropout: q } = this.model.config;
+    const G = GATES[cell];
+    const GH = G * H;
+    const N = T * B;
+    const off = this.layout.offsets;
+    const masks = dropout ? this.masks : [];
+    masks.forEach((m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H));
+    const ones = cmd.buffer(new Float32Array(N).fill(1));
+    const mean = cmd.buffer(new Float32Array(N).fill(1 / N));
+    const { layers, top, topOff, logits } = this.recordForward(masks);
+    const L = layers.length;
+    const { params, grads } = this;
+
+    // Softmax layer: logits [N, V] become d loss / d logits in place; loss per row, then their mean.
     const [outW, outB] = [off['output/kernel'], off['output/bias']]; // [H, V], [V]
-    cmd.broadcastRows(params, outB, V, logits, N);
-    cmd.matmul(N, V, H, { buf: top, ld: H }, { buf: params, off: outW, ld: V }, { buf: logits, ld: V }, true);
     const lossRows = cmd.buffer(N);
     cmd.rows(CROSS_ENTROPY, [N, V], [this.y, logits, lossRows], N);
     cmd.matmul(1, 1, N, { buf: mean, ld: N }, { buf: lossRows, ld: 1 }, { buf: this.loss, ld: 1 });
-    cmd.matmul(H, V, N, { buf: top, ld: H, trans: true }, { buf: logits, ld: V }, { buf: grads, off: outW, ld: V });
+    cmd.matmul(H, V, N, { buf: top, off: topOff, ld: H, trans: true }, { buf: logits, ld: V }, { buf: grads, off: outW, ld: V });
     cmd.matmul(1, V, N, { buf: ones, ld: N }, { buf: logits, ld: V }, { buf: grads, off: outB, ld: V });
     // d loss / d h of the layer being differentiated, all steps; through the layer's dropout mask into dhMasked.
     const dh = cmd.buffer(N * H);
@@ -190,19 +254,6 @@ export class Pass {
     this.cmd.write(this.x, 0, Uint32Array.from(batch.x));
     this.cmd.write(this.y, 0, Uint32Array.from(batch.y));
     this.cmd.write(this.step, 0, Uint32Array.of(dropoutSeed >>> 0, iteration >>> 0));
-  }
-
-  /** Writes a carried state [B, H] per layer. */
-  writeState(state: RNNState): void {
-    state.h.forEach((t, l) => this.cmd.write(this.h[l], 0, t.dataSync() as Float32Array));
-    state.c?.forEach((t, l) => this.cmd.write(this.c![l], 0, t.dataSync() as Float32Array));
-  }
-
-  /** The carried state, read back as new tensors. */
-  async readState(): Promise<RNNState> {
-    const read = async (buf: GPUBuffer) => tf.tensor2d(await this.cmd.read(buf, 0, this.B * this.model.config.hiddenSize), [this.B, this.model.config.hiddenSize]);
-    const h = await Promise.all(this.h.map(read));
-    return this.c ? { h, c: await Promise.all(this.c.map(read)) } : { h };
   }
 }
 

@@ -1,0 +1,107 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../backend';
+import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
+import { CellType } from '../../model/config';
+import { Rng } from '../../rng';
+import { forward, step } from '../forward';
+import { Gpu, gpuDevice, releaseGpu } from './device';
+import { WebGpuStepper, webgpuForward } from './forward';
+
+// On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
+const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
+let gpu: Gpu | undefined;
+
+test.before(async () => {
+  await initBackend('wasm');
+  gpu = await gpuDevice({ allowSoftware: true });
+});
+test.after(async () => {
+  await releaseGpu();
+});
+
+const [V, H] = [7, 10];
+
+function model(cell: CellType, layers: number): CharRNN {
+  return CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout: 0.3 }, { seed: 3, initScale: 0.5 });
+}
+
+function ids(n: number, rng: Rng): Int32Array {
+  return Int32Array.from({ length: n }, () => Math.floor(rng.next() * V));
+}
+
+function randomState(m: CharRNN, B: number): RNNState {
+  const r = (i: number) => tf.randomUniform([B, H], -0.9, 0.9, 'float32', 20 + i) as tf.Tensor2D;
+  const h = m.cells.map((_, l) => r(l));
+  return m.config.cell === 'lstm' ? { h, c: m.cells.map((_, l) => r(10 + l)) } : { h };
+}
+
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+function assertStatesEqual(got: RNNState, want: RNNState, what: string): void {
+  assert.equal(got.h.length, want.h.length);
+  assert.equal(!!got.c, !!want.c, `${what}: c present on both or neither`);
+  got.h.forEach((t, l) => assert.ok(maxDiff(t, want.h[l]) < 1e-5, `${what}: h of layer ${l}`));
+  got.c?.forEach((t, l) => assert.ok(maxDiff(t, want.c![l]) < 1e-5, `${what}: c of layer ${l}`));
+}
+
+for (const [cell, layers] of [['rnn', 1], ['lstm', 2], ['gru', 3]] as [CellType, number][]) {
+  test(`WebGPU forward of a ${cell} x${layers}: logits, state and collected h, c and gates equal the TF.js engine's (dropout off)`, async (t) => {
+    if (!gpu) return t.skip(NO_GPU);
+    const m = model(cell, layers);
+    const [T, B] = [5, 3];
+    const x = ids(T * B, new Rng(4));
+    const state = randomState(m, B);
+    const want = forward(m, x, T, B, state, { collect: true });
+    const got = await webgpuForward(m, x, T, B, state, { collect: true });
+    assert.ok(maxDiff(got.logits, want.logits) < 1e-5, 'logits');
+    assertStatesEqual(got.state, want.state, 'state after the last step');
+    const [a, b] = [got.activations!, want.activations!];
+    assert.equal(a.h.length, layers);
+    a.h.forEach((h, l) => assert.ok(maxDiff(h, b.h[l]) < 1e-5, `h of layer ${l}`));
+    assert.equal(!!a.c, cell === 'lstm');
+    a.c?.forEach((c, l) => assert.ok(maxDiff(c, b.c![l]) < 1e-5, `c of layer ${l}`));
+    a.gates!.forEach((g, l) => assert.ok(maxDiff(g, b.gates![l]) < 1e-5, `gates of layer ${l}`));
+    // Without collect, no activations are read back.
+    const plain = await webgpuForward(m, x, T, B, state);
+    assert.equal(plain.activations, undefined);
+    for (const r of [want, got, plain]) {
+      tf.dispose([r.logits, ...(r.activations ? [...r.activations.h, ...(r.activations.c ?? []), ...(r.activations.gates ?? [])] : [])]);
+      disposeState(r.state);
+    }
+    disposeState(state);
+    m.dispose();
+  });
+}
+
+test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s step logits and state, step after step', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  for (const cell of ['lstm', 'gru'] as CellType[]) {
+    const m = model(cell, 2);
+    const B = 5;
+    const stepper = await WebGpuStepper.create(m, B);
+    let state = m.zeroState(B);
+    const rng = new Rng(9);
+    for (let n = 0; n < 4; n++) {
+      const x = ids(B, rng);
+      const want = step(m, x, state);
+      const got = await stepper.step(x);
+      assert.ok(maxDiff(tf.tensor2d(got, [B, V]), want.logits) < 1e-5, `${cell} step ${n}: logits`);
+      disposeState(state);
+      state = want.state;
+      want.logits.dispose();
+    }
+    const gpuState = await stepper.state();
+    assertStatesEqual(gpuState, state, `${cell}: state after 4 steps`);
+    await assert.rejects(stepper.step(Int32Array.of(0, 1, 2, 3, V)), /char id 7 is outside the vocabulary/);
+    await assert.rejects(stepper.step(Int32Array.of(0)), /batch has 1 ids, expected T\*B = 5/);
+    stepper.dispose();
+    disposeState(gpuState);
+    disposeState(state);
+    m.dispose();
+  }
+});
