@@ -39,18 +39,6 @@ function withSummary(info: BackendInfo): BackendInfo {
   return Object.defineProperty(info, inspect.custom, { value: () => parts.join('; ') });
 }
 
-/**
- * Throws one clear line when no backend runs yet (TF.js's own error is a 10-line "No backend found in
- * registry" stack); called before a model's weights are made.
- */
-export function requireBackend(): void {
-  try {
-    tf.backend();
-  } catch {
-    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making a model)');
-  }
-}
-
 function tryRequire(name: string): string | undefined {
   try {
     require(name);

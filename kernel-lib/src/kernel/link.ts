@@ -34,7 +34,8 @@ const holder = globalThis as unknown as Record<symbol, KernelState | undefined>;
 
 export const kernelState: KernelState = (holder[KEY] ??= {
   link: null,
-  interrupt: new Int32Array(new SharedArrayBuffer(4)),
+  // A browser page (export-page) has no SharedArrayBuffer unless cross-origin isolated; it needs no watcher thread.
+  interrupt: new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4)),
   stopping: false,
   targets: new Map(),
   comms: new Map(),

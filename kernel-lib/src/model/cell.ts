@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { requireBackend } from '../backend';
+import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 
 /** The state one cell carries from step to step: h [B, H], and c [B, H] for cells with a memory cell (LSTM). */
@@ -38,6 +38,18 @@ export function uniformValues(n: number, rng: Rng, scale: number): Float32Array 
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = rng.uniform(-scale, scale);
   return values;
+}
+
+/**
+ * Throws one clear line when no TF.js backend runs yet (TF.js's own error is a 10-line "No backend found in
+ * registry" stack). Not in backend.ts: the exported page imports the model but not the Node backends.
+ */
+function requireBackend(): void {
+  try {
+    tf.backend();
+  } catch {
+    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making a model)');
+  }
 }
 
 /** A trainable variable holding these values. */
