@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareWasmKernels } from './engine/wasm';
+import { prepareWasmKernels } from './engine/tfjs/wasm';
 import { CharRNNError } from './errors';
 
 /** Which TF.js backend to use: 'auto' picks the fastest one that loads here. */
@@ -13,7 +13,7 @@ export interface BackendInfo {
   package: string;
   /** Why better backends were skipped, one line each. */
   skipped: string[];
-  /** wasm only: what runs the matrix products (see engine/gemm.ts). */
+  /** wasm only: what runs the matrix products (see engine/tfjs/gemm.ts). */
   matmul?: string;
 }
 

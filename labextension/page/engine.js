@@ -1,6 +1,6 @@
 // The page's engine choice (in place of kernel-lib's engine/choose): the TF.js engine, whatever is asked. The
 // native addon and WebGPU through Dawn are Node modules; the page does not train.
-import { forward, step } from '@charrnn/kernel/dist/engine/forward';
+import { forward, step } from '@charrnn/kernel/dist/engine/tfjs/forward';
 
 const TFJS = {
   name: 'tfjs',

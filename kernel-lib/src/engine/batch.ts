@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
+import type { CellState } from '../model/cell';
 import { CharRNN, RNNState } from '../model/charrnn';
-import { Prev } from './cellmath';
 
 /** One training batch, time-major [T, B]: x[t*B + b] is the input char of stream b at step t, y its target. */
 export interface Batch {
@@ -38,7 +38,7 @@ export function checkIds(model: CharRNN, ids: Int32Array[], T: number, B: number
 }
 
 /** Layer l's part of a state. */
-export function prevOf(state: RNNState, l: number): Prev {
+export function prevOf(state: RNNState, l: number): CellState {
   return state.c ? { h: state.h[l], c: state.c[l] } : { h: state.h[l] };
 }
 

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
-import { lossAndGrads } from './bptt';
+import { lossAndGrads } from './tfjs/bptt';
 import { webgpuLossAndGrads } from './webgpu/bptt';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';

@@ -9,7 +9,7 @@ import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { defaultDataDir, defaultMirror } from '../data/datasets';
 import { standInCorpus } from '../data/standin';
-import { forward } from '../engine/forward';
+import { forward } from '../engine/tfjs/forward';
 import { disposeState } from '../model/charrnn';
 import { loadCorpus, sha256File, splitCorpus } from '../text/corpus';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import { Vocab } from '../text/vocab';
-import { forward } from '../engine/forward';
+import { forward } from '../engine/tfjs/forward';
 import { beamSearch, sample, sampleTexts } from './sampler';
 
 const vocab = Vocab.fromText('abcdefgh \n');

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { lossAndGrads } from '../engine/bptt';
+import { lossAndGrads } from '../engine/tfjs/bptt';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { onEngine } from '../native/testing';

@@ -1,9 +1,9 @@
 import * as os from 'node:os';
 import { backendInfo } from '../../backend';
-import { lossAndGrads } from '../bptt';
+import { lossAndGrads } from './bptt';
 import type { Engine } from '../contract';
-import { forward, step } from '../forward';
-import { ParallelEngine } from '../parallel';
+import { forward, step } from './forward';
+import { ParallelEngine } from './parallel';
 
 /**
  * The TF.js engine: backprop through time written out in TF.js ops for the built-in cells, autodiff over each cell's

@@ -5,7 +5,7 @@ import { initBackend } from '../../backend';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
-import { forward, step } from '../forward';
+import { forward, step } from '../tfjs/forward';
 import { Gpu, gpuDevice, releaseGpu } from './device';
 import { WebGpuStepper, webgpuForward } from './forward';
 

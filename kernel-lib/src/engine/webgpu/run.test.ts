@@ -15,7 +15,7 @@ import { clipLikeCharRnn, ClipMode, Optimizer, OptimizerName } from '../../train
 import { TrainOptions } from '../../train/options';
 import { Trainer } from '../../train/trainer';
 import { Batch } from '../batch';
-import { lossAndGrads } from '../bptt';
+import { lossAndGrads } from '../tfjs/bptt';
 import { Gpu, gpuDevice, releaseGpu } from './device';
 import type { RunOptions } from '../contract';
 import { WebGpuRun } from './run';

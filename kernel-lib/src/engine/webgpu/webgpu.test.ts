@@ -6,7 +6,7 @@ import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
 import { Batch } from '../batch';
-import { lossAndGrads } from '../bptt';
+import { lossAndGrads } from '../tfjs/bptt';
 import { webgpuLossAndGrads } from './bptt';
 import { Commands, f32bits } from './commands';
 import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';

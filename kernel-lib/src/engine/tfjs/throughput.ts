@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
-import { CharRNN, disposeState } from '../model/charrnn';
-import { CellType } from '../model/config';
-import { Rng } from '../rng';
+import { initBackend } from '../../backend';
+import { CharRNN, disposeState } from '../../model/charrnn';
+import { CellType } from '../../model/config';
+import { Rng } from '../../rng';
 import { lossAndGrads } from './bptt';
 import { step } from './forward';
 import { useFusedKernels } from './kernels';
@@ -60,7 +60,7 @@ export function samplingCharsPerSec(c: Omit<ThroughputConfig, 'B' | 'T'>, n = 10
   return n / sec;
 }
 
-// node kernel-lib/dist/engine/throughput.js [a|b|c ...]: chars/s per config (those of the performance notes), with
+// node kernel-lib/dist/engine/tfjs/throughput.js [a|b|c ...]: chars/s per config (those of the performance notes), with
 // and without the fused kernels, alternating and keeping each one's best of 3 rounds (the machine is shared).
 if (require.main === module) {
   const CONFIGS: Record<string, ThroughputConfig> = {

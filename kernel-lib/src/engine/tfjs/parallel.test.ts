@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
-import { CharRNN, disposeState } from '../model/charrnn';
-import { CellType } from '../model/config';
-import { Rng } from '../rng';
+import { initBackend } from '../../backend';
+import { CharRNN, disposeState } from '../../model/charrnn';
+import { CellType } from '../../model/config';
+import { Rng } from '../../rng';
 import { lossAndGrads } from './bptt';
 import { ParallelEngine } from './parallel';
 

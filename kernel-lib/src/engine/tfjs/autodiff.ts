@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharRNN, RNNState } from '../model/charrnn';
-import { CellState } from '../model/cell';
-import { Batch, checkInputs, oneHotInput, prevOf } from './batch';
-import type { LossAndGrads } from './contract';
+import { CharRNN, RNNState } from '../../model/charrnn';
+import { CellState } from '../../model/cell';
+import { Batch, checkInputs, oneHotInput, prevOf } from '../batch';
+import type { LossAndGrads } from '../contract';
 import './gradients';
-import { disposeMasks, dropoutMasks } from './dropout';
-import { meanCrossEntropy } from './loss';
+import { disposeMasks, dropoutMasks } from '../dropout';
+import { meanCrossEntropy } from '../loss';
 import { installWasmKernels } from './wasm';
 
 /** Rows t*B .. t*B+B-1 of a time-major [T*B, N] tensor. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharRNN } from '../model/charrnn';
-import { CellType, GATES } from '../model/config';
+import { CharRNN } from '../../model/charrnn';
+import { CellType, GATES } from '../../model/config';
 
 /** One layer's weights split the way the engine multiplies them. Cached on the model until the kernel changes. */
 export interface LayerWeights {

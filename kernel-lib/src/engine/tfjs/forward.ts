@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharRNN, RNNState } from '../model/charrnn';
-import { CellState } from '../model/cell';
-import { checkInputs, oneHotInput, prevOf } from './batch';
+import { CharRNN, RNNState } from '../../model/charrnn';
+import { CellState } from '../../model/cell';
+import { checkInputs, oneHotInput, prevOf } from '../batch';
 import { forwardStep } from './cellmath';
-import type { Activations, ForwardResult } from './contract';
+import type { Activations, ForwardResult } from '../contract';
 import { disposeSteps, layerForward } from './layer';
 import { tidy } from './tidy';
 import { installWasmKernels } from './wasm';

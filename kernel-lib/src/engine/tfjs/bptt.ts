@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharRNN, RNNState } from '../model/charrnn';
+import { CharRNN, RNNState } from '../../model/charrnn';
 import { lossAndGradsAutodiff } from './autodiff';
-import { Batch, checkInputs, oneHotInput, prevOf } from './batch';
+import { Batch, checkInputs, oneHotInput, prevOf } from '../batch';
 import { StepOut } from './cellmath';
-import type { LossAndGrads } from './contract';
-import { Streams, disposeMasks, dropoutMasks } from './dropout';
+import type { LossAndGrads } from '../contract';
+import { Streams, disposeMasks, dropoutMasks } from '../dropout';
 import { disposeSteps, layerBackward, layerForward, splitSteps, sumRows } from './layer';
-import { crossEntropyAndGrad } from './loss';
+import { crossEntropyAndGrad } from '../loss';
 import { installWasmKernels } from './wasm';
 import { layerWeights, outputWeights } from './weights';
 

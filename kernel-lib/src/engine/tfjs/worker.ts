@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendChoice, initBackend } from '../backend';
-import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { ModelConfig } from '../model/config';
+import { BackendChoice, initBackend } from '../../backend';
+import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
+import { ModelConfig } from '../../model/config';
 import { lossAndGrads } from './bptt';
 import { StepReply, StepRequest } from './parallel';
 

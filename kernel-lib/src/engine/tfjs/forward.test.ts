@@ -1,11 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
-import { Rng } from '../rng';
-import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { Cell, CellState, uniformVariable } from '../model/cell';
-import { CellType } from '../model/config';
+import { initBackend } from '../../backend';
+import { Rng } from '../../rng';
+import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
+import { Cell, CellState, uniformVariable } from '../../model/cell';
+import { CellType } from '../../model/config';
 import { lossAndGrads } from './bptt';
 import { forward, step } from './forward';
 

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendInfo } from '../backend';
-import { CharRNNError } from '../errors';
-import { CharRNN, RNNState } from '../model/charrnn';
-import { Batch } from './batch';
+import { backendInfo } from '../../backend';
+import { CharRNNError } from '../../errors';
+import { CharRNN, RNNState } from '../../model/charrnn';
+import { Batch } from '../batch';
 import { lossAndGrads } from './bptt';
-import type { LossAndGrads, Threads } from './contract';
+import type { LossAndGrads, Threads } from '../contract';
 
 /** What the main thread sends a worker for one step: its streams of the batch, its rows of the state. */
 export interface StepRequest {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CellType } from '../model/config';
+import { CellType } from '../../model/config';
 import { fusedAvailable, runFused } from './kernels';
 
 /**
