@@ -1,7 +1,9 @@
 /**
- * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), and
- * the loss of the simplest baseline to beat. Notebooks import it as `./course`.
+ * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), the
+ * loss of the simplest baseline to beat, and showing and scoring a pretrained model against its card. Notebooks
+ * import it as `./course`.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -107,4 +109,70 @@ export function machine(): string {
 export function since(start: number): string {
   const s = (Date.now() - start) / 1000;
   return s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
+/** A pretrained model's card in a few lines, and its learning curve as a chart (the best validation dashed). */
+export function showCard(card: cr.ModelCard): void {
+  const a = card.architecture;
+  const t = card.training as Record<string, string | number>;
+  console.log([
+    `model     ${a.numLayers} x ${a.hiddenSize} ${a.cell.toUpperCase()}, dropout ${a.dropout}, ${a.parameters.toLocaleString('en')} parameters, stored as ${card.storage.dtype} (${(card.storage.bytes / 1e6).toFixed(1)} MB)`,
+    `corpus    ${card.corpus.name}, ${card.corpus.chars.toLocaleString('en')} chars, split ${card.split.train} / ${card.split.val} / ${card.split.test} (train / val / test)`,
+    `training  ${t.optimizer}, learning rate ${t.learningRate}, batch ${t.batchSize} x seq ${t.seqLength}, gradient clip ${t.gradClip}, early stopping with patience ${t.patience}`,
+    `stopped   best validation at iteration ${card.iterations.toLocaleString('en')} (${card.epochs.toFixed(1)} epochs); the run went on to ${card.run.iterations.toLocaleString('en')} and took ${(card.run.wallTimeS / 60).toFixed(1)} min`,
+    `engine    ${card.engine} on ${card.hardware}`,
+    `loss      validation ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`,
+  ].join('\n'));
+  const points = [
+    ...card.curve.train.map(([iter, loss]) => ({ iter, loss, split: 'train' })),
+    ...card.curve.val.map(([iter, loss]) => ({ iter, loss, split: 'validation' })),
+  ];
+  // Vega-Lite, which JupyterLab, VS Code and Colab draw; GitHub shows the text/plain line.
+  const chart = 'application/vnd.vegalite.v5+json';
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `pretrained:${card.name}: learning curve, best validation at iteration ${card.iterations} (dashed)`,
+    width: 520,
+    height: 220,
+    layer: [
+      {
+        data: { values: points },
+        mark: 'line',
+        encoding: {
+          x: { field: 'iter', type: 'quantitative', title: 'iteration' },
+          y: { field: 'loss', type: 'quantitative', title: 'nats/char', scale: { zero: false } },
+          color: { field: 'split', type: 'nominal', title: null },
+        },
+      },
+      { data: { values: [{ iter: card.iterations }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { x: { field: 'iter', type: 'quantitative' } } },
+    ],
+  };
+  const plain = `learning curve of pretrained:${card.name}: ${card.curve.val.length} validations, best ${card.loss.val.toFixed(3)} at iteration ${card.iterations}`;
+  cr.display({ data: { [chart]: spec, 'text/plain': plain }, metadata: { [chart]: { embed_options: { renderer: 'svg' } } } });
+}
+
+/**
+ * The text a pretrained model was trained on, if it is here: `text` when it is that corpus (the sha256 on the card),
+ * else a verified copy in data/ or the dataset mirror (never downloaded, so CI mode stays offline and fast).
+ */
+export function cardCorpus(card: cr.ModelCard, text?: string): string | undefined {
+  const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+  if (text !== undefined && sha256(text) === card.corpus.sha256) return text;
+  for (const dir of [cr.defaultDataDir(), cr.defaultMirror()]) {
+    const file = dir && path.join(dir, card.corpus.name, 'input.txt');
+    if (!file || !fs.existsSync(file)) continue;
+    const copy = fs.readFileSync(file, 'utf8');
+    if (sha256(copy) === card.corpus.sha256) return copy;
+  }
+  return undefined;
+}
+
+/**
+ * A pretrained model's split of `text` (its card's fractions), and its validation loss scored as its card's was
+ * (the batch size and sequence length of its training), to set beside `card.loss.val`.
+ */
+export function scoreOnCard(pre: cr.Pretrained, text: string): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number } {
+  const o = cr.trainOptions(pre.card.training);
+  const splits = cr.splitCorpus(pre.vocab.encode(text), o.trainFrac, o.valFrac);
+  return { splits, valLoss: cr.evaluate(pre.model, splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss };
 }
