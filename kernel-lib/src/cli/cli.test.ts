@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from './args';
-import { nativeStatus } from '../native/addon';
+import { nativeStatus } from '../engine/native/addon';
 
 const MAIN = path.join(__dirname, 'main.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-cli-'));
@@ -283,4 +283,25 @@ test('damaged checkpoints and unusable folders get one plain line; a crash mid-s
   const s = charrnn('sample', 'crashed', '--length', '5');
   assert.equal(s.code, 0, s.err);
   assert.equal(s.err, `charrnn: ${path.join('crashed', 'latest')} was left half-saved by a crash; using ${path.join('crashed', 'latest.old-4242')}, the newest complete copy (iteration 2)\n`);
+});
+
+test('a run that cannot fit is refused before allocating, with its estimate and the option to change', () => {
+  // 100,000 distinct code points with the default options: the wasm backend's 4 GB heap cannot hold it.
+  const wide = Array.from({ length: 100_000 }, (_, i) => String.fromCodePoint(0x20000 + i)).join('');
+  fs.writeFileSync(path.join(work, 'wide.txt'), wide + wide);
+  assertUserError(
+    charrnn('train', '--input', 'wide.txt', '--checkpoint-dir', 'wide', '--backend', 'wasm'),
+    /needs about \d+\.\d GB per thread on the wasm backend, whose memory stops at 4\.0 GB \(the output layer, 2,500 chars per batch x 100,000 in the vocabulary: \d+\.\d GB\): lower --batch-size or --seq-length/,
+  );
+  // Where memory is not capped by the backend, by what the machine (here: CHARRNN_MAX_MEMORY) has.
+  assertUserError(
+    charrnnWith({ CHARRNN_MAX_MEMORY: '2G' }, 'train', '--input', 'wide.txt', '--checkpoint-dir', 'wide', '--backend', 'cpu'),
+    /needs about \d+\.\d GB of memory \(the output layer, .*\), more than CHARRNN_MAX_MEMORY \(2\.0 GB\): lower --batch-size or --seq-length$/,
+  );
+  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 't1000', '--engine', 'tfjs', '--threads', '1000'), /threads must be at most batchSize .*got threads 1000 with batchSize 50/);
+  assertUserError(
+    charrnnWith({ CHARRNN_MAX_MEMORY: '16G' }, 'train', '--input', input, '--checkpoint-dir', 't1000', '--engine', 'tfjs', '--threads', '1000', '--batch-size', '1000', '--seq-length', '2'),
+    /needs about \d+\.\d GB of memory \(999 worker threads: .*\), more than CHARRNN_MAX_MEMORY \(16\.0 GB\): lower --threads$/,
+  );
+  assert.ok(!fs.existsSync(path.join(work, 'wide', 'latest')) && !fs.existsSync(path.join(work, 't1000', 'latest')));
 });

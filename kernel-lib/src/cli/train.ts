@@ -3,12 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
 import { BackendChoice, initBackend } from '../backend';
+import type { EngineName } from '../engine/contract';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { loadCorpus } from '../text/corpus';
 import { Vocab } from '../text/vocab';
 import { isPretrained, resolveCheckpoint } from '../pretrained/pretrained';
 import { checkCheckpointDir, loadCheckpoint, readCheckpointMeta } from '../train/checkpoint';
+import { checkTrainingMemory, trainingMemory } from '../train/footprint';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainOptions } from '../train/options';
 import type { TrainingSample } from '../display/schema';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
@@ -50,12 +52,19 @@ export const command: Command & { flags: Record<string, TrainFlag> } = {
     'print-every': { type: 'int', min: 1, default: 10, help: 'progress line every N iterations when stderr is not a terminal' },
     'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run' },
     seed: { type: 'int', min: 0, option: 'seed', default: D.seed, help: 'same seed, same run' },
-    threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine (0 = one per core)' },
+    threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = one per core)' },
     engine: { ...ENGINE_FLAG, option: 'engine' },
     backend: BACKEND_FLAG,
     'log-json': { type: 'string', arg: 'FILE', help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s (and sample)' },
   },
 };
+
+/** `--flag` for a training option or model field, as the memory check names what to lower. */
+function flagOf(option: string): string {
+  const model: Record<string, string> = { hiddenSize: 'rnn-size', numLayers: 'num-layers' };
+  const flag = model[option] ?? Object.keys(command.flags).find((f) => command.flags[f].option === option);
+  return flag ? `--${flag}` : option;
+}
 
 /** The run folder a checkpoint path belongs to: `cv/latest` and `cv/best` belong to `cv`. */
 function runDirOf(ckpt: string): string {
@@ -97,7 +106,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   checkCheckpointDir(checkpointDir); // now, not after reading the corpus (Trainer.run checks again)
 
-  await initBackend(v.backend as BackendChoice);
+  const backend = await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
   if (initFrom) {
     const from = resolveCheckpoint(initFrom);
@@ -118,16 +127,19 @@ export async function run(argv: string[]): Promise<void> {
     }
   } else {
     const corpus = await loadCorpus(input);
-    const model = CharRNN.create(
-      {
-        cell: v.model as CellType,
-        vocabSize: corpus.vocab.size,
-        hiddenSize: v['rnn-size'] as number,
-        numLayers: v['num-layers'] as number,
-        dropout: v.dropout as number,
-      },
-      { seed: v.seed as number },
-    );
+    const config = {
+      cell: v.model as CellType,
+      vocabSize: corpus.vocab.size,
+      hiddenSize: v['rnn-size'] as number,
+      numLayers: v['num-layers'] as number,
+      dropout: v.dropout as number,
+    };
+    // Before the weights exist. With --engine auto this is the leanest engine's estimate; the Trainer checks again
+    // for the engine it gets.
+    const engine = v.engine === 'auto' ? undefined : (v.engine as EngineName);
+    const threads = (v.threads as number) || os.availableParallelism();
+    checkTrainingMemory(trainingMemory(config, trainOptions(options), engine, threads, backend.name), flagOf);
+    const model = CharRNN.create(config, { seed: v.seed as number });
     trainer = new Trainer(model, corpus.vocab, corpus.data, options);
   }
 

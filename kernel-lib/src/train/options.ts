@@ -98,6 +98,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleLength', 1);
   whole('seed', 0);
   whole('threads', 0);
+  check(o.threads <= o.batchSize, `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`);
   check(['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine), `engine must be auto, native, tfjs or webgpu, got ${o.engine}${partial.engine === undefined ? ' (from CHARRNN_ENGINE)' : ''}`);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);

@@ -12,6 +12,7 @@ import { splitCorpus, Splits } from '../text/corpus';
 import { CharIds, Vocab } from '../text/vocab';
 import { checkCheckpointDir, History, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
+import { checkTrainingMemory, trainingMemory } from './footprint';
 import { clipLikeCharRnn, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
 import * as fs from 'node:fs';
@@ -97,6 +98,8 @@ export class Trainer {
     }
     this.model = model;
     this.vocab = vocab;
+    // Before the batches and the engine's buffers exist: a run that cannot fit is refused with its estimate.
+    checkTrainingMemory(trainingMemory(model.config, this.options, this.engine.name, this.threads, backendInfo()?.name));
     this.splits = ArrayBuffer.isView(data) ? splitCorpus(data, this.options.trainFrac, this.options.valFrac) : data;
     this.batches = new Batches(this.splits.train, this.options.batchSize, this.options.seqLength);
     this.optimizer = new Optimizer({ name: this.options.optimizer, decayRate: this.options.decayRate });
