@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
-import { nativeStatus } from '../native/addon';
+import { nativeStatus } from '../engine/native/addon';
 import { Vocab } from '../text/vocab';
 import { saveCheckpoint } from '../train/checkpoint';
 import { EnginePath, Job, JobResult, SAMPLE_CONFIGS, TRAIN_CONFIGS, TrainConfig, benchText } from './jobs';

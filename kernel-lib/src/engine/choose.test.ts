@@ -6,8 +6,8 @@ import { webgpuLossAndGrads } from './webgpu/bptt';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';
 import { chooseEngine } from './choose';
-import { nativeForward, nativeLossAndGrads } from '../native/engine';
-import { withAddon, withoutAddon } from '../native/testing';
+import { nativeForward, nativeLossAndGrads } from './native/engine';
+import { withAddon, withoutAddon } from './native/testing';
 
 async function tinyModel(): Promise<CharRNN> {
   await initBackend();

@@ -1,7 +1,7 @@
 import { backendInfo } from '../backend';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
-import { nativeEngine } from '../native/engine';
+import { nativeEngine } from './native/engine';
 import type { Engine, EngineChoice } from './contract';
 import { tfjsEngine } from './tfjs/engine';
 import { webgpuEngine } from './webgpu/engine';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
-import { onEngine } from '../native/testing';
+import { onEngine } from '../engine/native/testing';
 import { corpusFromText } from '../text/corpus';
 import { evaluate } from './evaluate';
 

@@ -5,7 +5,7 @@ import * as vm from 'node:vm';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import type { EngineChoice } from '../engine/contract';
-import { onEngine } from '../native/testing';
+import { onEngine } from '../engine/native/testing';
 import { corpusFromText } from '../text/corpus';
 import { Trainer } from './trainer';
 

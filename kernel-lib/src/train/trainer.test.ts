@@ -8,7 +8,7 @@ import { initBackend } from '../backend';
 import { lossAndGrads } from '../engine/tfjs/bptt';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
-import { onEngine } from '../native/testing';
+import { onEngine } from '../engine/native/testing';
 import { corpusFromText } from '../text/corpus';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { TrainOptions } from './options';

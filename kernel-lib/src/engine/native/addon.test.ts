@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../rng';
+import { Rng } from '../../rng';
 import { nativeAddon, nativeStatus } from './addon';
 import { withAddon, withoutAddon } from './testing';
 

@@ -1,5 +1,5 @@
 import { nativeStatus } from './addon';
-import type { EngineChoice } from '../engine/contract';
+import type { EngineChoice } from '../contract';
 
 /** For this folder's tests: max |a - b| relative to max |b|, the tolerance measure of every comparison here. */
 export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, checkInputs } from '../engine/batch';
-import type { Activations, Engine, ForwardResult, LossAndGrads } from '../engine/contract';
-import { Streams, disposeMasks, dropoutMasks } from '../engine/dropout';
-import { CharRNNError } from '../errors';
-import { CharRNN, RNNState } from '../model/charrnn';
-import { CellType, GATES } from '../model/config';
+import { Batch, checkInputs } from '../batch';
+import type { Activations, Engine, ForwardResult, LossAndGrads } from '../contract';
+import { Streams, disposeMasks, dropoutMasks } from '../dropout';
+import { CharRNNError } from '../../errors';
+import { CharRNN, RNNState } from '../../model/charrnn';
+import { CellType, GATES } from '../../model/config';
 import { NativeAddon, nativeAddon, nativeStatus } from './addon';
 import { Workspace, tensorOf, valuesOf } from './arrays';
 import { nativeApply } from './optimizer';
 
 /**
- * The engine on the native addon: the same lossAndGrads and step as ../engine (same parameters, state, dropout
- * masks and results to float tolerance), computed on Float32Arrays with BLAS products and fused C loops.
+ * The engine on the native addon: the same lossAndGrads, forward and step as the TF.js engine (../tfjs; same
+ * parameters, state, dropout masks and results to float tolerance), computed on Float32Arrays with BLAS products
+ * and fused C loops.
  * Per layer: one product (or, for the one-hot first layer, a row gather) projects the input of all T steps, then
  * one product per step; backward, one product per step and the weight gradients in one product each for the input
  * and the recurrent rows. Nothing is synchronised inside the loops: it all runs on this thread, with OpenBLAS's
@@ -160,7 +161,7 @@ function dropped(nat: NativeAddon, name: string, h: Float32Array, mask?: Float32
 }
 
 /**
- * Loss and gradients of one batch, like ../engine's lossAndGrads (built-in cells only). opts.streams says which
+ * Loss and gradients of one batch, like the TF.js engine's lossAndGrads (built-in cells only). opts.streams says which
  * streams of a larger batch this is (data-parallel training), so that the dropout masks are that part's.
  */
 export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; streams?: Streams } = {}): LossAndGrads {
@@ -222,7 +223,7 @@ export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState
 }
 
 /**
- * The model over x [T*B] (time-major) from `state`, without dropout, like ../engine's forward (evaluation,
+ * The model over x [T*B] (time-major) from `state`, without dropout, like the TF.js engine's forward (evaluation,
  * introspection): logits [T*B, V], the state after the last step, and with collect every step's h, c and gates.
  */
 export function nativeForward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): ForwardResult {
@@ -252,7 +253,7 @@ export function nativeForward(model: CharRNN, x: Int32Array, T: number, B: numbe
   return { logits: tensorOf(logits, [N, V]), state: next, ...(opts.collect ? { activations } : {}) };
 }
 
-/** One timestep for sampling, like ../engine's step: x [B] char ids, logits [B, V]. */
+/** One timestep for sampling, like the TF.js engine's step: x [B] char ids, logits [B, V]. */
 export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
   if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells sample on the TF.js engine');
   const nat = nativeAddon();

@@ -1,14 +1,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
-import { Batch } from '../engine/batch';
-import { lossAndGrads } from '../engine/tfjs/bptt';
-import { forward, step } from '../engine/tfjs/forward';
-import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { CellType } from '../model/config';
-import { Rng } from '../rng';
-import { Batches } from '../text/batches';
+import { initBackend } from '../../backend';
+import { Batch } from '../batch';
+import { lossAndGrads } from '../tfjs/bptt';
+import { forward, step } from '../tfjs/forward';
+import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
+import { CellType } from '../../model/config';
+import { Rng } from '../../rng';
+import { Batches } from '../../text/batches';
 import { nativeForward, nativeLossAndGrads, nativeStep } from './engine';
 import { maxRelDiff, withAddon, withoutAddon } from './testing';
 

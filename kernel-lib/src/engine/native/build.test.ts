@@ -8,7 +8,7 @@ interface BuildResult {
   ok: boolean;
   message: string;
 }
-const build = require(path.join(__dirname, '..', '..', 'native', 'build.js')) as {
+const build = require(path.join(__dirname, '..', '..', '..', 'native', 'build.js')) as {
   buildNative(opts?: { force?: boolean; log?: (line: string) => void }): BuildResult;
   notBuiltWarning(message: string): string;
   addonPath: string;

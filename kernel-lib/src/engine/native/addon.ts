@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CharRNNError } from '../errors';
+import { CharRNNError } from '../../errors';
 
 /**
  * The optional native addon (kernel-lib/native, built by kernel-lib/native/build.js): matrix products through the
@@ -49,8 +49,8 @@ export interface NativeStatus {
   detail: string;
 }
 
-/** Where build.js puts the addon, relative to this file (dist/native/addon.js). */
-export const ADDON_PATH = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'charrnn_native.node');
+/** Where build.js puts the addon, relative to this file (dist/engine/native/addon.js). */
+export const ADDON_PATH = path.join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'charrnn_native.node');
 
 let loaded: { addon?: NativeAddon; status: NativeStatus } | undefined;
 
