@@ -27,7 +27,9 @@ async function dawnGpu(): Promise<GPU | undefined> {
   if (dawn) return dawn;
   let mod: { create(flags: string[]): GPU; globals: object };
   try {
-    mod = await import('webgpu');
+    // Named through a variable so that TypeScript does not need the optional package to build.
+    const optional = 'webgpu';
+    mod = await import(optional);
   } catch {
     return undefined;
   }
