@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareWasmKernels } from './engine/tfjs/wasm';
+import { describeGpu, probeGpu, probedGpu } from './engine/webgpu/device';
 import { CharRNNError } from './errors';
 
 /** Which TF.js backend to use: 'auto' picks the fastest one that loads here. */
@@ -15,6 +16,11 @@ export interface BackendInfo {
   skipped: string[];
   /** wasm only: what runs the matrix products (see engine/tfjs/gemm.ts). */
   matmul?: string;
+  /**
+   * The GPU the WebGPU engine would run on, "nvidia hopper (NVIDIA H200)", ", software" after a software one; or
+   * "none (why)". Probed once here, so that the engine chooser can take WebGPU on a hardware adapter.
+   */
+  gpu?: string;
 }
 
 // Optional native packages, best first. They are not dependencies: they cannot install everywhere
@@ -28,6 +34,8 @@ let current: BackendInfo | undefined;
  * packages that are not installed named, not their "Cannot find module" errors.
  */
 function withSummary(info: BackendInfo): BackendInfo {
+  const probe = probedGpu();
+  info.gpu = probe?.adapter ? describeGpu(probe.adapter) : `none (${probe?.why ?? 'not probed'})`;
   const missing = info.skipped.filter((s) => s.includes('Cannot find module')).map((s) => s.split(':')[0]);
   const failed = info.skipped.filter((s) => !s.includes('Cannot find module'));
   const parts = [
@@ -35,6 +43,7 @@ function withSummary(info: BackendInfo): BackendInfo {
     ...(info.matmul ? [`matrix products: ${info.matmul}`] : []),
     ...(missing.length > 0 ? [`not installed: ${missing.join(', ')}`] : []),
     ...failed.map((s) => `skipped ${s}`),
+    `WebGPU: ${info.gpu}`,
   ];
   return Object.defineProperty(info, inspect.custom, { value: () => parts.join('; ') });
 }
@@ -84,6 +93,7 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
     throw new CharRNNError(`unknown backend '${choice}' (expected auto, tensorflow, wasm or cpu)`);
   }
   if (current && (choice === 'auto' || choice === current.name)) return current;
+  await probeGpu();
   const skipped: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) {

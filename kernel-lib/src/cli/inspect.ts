@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
-import { TextTrace, inspectText } from '../inspect/trace';
+import type { EngineChoice } from '../engine/contract';
+import { TextTrace, inspectTextAsync } from '../inspect/trace';
 import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
-import { BACKEND_FLAG, Command, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
 
 export const command: Command = {
   usage: 'CKPT_DIR --text-file F [options]',
@@ -15,6 +16,7 @@ export const command: Command = {
     'top-k': { type: 'int', min: 1, default: 5, arg: 'K', help: 'next-char guesses kept per char' },
     chunk: { type: 'int', min: 1, default: 1000, help: 'chars per forward pass (bounds the memory used)' },
     backend: BACKEND_FLAG,
+    engine: ENGINE_FLAG,
   },
 };
 
@@ -37,7 +39,9 @@ export async function run(argv: string[]): Promise<void> {
   await initBackend(p.values.backend as BackendChoice);
   const ckpt = loadCheckpoint(resolveCheckpoint(dir));
   try {
-    const trace = inspectText(ckpt.model, ckpt.vocab, text, { topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined });
+    const trace = await inspectTextAsync(ckpt.model, ckpt.vocab, text, {
+      topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined, engine: p.values.engine as EngineChoice,
+    });
     const out = p.values.out as string | undefined;
     const fd = out ? fs.openSync(out, 'w') : undefined;
     // Pieces are gathered into ~1 MB writes.

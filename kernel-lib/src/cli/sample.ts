@@ -3,7 +3,7 @@ import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
 import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
-import { preparePrime, sampleTexts } from '../sample/sampler';
+import { preparePrime, sampleTextsAsync } from '../sample/sampler';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
 
 export const command: Command = {
@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<void> {
   const count = beam || (v.count as number); // texts printed
   const prime = preparePrime(ckpt.vocab, v.primetext as string, v['drop-unknown'] as boolean);
   if (count === 1) process.stdout.write(prime);
-  const texts = sampleTexts(ckpt.model, ckpt.vocab, {
+  const texts = await sampleTextsAsync(ckpt.model, ckpt.vocab, {
     length: v.length as number,
     temperature: v.temperature as number,
     argmax: v.argmax as boolean,

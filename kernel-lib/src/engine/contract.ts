@@ -101,6 +101,15 @@ export interface Engine {
     count(model: CharRNN, requested: number): number;
     start(model: CharRNN, threads: number): Promise<Threads>;
   };
+  /**
+   * Engines whose device answers asynchronously (WebGPU) run inference there too, for callers that can await:
+   * forward as above, and `streams` streams stepped one char at a time with their state kept on the device (from
+   * zeros), each step returning the next-char logits [streams, V] row-major.
+   */
+  device?: {
+    forward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts?: { collect?: boolean }): Promise<ForwardResult>;
+    stepper(model: CharRNN, streams: number): Promise<{ step(x: Int32Array): Promise<Float32Array>; dispose(): void }>;
+  };
   /** Engines whose training run stays on their device: the trainer steps this run instead of lossAndGrads + apply. */
   startRun?(model: CharRNN, optimizer: Optimizer, state: RNNState, opts: RunOptions): Promise<ResidentRun>;
   /** Why the chooser took this engine, in one line. */

@@ -147,6 +147,31 @@ export function round3(x: number): number {
  * state carried, and records activations and predictions after every char.
  */
 export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: InspectOptions = {}): TextTrace {
+  const trace = recording(model, vocab, text, opts);
+  forwardInChunks(model, trace.ids, trace.chunk, opts.engine, trace.record);
+  return trace.done();
+}
+
+/**
+ * inspectText on the GPU where the chosen engine runs inference there (WebGPU: `auto` on a hardware adapter, or
+ * engine 'webgpu'), each chunk one command buffer; elsewhere the same as inspectText. The same trace to float tolerance.
+ */
+export async function inspectTextAsync(model: CharRNN, vocab: Vocab, text: string, opts: InspectOptions = {}): Promise<TextTrace> {
+  const device = chooseEngine(model, opts.engine).device;
+  if (!device) return inspectText(model, vocab, text, opts);
+  const trace = recording(model, vocab, text, opts);
+  const chunks = inChunks(model, trace.ids, trace.chunk, trace.record);
+  try {
+    let next = chunks.next();
+    while (!next.done) next = chunks.next(await device.forward(model, ...next.value, { collect: true }));
+  } finally {
+    chunks.return();
+  }
+  return trace.done();
+}
+
+/** What inspectText fills chunk by chunk: the options checked, the arrays, `record` for each chunk, `done` for the trace. */
+function recording(model: CharRNN, vocab: Vocab, text: string, opts: InspectOptions) {
   const topK = opts.topK ?? 5;
   const chunk = opts.chunk ?? 1000;
   const { cell, hiddenSize: H, numLayers: L, vocabSize: V } = model.config;
@@ -161,7 +186,7 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
   const topIds = new Int32Array(T * topK);
   const topProbs = new Float32Array(T * topK);
   const pNext = new Float32Array(T).fill(NaN);
-  forwardInChunks(model, ids, chunk, opts.engine, (start, n, out) => {
+  const record = (start: number, n: number, out: ForwardResult) => {
     const acts = out.activations!;
     for (let l = 0; l < L; l++) {
       const gw = acts.gates?.[l] ? acts.gates[l].shape[2] : 0; // G * H
@@ -175,8 +200,9 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
       layers[l].gates?.set(acts.gates![l].dataSync(), start * gw);
     }
     readPredictions(out.logits.dataSync(), n, V, start, ids, topK, topIds, topProbs, pNext);
-  });
-  return new TextTrace(chars, ids, cell, H, layers, topK, topIds, topProbs, pNext, vocab);
+  };
+  const done = () => new TextTrace(chars, ids, cell, H, layers, topK, topIds, topProbs, pNext, vocab);
+  return { ids, chunk, record, done };
 }
 
 /**
@@ -186,11 +212,26 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
 export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number, engine: EngineChoice | undefined,
   onChunk: (start: number, n: number, out: ForwardResult) => void): void {
   const { forward } = chooseEngine(model, engine);
+  const chunks = inChunks(model, ids, chunk, onChunk);
+  try {
+    let next = chunks.next();
+    while (!next.done) next = chunks.next(forward(model, ...next.value, { collect: true }));
+  } finally {
+    chunks.return();
+  }
+}
+
+/**
+ * The chunk loop, whatever runs the forward passes: yields each pass's arguments (x, T, B = 1, the state carried
+ * in) and is resumed with its result, which it hands to `onChunk` and then disposes. `return()` frees the state.
+ */
+function* inChunks(model: CharRNN, ids: Int32Array, chunk: number,
+  onChunk: (start: number, n: number, out: ForwardResult) => void): Generator<[Int32Array, number, number, RNNState], void, ForwardResult> {
   let state: RNNState = model.zeroState(1);
   try {
     for (let start = 0; start < ids.length; start += chunk) {
       const n = Math.min(chunk, ids.length - start);
-      const out = forward(model, ids.subarray(start, start + n), n, 1, state, { collect: true });
+      const out = yield [ids.subarray(start, start + n), n, 1, state];
       disposeState(state);
       state = out.state;
       try {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { Rng } from '../rng';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
-import { chooseEngine } from '../engine/choose';
+import { chooseSampler } from '../engine/choose';
 import type { Engine, EngineChoice } from '../engine/contract';
 import { Vocab, showChars } from '../text/vocab';
 
@@ -85,7 +85,7 @@ class Stepper {
   private readonly step: Engine['step'];
 
   constructor(private readonly model: CharRNN, engine: EngineChoice | undefined, B: number) {
-    this.step = chooseEngine(model, engine).step;
+    this.step = chooseSampler(model, engine, B).step;
     this.state = model.zeroState(B);
   }
 
@@ -126,38 +126,77 @@ export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false, h
 
 /**
  * Samples `count` texts from a model at once. Without a prime text the model starts after a newline when the
- * vocabulary has one (names, lines of verse), else from a random char.
+ * vocabulary has one (names, lines of verse), else from a random char. Runs on a CPU engine; sampleTextsAsync also
+ * samples on the GPU.
  */
 export function sampleTexts(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): string[] {
   if (opts.beam) return beamSearch(model, vocab, opts).map((b) => b.text);
-  const { length, temperature, topK } = checkOptions(opts);
+  const draw = drawing(vocab, opts);
+  const rnn = new Stepper(model, opts.engine, countOf(opts));
+  try {
+    let next = draw.next();
+    while (!next.done) {
+      rnn.feed(next.value);
+      next = draw.next(rnn.logits);
+    }
+    return next.value;
+  } finally {
+    rnn.dispose();
+  }
+}
+
+/**
+ * sampleTexts, on the GPU where the chooser says so (chooseSampler: WebGPU on a hardware adapter from 32 streams
+ * at once, or --engine webgpu): the streams' state stays on the GPU and each char costs one command buffer and one
+ * read-back of the logits. Elsewhere, and for beam search, the same as sampleTexts. Same seed, same texts as
+ * sampleTexts to float tolerance.
+ */
+export async function sampleTextsAsync(model: CharRNN, vocab: Vocab, opts: SampleOptions = {}): Promise<string[]> {
+  const device = chooseSampler(model, opts.engine, countOf(opts)).device;
+  if (opts.beam || !device) return sampleTexts(model, vocab, opts);
+  const draw = drawing(vocab, opts);
+  const rnn = await device.stepper(model, countOf(opts));
+  try {
+    let next = draw.next();
+    while (!next.done) next = draw.next(await rnn.step(next.value));
+    return next.value;
+  } finally {
+    rnn.dispose();
+  }
+}
+
+function countOf(opts: SampleOptions): number {
   const B = opts.count ?? 1;
   if (!Number.isInteger(B) || B < 1) throw new CharRNNError(`count must be a whole number >= 1, got ${B}`);
+  return B;
+}
+
+/**
+ * Drawing `count` texts, as a generator whatever runs the model: it yields the char ids [B] to feed, and is resumed
+ * with the next-char logits [B, V] after them; it returns the texts.
+ */
+function* drawing(vocab: Vocab, opts: SampleOptions): Generator<Int32Array, string[], Float32Array> {
+  const { length, temperature, topK } = checkOptions(opts);
+  const B = countOf(opts);
   const greedy = opts.argmax || temperature <= 0;
   const rng = new Rng(opts.seed ?? 1);
   const V = vocab.size;
   const { prime, start, shown } = startText(vocab, opts, rng);
   const out = Array.from({ length: B }, () => shown);
   if (shown && !prime) for (let b = 0; b < B; b++) opts.onChar?.(shown, b);
-
-  const rnn = new Stepper(model, opts.engine, B);
-  try {
-    for (const id of vocab.encode(start)) rnn.feed(new Int32Array(B).fill(id));
-    const p = new Float32Array(B * V);
-    for (let n = 0; n < length; n++) {
-      const ids = new Int32Array(B);
-      const logits = rnn.logits;
-      if (!greedy) probabilities(logits, B, V, temperature, topK, p);
-      for (let b = 0; b < B; b++) {
-        ids[b] = greedy ? argmaxRow(logits, b * V, V) : draw(p, b * V, V, rng);
-        const ch = vocab.chars[ids[b]];
-        out[b] += ch;
-        opts.onChar?.(ch, b);
-      }
-      if (n + 1 < length) rnn.feed(ids);
+  let logits = new Float32Array(0);
+  for (const id of vocab.encode(start)) logits = yield new Int32Array(B).fill(id);
+  const p = new Float32Array(B * V);
+  for (let n = 0; n < length; n++) {
+    const ids = new Int32Array(B);
+    if (!greedy) probabilities(logits, B, V, temperature, topK, p);
+    for (let b = 0; b < B; b++) {
+      ids[b] = greedy ? argmaxRow(logits, b * V, V) : draw(p, b * V, V, rng);
+      const ch = vocab.chars[ids[b]];
+      out[b] += ch;
+      opts.onChar?.(ch, b);
     }
-  } finally {
-    rnn.dispose();
+    if (n + 1 < length) logits = yield ids;
   }
   return out;
 }

@@ -39,6 +39,12 @@ async function dawnGpu(): Promise<GPU | undefined> {
   return dawn;
 }
 
+/** What an adapter says of itself, and whether that is a software one. */
+function describeAdapter(a: GPUAdapter): { info: Gpu['info']; software: boolean } {
+  const info = { vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description };
+  return { info, software: SOFTWARE.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) };
+}
+
 /** Opens the best adapter there is; a software one only when no hardware adapter answers. */
 async function open(): Promise<Gpu | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
@@ -53,9 +59,6 @@ async function open(): Promise<Gpu | undefined> {
     adapter = await gpu?.requestAdapter();
   }
   if (!adapter) return undefined;
-  const a = adapter.info;
-  const info = { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description };
-  const software = SOFTWARE.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -64,7 +67,39 @@ async function open(): Promise<Gpu | undefined> {
       maxStorageBuffersPerShaderStage: Math.min(limits.maxStorageBuffersPerShaderStage, 10),
     },
   });
-  return { device, info, software };
+  return { device, ...describeAdapter(adapter) };
+}
+
+/** What `auto` knows of the machine's GPU: the adapter WebGPU offers, or why there is none. */
+export type GpuProbe = { adapter: Omit<Gpu, 'device'>; why?: undefined } | { adapter?: undefined; why: string };
+
+/** Where Linux's Vulkan loader looks for drivers (ICD manifests), besides VK_ICD_FILENAMES / VK_DRIVER_FILES. */
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+let probed: GpuProbe | undefined;
+
+/**
+ * Looks once for the adapter WebGPU would give (no device is opened, no SwiftShader fallback): what initBackend()
+ * records so that the engine chooser, which is synchronous, can tell a GPU from none or from a software one. On
+ * Linux without any Vulkan driver manifest Dawn is not even asked (it would print the Vulkan loader's warnings).
+ */
+export async function probeGpu(): Promise<GpuProbe> {
+  if (probed) return probed;
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  const drivers = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES
+    || VULKAN_ICD_DIRS.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')));
+  if (!nav?.gpu && process.platform === 'linux' && !drivers) {
+    return (probed = { why: `no Vulkan driver (no manifest in ${VULKAN_ICD_DIRS.join(', ')})` });
+  }
+  const gpu = nav?.gpu ?? (await dawnGpu());
+  if (!gpu) return (probed = { why: 'the optional webgpu package is not installed (npm install webgpu)' });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  return (probed = adapter ? { adapter: describeAdapter(adapter) } : { why: 'WebGPU found no adapter' });
+}
+
+/** The result of probeGpu(), or undefined before it has run. */
+export function probedGpu(): GpuProbe | undefined {
+  return probed;
 }
 
 /**
@@ -100,8 +135,8 @@ export async function releaseGpu(): Promise<void> {
   dawn = undefined;
 }
 
-/** "NVIDIA hopper (NVIDIA H200)" or "google swiftshader (software)": for engine lines and the bench. */
-export function describeGpu(g: Gpu): string {
+/** "nvidia hopper (NVIDIA H200)" or "google swiftshader (SwiftShader driver 5.0.0), software": for engine lines and the bench. */
+export function describeGpu(g: Omit<Gpu, 'device'>): string {
   const what = [g.info.description || g.info.device].filter(Boolean).join(' ');
   return `${g.info.vendor} ${g.info.architecture}${what ? ` (${what})` : ''}${g.software ? ', software' : ''}`;
 }

@@ -1,12 +1,14 @@
 import type { Engine } from '../contract';
 import { tfjsEngine } from '../tfjs/engine';
 import { webgpuLossAndGrads } from './bptt';
+import { WebGpuStepper, webgpuForward } from './forward';
 import { WebGpuRun } from './run';
 
 /**
  * The WebGPU engine: a training run kept on the GPU (run.ts: one command buffer an iteration, only the loss read
  * back). lossAndGrads is one batch with the weights uploaded and the gradients read back (tests, other callers).
- * Evaluation and sampling run on the TF.js engine for now, from the weights the run syncs back.
+ * Inference on the GPU is asynchronous (`device`: forward.ts), used by sampleTextsAsync and inspectTextAsync; the
+ * synchronous forward and step (evaluation during training, beam search) run on the TF.js engine.
  */
 export const webgpuEngine: Engine = {
   name: 'webgpu',
@@ -18,4 +20,5 @@ export const webgpuEngine: Engine = {
   // The run's update happens on the GPU; this only counts the step (no gradients come back), as the GPU's does.
   apply: tfjsEngine.apply,
   startRun: (model, optimizer, state, opts) => WebGpuRun.create(model, optimizer, state, opts),
+  device: { forward: webgpuForward, stepper: (model, streams) => WebGpuStepper.create(model, streams) },
 };

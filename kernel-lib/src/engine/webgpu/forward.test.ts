@@ -5,6 +5,9 @@ import { initBackend } from '../../backend';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
+import { inspectText, inspectTextAsync } from '../../inspect/trace';
+import { sampleTexts, sampleTextsAsync } from '../../sample/sampler';
+import { Vocab } from '../../text/vocab';
 import { forward, step } from '../tfjs/forward';
 import { Gpu, gpuDevice, releaseGpu } from './device';
 import { WebGpuStepper, webgpuForward } from './forward';
@@ -104,4 +107,41 @@ test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s ste
     disposeState(state);
     m.dispose();
   }
+});
+
+test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js for the same seed, 6 streams at once', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  const vocab = Vocab.fromText('abcdef\n');
+  const m = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 8, initScale: 0.8 });
+  const opts = { count: 6, length: 12, seed: 5, temperature: 0.9, prime: 'ab' };
+  const want = sampleTexts(m, vocab, { ...opts, engine: 'tfjs' });
+  const streamed: string[] = ['', '', '', '', '', ''];
+  const got = await sampleTextsAsync(m, vocab, { ...opts, engine: 'webgpu', onChar: (ch, b) => (streamed[b] += ch) });
+  assert.deepEqual(got, want);
+  assert.deepEqual(streamed.map((s) => 'ab' + s), want, 'onChar sees every drawn char of every stream');
+  assert.ok(new Set(got).size > 1, 'the streams differ');
+  m.dispose();
+});
+
+test('inspectTextAsync on WebGPU gives the trace inspectText gives on TF.js (activations, guesses, surprise), over chunks', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  const vocab = Vocab.fromText('hello world\n');
+  const m = CharRNN.create({ cell: 'gru', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 2, initScale: 0.8 });
+  const text = 'hello world\nhello low word\n';
+  const want = inspectText(m, vocab, text, { topK: 3, chunk: 10, engine: 'tfjs' });
+  const got = await inspectTextAsync(m, vocab, text, { topK: 3, chunk: 10, engine: 'webgpu' });
+  const close = (a: Float32Array, b: Float32Array, what: string) => {
+    assert.equal(a.length, b.length, what);
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5 || (Number.isNaN(v) && Number.isNaN(b[i]))), what);
+  };
+  got.layers.forEach((l, i) => {
+    close(l.h, want.layers[i].h, `h of layer ${i}`);
+    close(l.gates!, want.layers[i].gates!, `gates of layer ${i}`);
+  });
+  close(got.pNext, want.pNext, 'p of the next char');
+  close(got.topProbs, want.topProbs, 'top-k probabilities');
+  assert.deepEqual(got.topIds, want.topIds);
+  assert.ok(Math.abs(got.loss - want.loss) < 1e-5);
+  await assert.rejects(inspectTextAsync(m, vocab, '', { engine: 'webgpu' }), /the text to inspect is empty/);
+  m.dispose();
 });
