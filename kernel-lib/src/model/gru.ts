@@ -9,6 +9,17 @@ import { Cell, CellOptions, CellState, DEFAULT_INIT_SCALE, cellRng, uniformVaria
  *   h = (1 - z) * n + z * h_prev
  * kernel [D + H, 3H] (rows 0..D-1 are W_x, rows D.. are W_h), bias [3H] (b_r, b_z, b_n), recurrent_bias [H] (b_hn,
  * kept apart because r multiplies it).
+ *
+ * What trains is not this step(): it is how the cell is written down and the reference the engines are checked
+ * against (it trains only through autodiff, engine/tfjs/autodiff.ts, in a model stacked by CharRNN.fromCells). In
+ * a model made by CharRNN.create the GRU trains and samples on each engine's own copy of these equations, fused
+ * per cell:
+ *   TF.js engine:  engine/tfjs/cellmath.ts (GRU, plain ops) and engine/tfjs/fused.ts (CharRNNGRUForward/Backward)
+ *   native engine: kernel-lib/native/src/cells.c (gru_forward, gru_backward)
+ *   WebGPU engine: engine/webgpu/shaders.ts (the gru entries of FORWARD and BACKWARD)
+ * Tests that pin all copies equal: model/cells.test.ts (step() against the equations), engine/tfjs/bptt.test.ts (the
+ * TF.js engine, fused and plain, == autodiff over step() == finite differences), engine/native/engine.test.ts,
+ * engine/webgpu/webgpu.test.ts and engine/webgpu/forward.test.ts (each engine == the TF.js engine).
  */
 export class GRUCell implements Cell {
   readonly kernel: tf.Variable;

@@ -8,6 +8,17 @@ import { Cell, CellOptions, CellState, DEFAULT_INIT_SCALE, cellRng, uniformValue
  *   h = o * tanh(c)
  * kernel [D + H, 4H] (rows 0..D-1 multiply x, rows D.. multiply h_prev), bias [4H] with the forget part set to 1
  * so the cell remembers by default at the start of training.
+ *
+ * What trains is not this step(): it is how the cell is written down and the reference the engines are checked
+ * against (it trains only through autodiff, engine/tfjs/autodiff.ts, in a model stacked by CharRNN.fromCells). In
+ * a model made by CharRNN.create the LSTM trains and samples on each engine's own copy of these equations, fused
+ * per cell:
+ *   TF.js engine:  engine/tfjs/cellmath.ts (LSTM, plain ops) and engine/tfjs/fused.ts (CharRNNLSTMForward/Backward)
+ *   native engine: kernel-lib/native/src/cells.c (lstm_forward, lstm_backward)
+ *   WebGPU engine: engine/webgpu/shaders.ts (the lstm entries of FORWARD and BACKWARD)
+ * Tests that pin all copies equal: model/cells.test.ts (step() against the equations), engine/tfjs/bptt.test.ts (the
+ * TF.js engine, fused and plain, == autodiff over step() == finite differences), engine/native/engine.test.ts,
+ * engine/webgpu/webgpu.test.ts and engine/webgpu/forward.test.ts (each engine == the TF.js engine).
  */
 export class LSTMCell implements Cell {
   readonly kernel: tf.Variable;

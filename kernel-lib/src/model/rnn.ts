@@ -4,6 +4,17 @@ import { Cell, CellOptions, CellState, DEFAULT_INIT_SCALE, cellRng, uniformVaria
 /**
  * The vanilla RNN of the seed post: h = tanh([x, h_prev] W + b).
  * kernel [D + H, H] (rows 0..D-1 multiply x, rows D.. multiply h_prev), bias [H].
+ *
+ * What trains is not this step(): it is how the cell is written down and the reference the engines are checked
+ * against (it trains only through autodiff, engine/tfjs/autodiff.ts, in a model stacked by CharRNN.fromCells). In
+ * a model made by CharRNN.create the RNN trains and samples on each engine's own copy of these equations, fused
+ * per cell:
+ *   TF.js engine:  engine/tfjs/cellmath.ts (RNN, plain ops) and engine/tfjs/fused.ts (CharRNNRNNForward/Backward)
+ *   native engine: kernel-lib/native/src/cells.c (rnn_forward, rnn_backward)
+ *   WebGPU engine: engine/webgpu/shaders.ts (the rnn entries of FORWARD and BACKWARD)
+ * Tests that pin all copies equal: model/cells.test.ts (step() against the equations), engine/tfjs/bptt.test.ts (the
+ * TF.js engine, fused and plain, == autodiff over step() == finite differences), engine/native/engine.test.ts,
+ * engine/webgpu/webgpu.test.ts and engine/webgpu/forward.test.ts (each engine == the TF.js engine).
  */
 export class RNNCell implements Cell {
   readonly kernel: tf.Variable;
