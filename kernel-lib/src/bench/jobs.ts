@@ -21,18 +21,28 @@ export const TRAIN_CONFIGS: TrainConfig[] = [
   { name: 'c', cell: 'lstm', layers: 3, hidden: 512, batch: 50, seq: 50 },
 ];
 
+/**
+ * Workloads run only where a hardware GPU runs our WebGPU engine and PyTorch has CUDA (the issue's GPU targets):
+ * a batch large enough to fill a GPU, and one whole epoch of War and Peace with a 3x512 LSTM (B 100, T 100).
+ */
+export const GPU_TRAIN_CONFIGS: TrainConfig[] = [{ name: 'd', cell: 'lstm', layers: 2, hidden: 512, batch: 512, seq: 100 }];
+export const EPOCH_CONFIG: TrainConfig = { name: 'warpeace', cell: 'lstm', layers: 3, hidden: 512, batch: 100, seq: 100 };
+/** Streams sampled at once in the GPU's sampling row (against cuDNN at the same count). */
+export const GPU_SAMPLE_STREAMS = 256;
+
 /** Sampling workloads: batch 1, 1,000 chars. */
 export const SAMPLE_CONFIGS = [
   { name: '2x128', cell: 'lstm' as CellType, layers: 2, hidden: 128 },
   { name: '2x512', cell: 'lstm' as CellType, layers: 2, hidden: 512 },
 ];
 
-/** Our two training and sampling paths. */
-export type EnginePath = 'wasm' | 'native';
+/** Our training and sampling paths: the TF.js engine on wasm, the native engine, the WebGPU engine. */
+export type EnginePath = 'wasm' | 'native' | 'webgpu';
 
 /** One measurement run in a child process (a fresh process each: clean peak RSS and no state between runs). */
 export interface Job {
-  kind: 'train' | 'sample';
+  /** 'check' (WebGPU on a software adapter): one batch's loss and gradients against the TF.js engine's, not timed. */
+  kind: 'train' | 'sample' | 'check';
   path: EnginePath;
   text: string;
   cell: CellType;
@@ -44,8 +54,12 @@ export interface Job {
   seconds: number;
   warmup: number;
   minIters: number;
-  /** Chars to sample. */
+  /** Chars to sample, per stream. */
   length: number;
+  /** Streams sampled at once (default 1). */
+  streams?: number;
+  /** Train for this many whole epochs instead of `seconds` (0 or absent: timed). */
+  epochs?: number;
 }
 
 /** What a child process reports, as one JSON line on stdout. */
@@ -60,6 +74,16 @@ export interface JobResult {
   loss?: number;
   /** Training: ms to read all weights from TF.js once (dataSync), which the native path does every iteration. */
   weightReadMs?: number;
+  /** WebGPU jobs: the adapter, as describeGpu names it. */
+  adapter?: string;
+  /** 'check' jobs: the largest difference from the TF.js engine (loss; gradients relative to their scale; sampling logits). */
+  check?: { loss: number; grads: number; logits: number };
+}
+
+/** War and Peace from the shared datasets (../shared from the repo root), for the epoch row; undefined when absent. */
+export function warAndPeace(repoRoot: string): string | undefined {
+  const file = path.resolve(repoRoot, '..', 'shared', 'datasets', 'warpeace', 'input.txt');
+  return fs.existsSync(file) ? file : undefined;
 }
 
 /** tinyshakespeare from the shared datasets when present (../shared from the repo root), else random text. */

@@ -4,10 +4,11 @@ import * as path from 'node:path';
 
 /**
  * The PyTorch peer (kernel-lib/bench/peer.py) run with Debian's Python, torch and OpenBLAS. When they are missing the
- * bench installs them with apt-get as root, or says exactly what to install.
+ * bench installs them with apt-get as root, or says exactly what to install. CHARRNN_PEER_PYTHON names another Python
+ * (a torch with CUDA from pip, on a GPU machine).
  */
 
-export const PEER_PYTHON = '/usr/bin/python3';
+export const PEER_PYTHON = process.env.CHARRNN_PEER_PYTHON || '/usr/bin/python3';
 export const PEER_SCRIPT = path.resolve(__dirname, '..', '..', 'bench', 'peer.py');
 const PACKAGES = ['python3-torch', 'libopenblas0-pthread'];
 
@@ -40,4 +41,12 @@ export function runPeer(args: string[]): { result?: Record<string, number>; erro
   const r = spawnSync(PEER_PYTHON, [PEER_SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) return { error: (r.stderr || 'peer failed').trim().split('\n').pop() };
   return { result: JSON.parse(r.stdout.trim().split('\n').pop() as string) };
+}
+
+/** Whether the peer's torch has CUDA: the GPU's name and cuDNN's version, or why not. */
+export function cudaPeer(): { gpu?: string; cudnn?: number; why?: string } {
+  const r = runPeer(['info']);
+  if (!r.result) return { why: r.error };
+  const info = r.result as unknown as { cuda: boolean; gpu: string | null; cudnn: number | null; why: string | null };
+  return info.cuda ? { gpu: info.gpu ?? 'a CUDA GPU', cudnn: info.cudnn ?? undefined } : { why: info.why ?? 'no CUDA' };
 }
