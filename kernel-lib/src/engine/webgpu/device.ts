@@ -21,6 +21,8 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|
 
 let dawn: GPU | undefined;
 let current: Promise<Gpu | undefined> | undefined;
+/** The device `current` resolved to, for synchronous naming (gpuName). */
+let opened: Gpu | undefined;
 
 /** Dawn's GPU object, or undefined when the optional `webgpu` package is not installed. */
 async function dawnGpu(): Promise<GPU | undefined> {
@@ -67,7 +69,7 @@ async function open(): Promise<Gpu | undefined> {
       maxStorageBuffersPerShaderStage: Math.min(limits.maxStorageBuffersPerShaderStage, 10),
     },
   });
-  return { device, ...describeAdapter(adapter) };
+  return (opened = { device, ...describeAdapter(adapter) });
 }
 
 /** What `auto` knows of the machine's GPU: the adapter WebGPU offers, or why there is none. */
@@ -111,7 +113,7 @@ export function gpuDevice(opts: { allowSoftware?: boolean } = {}): Promise<Gpu |
   if (!current) {
     // A lost device (driver reset, destroy()) is forgotten, so that the next request opens a new one.
     const opening = (current = open());
-    void opening.then((g) => g?.device.lost.then(() => current === opening && (current = undefined)));
+    void opening.then((g) => g?.device.lost.then(() => current === opening && (current = opened = undefined)));
   }
   return current.then((g) => (g && g.software && !allowSoftware ? undefined : g));
 }
@@ -131,8 +133,17 @@ export async function requireGpu(): Promise<Gpu> {
 export async function releaseGpu(): Promise<void> {
   const g = await current;
   g?.device.destroy();
-  current = undefined;
+  current = opened = undefined;
   dawn = undefined;
+}
+
+/**
+ * The GPU the WebGPU engine runs on, for engine lines: the open device, else the adapter initBackend() probed, else
+ * what a forced run would get.
+ */
+export function gpuName(): string {
+  const known = opened ?? probed?.adapter;
+  return known ? describeGpu(known) : `a software adapter where one is installed (no GPU: ${probed?.why ?? 'not probed yet'})`;
 }
 
 /** "nvidia hopper (NVIDIA H200)" or "google swiftshader (SwiftShader driver 5.0.0), software": for engine lines and the bench. */

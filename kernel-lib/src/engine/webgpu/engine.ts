@@ -1,6 +1,7 @@
 import type { Engine } from '../contract';
 import { tfjsEngine } from '../tfjs/engine';
 import { webgpuLossAndGrads } from './bptt';
+import { gpuName } from './device';
 import { WebGpuStepper, webgpuForward } from './forward';
 import { WebGpuRun } from './run';
 
@@ -12,7 +13,7 @@ import { WebGpuRun } from './run';
  */
 export const webgpuEngine: Engine = {
   name: 'webgpu',
-  describe: () => 'WebGPU engine (the training run on the GPU)',
+  describe: () => `WebGPU engine on ${gpuName()}`,
   cannotRun: (model) => (model.custom ? 'the WebGPU engine runs the built-in cells only; your own cells train on the TF.js engine' : undefined),
   lossAndGrads: webgpuLossAndGrads,
   forward: tfjsEngine.forward,

@@ -9,7 +9,8 @@ import { inspectText, inspectTextAsync } from '../../inspect/trace';
 import { sampleTexts, sampleTextsAsync } from '../../sample/sampler';
 import { Vocab } from '../../text/vocab';
 import { forward, step } from '../tfjs/forward';
-import { Gpu, gpuDevice, releaseGpu } from './device';
+import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';
+import { webgpuEngine } from './engine';
 import { WebGpuStepper, webgpuForward } from './forward';
 
 // On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
@@ -120,6 +121,8 @@ test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js fo
   assert.deepEqual(got, want);
   assert.deepEqual(streamed.map((s) => 'ab' + s), want, 'onChar sees every drawn char of every stream');
   assert.ok(new Set(got).size > 1, 'the streams differ');
+  // The engine line names the GPU it ran on.
+  assert.equal(webgpuEngine.describe(1), `WebGPU engine on ${describeGpu(gpu!)}`);
   m.dispose();
 });
 
