@@ -129,7 +129,7 @@ export const BACKEND_FLAG: Flag = {
   help: 'TF.js backend; auto prefers tfjs-node-gpu, tfjs-node, then wasm',
 };
 
-/** --engine, shared by the commands that train or sample. */
+/** --engine, shared by every command that runs a model. */
 export const ENGINE_FLAG: Flag = {
   type: 'string',
   choices: ['auto', 'native', 'tfjs', 'webgpu'],

@@ -305,3 +305,14 @@ test('a run that cannot fit is refused before allocating, with its estimate and 
   );
   assert.ok(!fs.existsSync(path.join(work, 'wide', 'latest')) && !fs.existsSync(path.join(work, 't1000', 'latest')));
 });
+
+test('eval takes --engine like train and sample: auto and tfjs score alike; an unknown engine is one clear line', () => {
+  const dir = trained('cv-eval-engine');
+  const loss = (engine: string) => {
+    const r = charrnn('eval', dir, '--input', input, '--split', 'val', '--engine', engine);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out).loss as number;
+  };
+  assert.ok(Math.abs(loss('auto') - loss('tfjs')) < 1e-4);
+  assertUserError(charrnn('eval', dir, '--input', input, '--engine', 'fast'), /engine/);
+});

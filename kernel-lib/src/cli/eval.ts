@@ -1,11 +1,12 @@
 import { BackendChoice, initBackend } from '../backend';
+import type { EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import { loadCorpus, splitCorpus } from '../text/corpus';
 import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
-import { BACKEND_FLAG, Command, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
 
 export const command: Command = {
   usage: 'CKPT_DIR --input FILE [options]',
@@ -14,6 +15,7 @@ export const command: Command = {
     input: { type: 'string', arg: 'FILE', help: 'the text, split as in training (required)' },
     split: { type: 'string', choices: ['train', 'val', 'test'], default: 'test', help: 'which split to score' },
     backend: BACKEND_FLAG,
+    engine: ENGINE_FLAG,
   },
 };
 
@@ -29,7 +31,7 @@ export async function run(argv: string[]): Promise<void> {
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });
   const data = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac)[split];
-  const result = evaluate(ckpt.model, data, { batchSize: opts.batchSize, seqLength: opts.seqLength });
+  const result = evaluate(ckpt.model, data, { batchSize: opts.batchSize, seqLength: opts.seqLength, engine: p.values.engine as EngineChoice });
   process.stdout.write(JSON.stringify({ split, ...result }) + '\n');
   ckpt.model.dispose();
 }
