@@ -60,7 +60,9 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 }
 
 // Incremental (a few seconds when little changed); the build info lives in dist/ so that deleting dist/
-// also forces a full build.
+// also forces a full build. First the schema package (@charrnn/schema: the views and colours the library and the
+// extension share), which both import from its dist/.
+run('npx', ['tsc', '-b', 'kernel-lib/schema']);
 run('npx', ['tsc', '-p', 'kernel-lib', '--incremental', '--tsBuildInfoFile', 'kernel-lib/dist/.tsbuildinfo']);
 
 // The optional native engine (BLAS products, fused cells), built for this machine's CPU; without it, wasm.
@@ -100,7 +102,7 @@ if (mode === 'start' || mode === 'test') {
   const ext = require(path.join(root, 'labextension', 'package.json'));
   buildIfChanged(
     'labextension',
-    ['package-lock.json', 'kernel-lib/src/display', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/webpack.config.js', 'labextension/src', 'labextension/style'],
+    ['package-lock.json', 'kernel-lib/schema/src', 'kernel-lib/src/inspect/correlation.ts', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/webpack.config.js', 'labextension/src', 'labextension/style'],
     path.join('labextension', ext.jupyterlab.outputDir, 'package.json'),
     () => run('npm', ['run', '--silent', 'build', '-w', ext.name]),
   );
@@ -114,7 +116,7 @@ if (mode === 'start' || mode === 'test') {
   // with our widgets, TF.js and styles, bundled for the browser.
   buildIfChanged(
     'model-page',
-    ['package-lock.json', 'kernel-lib/src', 'labextension/tsconfig.json', 'labextension/src', 'labextension/style', 'labextension/page'],
+    ['package-lock.json', 'kernel-lib/schema/src', 'kernel-lib/src', 'labextension/tsconfig.json', 'labextension/src', 'labextension/style', 'labextension/page'],
     'kernel-lib/dist/page/bundle.js',
     () => {
       run('npx', ['tsc', '-p', 'labextension']);

@@ -19,7 +19,7 @@ const { activationsBundle, encodeInt8 } = display('activations.js');
 const { neuronsBundle } = display('neurons.js');
 const { saturationBundle } = display('saturation.js');
 const { ngramBundle } = display('ngram.js');
-const { divergingColor, surpriseColor } = display('colors.js');
+const { divergingColor, surpriseColor } = require('@charrnn/schema');
 
 const artifacts = path.join(root, 'test-artifacts', 'widgets');
 const EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';

@@ -6,7 +6,7 @@ export type { BackendChoice, BackendInfo } from './backend';
 export type { CellType, ModelConfig } from './model/config';
 export { GATES } from './model/config';
 export type { MimeBundle, Displayable } from './display/bundle';
-export * from './display/schema';
+export * from '@charrnn/schema';
 export { trainingBundle, thinPoints, MAX_POINTS } from './display/training';
 export { samplerBundle, SamplerPanel } from './display/sampler';
 export type { SamplerPanelOptions } from './display/sampler';
@@ -16,7 +16,6 @@ export { activationsBundle, encodeInt8, decodeInt8 } from './display/activations
 export { neuronsBundle } from './display/neurons';
 export { saturationBundle } from './display/saturation';
 export { ngramBundle } from './display/ngram';
-export { divergingColor } from './display/colors';
 export { Vocab } from './text/vocab';
 export type { CharIds } from './text/vocab';
 export { loadCorpus, corpusFromText, splitCorpus, defaultCacheDir } from './text/corpus';

@@ -13,11 +13,11 @@
  * on screen: a picker change over 10,000 characters stays well within 100 ms.
  */
 import { Widget } from '@lumino/widgets';
-import type {
-  ActivationsView, Int8Matrix, NeuronRef, NeuronScore, PassageView, ProbeReply, ProbeRequest, SearchReply, SearchRequest, WhereElseReply,
-  WhereElseRequest,
-} from '@charrnn/kernel';
-import { int8ColorTable, surpriseColor, SURPRISE_MAX } from '@charrnn/kernel/dist/display/colors';
+import {
+  int8ColorTable, surpriseColor, SURPRISE_MAX, type ActivationsView, type Int8Matrix, type NeuronRef, type NeuronScore, type PassageView,
+  type ProbeReply, type ProbeRequest, type SearchReply, type SearchRequest, type WhereElseReply, type WhereElseRequest,
+} from '@charrnn/schema';
+// The library's own selection search (no imports of its own), so a saved output ranks cells as the kernel does.
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
 import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled, visibleChar } from './dom';

@@ -6,8 +6,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import type { ViewKind } from '@charrnn/kernel';
-import { VIEW_VERSIONS } from '@charrnn/kernel/dist/display/schema';
+import { VIEW_VERSIONS, type ViewKind } from '@charrnn/schema';
 import { sessionLink } from './comm';
 import { rendererFactory } from './renderer';
 

@@ -3,7 +3,7 @@
  * activation explorer over the text the search ran on.
  */
 import { Widget } from '@lumino/widgets';
-import type { NeuronsView } from '@charrnn/kernel';
+import type { NeuronsView } from '@charrnn/schema';
 import type { KernelLink } from './comm';
 import { el } from './dom';
 import { fillRankedTable, onRankedClick } from './ranked';

@@ -1,5 +1,5 @@
 /** N-gram vs RNN: held-out loss of n-gram baselines by order, with each RNN's loss as a horizontal line. */
-import type { NgramView } from '@charrnn/kernel';
+import type { NgramView } from '@charrnn/schema';
 import { ChartWidget, plotText, seriesColor } from './plot';
 
 export class NgramWidget extends ChartWidget {

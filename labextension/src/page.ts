@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Widget } from '@lumino/widgets';
 import type { PageData } from '@charrnn/kernel/dist/page/export';
-import type { SampleSettings } from '@charrnn/kernel';
+import type { SampleSettings } from '@charrnn/schema';
 import { closeComm, deliverCommMsg, openComm } from '@charrnn/kernel/dist/display/comm';
 import { Explorer } from '@charrnn/kernel/dist/display/explorer';
 import { SamplerPanel, checkRequest } from '@charrnn/kernel/dist/display/sampler';

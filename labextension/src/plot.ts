@@ -3,7 +3,7 @@
  * JupyterLab's theme variables so light and dark themes both read well.
  */
 import { Widget } from '@lumino/widgets';
-export { seriesColor } from '@charrnn/kernel/dist/display/colors';
+export { seriesColor } from '@charrnn/schema';
 import { el } from './dom';
 
 type PlotlyModule = typeof import('plotly.js-basic-dist-min').default;

@@ -1,5 +1,5 @@
 /** A table of cells ranked by a score (neuron search, selection search); clicking a row opens that cell. */
-import type { NeuronScore } from '@charrnn/kernel';
+import type { NeuronScore } from '@charrnn/schema';
 import { el, fmt } from './dom';
 
 /**

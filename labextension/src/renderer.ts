@@ -4,8 +4,7 @@
  */
 import { Panel, Widget } from '@lumino/widgets';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import type { ViewKind, Views } from '@charrnn/kernel';
-import { mimeType, VIEW_VERSIONS } from '@charrnn/kernel/dist/display/schema';
+import { mimeType, VIEW_VERSIONS, type ViewKind, type Views } from '@charrnn/schema';
 import type { KernelLink } from './comm';
 import { WIDGETS, type ViewWidget } from './views';
 

@@ -4,8 +4,7 @@
  * the slider snaps to the temperatures of the samples recorded at display time.
  */
 import { Widget } from '@lumino/widgets';
-import type { SamplerReply, SamplerRequest, SamplerView } from '@charrnn/kernel';
-import { SAMPLER_LIMITS } from '@charrnn/kernel/dist/display/schema';
+import { SAMPLER_LIMITS, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
 import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled } from './dom';
 

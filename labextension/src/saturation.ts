@@ -2,7 +2,7 @@
  * Gate saturation plot, as in Karpathy, Johnson and Fei-Fei (2015): one panel per gate, one dot per unit at
  * (fraction of time left-saturated, fraction right-saturated), coloured by layer.
  */
-import type { SaturationView } from '@charrnn/kernel';
+import type { SaturationView } from '@charrnn/schema';
 import { ChartWidget, plotText, seriesColor } from './plot';
 
 export class SaturationWidget extends ChartWidget {

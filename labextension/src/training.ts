@@ -3,7 +3,7 @@
  * a scrubber over the samples taken while training, and a stop button that asks the kernel to end the run.
  */
 import { Widget } from '@lumino/widgets';
-import type { TrainingCommand, TrainingPoint, TrainingView } from '@charrnn/kernel';
+import type { TrainingCommand, TrainingPoint, TrainingView } from '@charrnn/schema';
 import type { CommChannel, KernelLink } from './comm';
 import { duration, el, fmt, input, labelled } from './dom';
 import { drawPlot, purgePlot, seriesColor } from './plot';

@@ -1,6 +1,6 @@
 /** Which widget renders which kind of view. */
 import type { Widget } from '@lumino/widgets';
-import type { ViewKind, Views } from '@charrnn/kernel';
+import type { ViewKind, Views } from '@charrnn/schema';
 import type { KernelLink } from './comm';
 import { ActivationsWidget } from './activations';
 import { NeuronsWidget } from './neurons';

@@ -1,7 +1,7 @@
 /**
  * The diverging colour scale for activations in [-1, 1]: blue (negative) - near white (0) - orange (positive),
- * a colour-blind-safe pair. Shared by the HTML fallback here and by the JupyterLab explorer (which imports this
- * file), so both show the same colours.
+ * a colour-blind-safe pair; the surprise scale; our chart colours. The library's fallbacks and the JupyterLab
+ * widgets both draw with these, so both show the same colours.
  */
 
 /** Anchor colours at -1, -0.5, 0, 0.5, 1; the ends are light enough for black text (contrast 6:1 or more). */

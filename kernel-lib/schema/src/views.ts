@@ -2,14 +2,17 @@
  * The JSON of every charrnn MIME type, documented in one place.
  *
  * Each output is a bundle with our MIME type `application/vnd.charrnn.<kind>+json` whose JSON is one of the
- * `*View` interfaces below, plus text/html and text/plain fallbacks. The JupyterLab extension imports these types
- * (type-only), so the library and the widgets cannot drift. Every view carries `version`; bump it (and the
- * renderer) when a field changes meaning. Comm messages between a widget and the kernel are defined here too.
+ * `*View` interfaces below, plus fallbacks for front ends without our extension. The library (@charrnn/kernel)
+ * builds these views and the JupyterLab extension renders them, both from this file, so the two sides cannot drift.
+ * Every view carries `version` (VIEW_VERSIONS); bump it (and the renderer) when a field changes meaning. Comm
+ * messages between a widget and the kernel are defined here too.
  *
  * Conventions: T = number of characters, H = hidden size, k = number of top guesses, L = number of layers.
  * Losses are mean cross-entropy in nats per character. Characters are whole Unicode code points (one string each).
  */
-import type { CellType } from '../model/config';
+
+/** The recurrent cell of a model. */
+export type CellType = 'rnn' | 'lstm' | 'gru';
 
 /** The kinds of output we render, one MIME type each. */
 export type ViewKind = 'training' | 'sampler' | 'activations' | 'neurons' | 'saturation' | 'ngram';
@@ -38,6 +41,7 @@ export type PlainConfig = Record<string, string | number | boolean | null>;
 // ---------------------------------------------------------------------------------------------------------------
 // training: the live dashboard of one training run (updated in place through its display id)
 
+/** How a training run stands: running, or how it ended. */
 export type TrainingStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
 
 /** One logged step of training. */
@@ -163,7 +167,7 @@ export interface SamplerReply {
 
 /**
  * A [rows, cols] matrix of values in [-1, 1] quantised to int8 (value = byte / 127), row-major, base64.
- * Built with `encodeInt8` in display/activations.ts.
+ * Built with @charrnn/kernel's `encodeInt8`.
  */
 export interface Int8Matrix {
   shape: [number, number];

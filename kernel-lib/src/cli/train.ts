@@ -12,7 +12,7 @@ import { isPretrained, resolveCheckpoint } from '../pretrained/pretrained';
 import { checkCheckpointDir, loadCheckpoint, readCheckpointMeta } from '../train/checkpoint';
 import { checkTrainingMemory, trainingMemory } from '../train/footprint';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainOptions } from '../train/options';
-import type { TrainingSample } from '../display/schema';
+import type { TrainingSample } from '@charrnn/schema';
 import { Progress, TrainResult, Trainer } from '../train/trainer';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, Flag, Value, parseFlags } from './args';
 import { ProgressLine } from './progress';

@@ -1,8 +1,7 @@
 /** Bundle of the activation explorer: per-character cell values (int8-quantised) and top-k next-char guesses. */
+import { divergingColor, type ActivationLayer, type ActivationsView, type Int8Matrix, type NeuronRef } from '@charrnn/schema';
 import type { MimeBundle } from './bundle';
-import { divergingColor } from './colors';
 import { escapeHtml, makeBundle } from './fallback';
-import type { ActivationLayer, ActivationsView, Int8Matrix, NeuronRef } from './schema';
 
 /** Quantises row-major values in [-1, 1] (clamped) to int8 (round(v * 127)), base64-encoded. */
 export function encodeInt8(values: ArrayLike<number>, rows: number, cols: number): Int8Matrix {

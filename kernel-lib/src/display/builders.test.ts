@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { divergingColor, mimeType, type ActivationsView, type NeuronsView, type TrainingPoint, type TrainingView } from '@charrnn/schema';
 import { activationsBundle, decodeInt8, encodeInt8, keepCells } from './activations';
-import { divergingColor } from './colors';
 import { neuronsBundle } from './neurons';
 import { ngramBundle } from './ngram';
 import { samplerBundle } from './sampler';
 import { saturationBundle } from './saturation';
 import { MAX_POINTS, thinPoints, trainingBundle } from './training';
-import { mimeType, type ActivationsView, type NeuronsView, type TrainingPoint, type TrainingView } from './schema';
 
 const EVIL = '<script>alert("x")</script> & <b>';
 

@@ -8,7 +8,7 @@ import { closeComm, deliverCommMsg, openComm } from './comm';
 import { decodeInt8 } from './activations';
 import { Explorer } from './explorer';
 import { searchBySelection, whereElse } from '../inspect/selection';
-import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from './schema';
+import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abc "<>\n');
 let model: CharRNN;

@@ -15,7 +15,7 @@ import type { Displayable, MimeBundle } from './bundle';
 import { registerCommTarget, type Comm } from './comm';
 import type {
   ActivationsView, NeuronRef, ProbeReply, ProbeRequest, SearchReply, SearchRequest, WhereElseReply, WhereElseRequest,
-} from './schema';
+} from '@charrnn/schema';
 
 type Request = ProbeRequest | SearchRequest | WhereElseRequest;
 

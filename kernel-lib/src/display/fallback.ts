@@ -3,7 +3,7 @@
  * Everything taken from data goes through `escapeHtml`: corpora contain HTML, XML and LaTeX.
  */
 import type { MimeBundle } from './bundle';
-import { mimeType, type ViewKind, type Views } from './schema';
+import { mimeType, type ViewKind, type Views } from '@charrnn/schema';
 import { VEGALITE_MIME, type VegaLiteSpec } from './vegalite';
 
 export function escapeHtml(text: string): string {

@@ -2,7 +2,7 @@
 import { savedActivations } from './activations';
 import type { MimeBundle } from './bundle';
 import { escapeHtml, fmt, htmlGrid, makeBundle } from './fallback';
-import type { NeuronsView } from './schema';
+import type { NeuronsView } from '@charrnn/schema';
 
 /** Rows shown in the fallbacks. */
 const FALLBACK_ROWS = 20;

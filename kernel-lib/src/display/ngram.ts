@@ -1,7 +1,7 @@
 /** Bundle of the n-gram vs RNN comparison: held-out losses of n-gram baselines by order and of RNN models. */
 import type { MimeBundle } from './bundle';
 import { chartBundle, fmt } from './fallback';
-import type { NgramView } from './schema';
+import type { NgramView } from '@charrnn/schema';
 import { round, vegaLite, type VegaLiteSpec } from './vegalite';
 
 /** N-gram loss by order as a line with points; each RNN's loss as a dashed horizontal rule, named in the legend. */

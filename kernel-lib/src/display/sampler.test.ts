@@ -7,7 +7,7 @@ import { Vocab } from '../text/vocab';
 import { kernelState } from '../kernel/link';
 import { closeComm, deliverCommMsg, openComm } from './comm';
 import { SamplerPanel } from './sampler';
-import { mimeType, type SamplerReply, type SamplerView } from './schema';
+import { mimeType, type SamplerReply, type SamplerView } from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abcdefgh <>\n');
 let model: CharRNN;

@@ -10,7 +10,7 @@ import type { Vocab } from '../text/vocab';
 import type { Displayable, MimeBundle } from './bundle';
 import { registerCommTarget, type Comm } from './comm';
 import { escapeHtml, htmlPre, htmlTable, makeBundle, plainTable } from './fallback';
-import { SAMPLER_LIMITS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from './schema';
+import { SAMPLER_LIMITS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
 
 export function samplerBundle(view: SamplerView): MimeBundle {
   const d = view.defaults;

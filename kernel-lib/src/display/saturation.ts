@@ -1,7 +1,7 @@
 /** Bundle of the gate saturation plot: per layer and gate, the fraction of time units sit saturated. */
 import type { MimeBundle } from './bundle';
 import { chartBundle, fmt } from './fallback';
-import type { SaturationView } from './schema';
+import type { SaturationView } from '@charrnn/schema';
 import { round, vegaLite, type VegaLiteSpec } from './vegalite';
 
 function mean(xs: number[]): number {

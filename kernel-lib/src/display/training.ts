@@ -4,7 +4,7 @@
  */
 import type { MimeBundle } from './bundle';
 import { chartBundle, fmt, plainTable } from './fallback';
-import type { TrainingPoint, TrainingView } from './schema';
+import type { TrainingPoint, TrainingView } from '@charrnn/schema';
 import { round, vegaLite, type VegaLiteSpec } from './vegalite';
 
 /** Thins a long run to about `max` points for the fallbacks and the JSON: every n-th, every validation point, the last. */

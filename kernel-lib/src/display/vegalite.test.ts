@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ngramBundle } from './ngram';
 import { saturationBundle } from './saturation';
-import { mimeType, type TrainingPoint } from './schema';
+import { mimeType, type TrainingPoint } from '@charrnn/schema';
 import { trainingBundle } from './training';
 import { VEGALITE_MIME } from './vegalite';
 

@@ -4,7 +4,7 @@
  * its bundle (see chartBundle) and the curves show wherever the notebook is opened. Strings from data (run ids,
  * model labels, gate names) go in only as data values and titles, which Vega draws as text, never as HTML.
  */
-import { SERIES_COLORS } from './colors';
+import { SERIES_COLORS } from '@charrnn/schema';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 

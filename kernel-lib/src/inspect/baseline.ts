@@ -4,7 +4,7 @@
  */
 import type { MimeBundle } from '../display/bundle';
 import { ngramBundle } from '../display/ngram';
-import type { NgramView } from '../display/schema';
+import type { NgramView } from '@charrnn/schema';
 import { splitCorpus } from '../text/corpus';
 import type { CharIds } from '../text/vocab';
 import { Loss, NGramModel } from './ngram';

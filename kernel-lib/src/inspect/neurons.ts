@@ -7,7 +7,7 @@
  */
 import type { MimeBundle } from '../display/bundle';
 import { neuronsBundle } from '../display/neurons';
-import type { NeuronScore, NeuronsView } from '../display/schema';
+import type { NeuronScore, NeuronsView } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 import { cellCorrelations } from './correlation';
 import { FEATURES, FeatureFn, featureValues } from './features';

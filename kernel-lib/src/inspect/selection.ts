@@ -6,7 +6,7 @@
  */
 import { passagesBundle } from '../display/passages';
 import type { MimeBundle } from '../display/bundle';
-import type { NeuronRef } from '../display/schema';
+import type { NeuronRef } from '@charrnn/schema';
 import type { EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';

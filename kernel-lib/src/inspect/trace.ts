@@ -9,7 +9,7 @@
  */
 import { activationsBundle, encodeInt8 } from '../display/activations';
 import type { MimeBundle } from '../display/bundle';
-import type { ActivationsView, NeuronRef } from '../display/schema';
+import type { ActivationsView, NeuronRef } from '@charrnn/schema';
 import { chooseEngine } from '../engine/choose';
 import type { EngineChoice, ForwardResult } from '../engine/contract';
 import { CharRNNError } from '../errors';

@@ -1,7 +1,8 @@
+import type { CellType } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 
-/** The recurrent cell types built in. */
-export type CellType = 'rnn' | 'lstm' | 'gru';
+// The recurrent cell types built in: defined with the views that name them (@charrnn/schema).
+export type { CellType };
 
 /** Plain config of a stacked char-level model, saved as is in checkpoints. */
 export interface ModelConfig {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkRequest } from '../display/sampler';
-import type { SampleSettings } from '../display/schema';
+import type { SampleSettings } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { ModelConfig } from '../model/config';

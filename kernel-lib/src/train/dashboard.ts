@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Displayable, MimeBundle } from '../display/bundle';
 import { registerCommTarget } from '../display/comm';
 import { display } from '../display/display';
-import type { TrainingPoint, TrainingSample, TrainingView } from '../display/schema';
+import type { TrainingPoint, TrainingSample, TrainingView } from '@charrnn/schema';
 import { trainingBundle } from '../display/training';
 import { interruptRequested } from '../kernel/interrupt';
 import { TrainCallbacks, TrainResult, Trainer } from './trainer';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
-import type { TrainingPoint, TrainingSample } from '../display/schema';
+import type { TrainingPoint, TrainingSample } from '@charrnn/schema';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
 import { chooseEngine } from '../engine/choose';
