@@ -35,6 +35,7 @@ export async function run(argv: string[]): Promise<void> {
     training: meta.training,
     savedAt: meta.savedAt,
     backend: meta.backend,
+    engine: meta.engine,
     card,
   };
   if (p.values.json) {
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<void> {
     ...(card
       ? cardLines(card)
       : [`training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`]),
+    ...(meta.engine || meta.backend ? [`trained on   ${[meta.engine, meta.backend && `TF.js backend ${meta.backend}`].filter(Boolean).join(', ')}`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

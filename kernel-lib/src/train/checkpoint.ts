@@ -46,6 +46,8 @@ export interface CheckpointMeta {
   /** Weights manifest of train-state.bin. */
   trainStateManifest?: tf.io.WeightsManifestEntry[];
   backend?: string;
+  /** The engine and what it ran on, as its describe() says: "WebGPU engine on nvidia hopper (NVIDIA H200)". */
+  engine?: string;
   savedAt: string;
   /** sha256 (hex) of each .bin file by name; since version 2. */
   sha256?: Record<string, string>;
@@ -70,6 +72,7 @@ export interface SaveInput {
   state?: Record<string, unknown>;
   trainTensors?: Record<string, tf.Tensor>;
   backend?: string;
+  engine?: string;
   /** 'float16' stores the model weights at half the size (the pretrained models); default float32. */
   weightsDtype?: 'float32' | 'float16';
 }
@@ -162,6 +165,7 @@ export async function saveCheckpoint(dir: string, input: SaveInput): Promise<voi
     state: input.state,
     trainStateManifest: train?.specs,
     backend: input.backend,
+    engine: input.engine,
     savedAt: new Date().toISOString(),
     sha256: { 'weights.bin': sha256(model.data), ...(train ? { 'train-state.bin': sha256(train.data) } : {}) },
   };

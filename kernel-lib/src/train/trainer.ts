@@ -281,6 +281,7 @@ export class Trainer {
       state: { ...this.state },
       trainTensors,
       backend: backendInfo()?.name,
+      engine: this.engine.describe(this.threads),
     });
   }
 
