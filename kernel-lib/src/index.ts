@@ -38,7 +38,8 @@ export type { OptimizerName, OptimizerConfig, ClipMode } from './train/optimizer
 export { trainOptions, DEFAULT_TRAIN_OPTIONS } from './train/options';
 export type { TrainOptions } from './train/options';
 export { Trainer } from './train/trainer';
-export type { TrainStatus, Progress, TrainCallbacks, TrainResult } from './train/trainer';
+export type { Progress, TrainCallbacks, TrainResult } from './train/trainer';
+export type { TrainingStatus as TrainStatus } from '@charrnn/schema';
 export { TrainingRun } from './train/dashboard';
 export type { LiveOptions } from './train/dashboard';
 export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, resolveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint';

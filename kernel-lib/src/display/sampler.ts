@@ -10,7 +10,7 @@ import type { Vocab } from '../text/vocab';
 import type { Displayable, MimeBundle } from './bundle';
 import { registerCommTarget, type Comm } from './comm';
 import { escapeHtml, htmlPre, htmlTable, makeBundle, plainTable } from './fallback';
-import { SAMPLER_LIMITS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
+import { SAMPLER_LIMITS, VIEW_VERSIONS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
 
 export function samplerBundle(view: SamplerView): MimeBundle {
   const d = view.defaults;
@@ -90,7 +90,7 @@ export class SamplerPanel implements Displayable {
   }
 
   view(): SamplerView {
-    return { version: 1, commTarget: this.commTarget, config: { ...this.model.config }, defaults: this.defaults, grid: this.grid };
+    return { version: VIEW_VERSIONS.sampler, commTarget: this.commTarget, config: { ...this.model.config }, defaults: this.defaults, grid: this.grid };
   }
 
   toMimeBundle(): MimeBundle {

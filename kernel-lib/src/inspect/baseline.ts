@@ -4,7 +4,7 @@
  */
 import type { MimeBundle } from '../display/bundle';
 import { ngramBundle } from '../display/ngram';
-import type { NgramView } from '@charrnn/schema';
+import { VIEW_VERSIONS, type NgramView } from '@charrnn/schema';
 import { splitCorpus } from '../text/corpus';
 import type { CharIds } from '../text/vocab';
 import { Loss, NGramModel } from './ngram';
@@ -51,7 +51,7 @@ export class NGramBaseline {
   }
 
   toView(): NgramView {
-    return { version: 1, dataset: `${this.dataset} test`, ngram: this.results.map((r) => ({ order: r.order, loss: r.test.nats })), rnn: this.rnn };
+    return { version: VIEW_VERSIONS.ngram, dataset: `${this.dataset} test`, ngram: this.results.map((r) => ({ order: r.order, loss: r.test.nats })), rnn: this.rnn };
   }
 
   toMimeBundle(): MimeBundle {

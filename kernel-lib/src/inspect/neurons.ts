@@ -7,7 +7,7 @@
  */
 import type { MimeBundle } from '../display/bundle';
 import { neuronsBundle } from '../display/neurons';
-import type { NeuronScore, NeuronsView } from '@charrnn/schema';
+import { VIEW_VERSIONS, type NeuronScore, type NeuronsView } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 import { cellCorrelations } from './correlation';
 import { FEATURES, FeatureFn, featureValues } from './features';
@@ -59,7 +59,7 @@ export class NeuronSearch {
   toView(top = 100): NeuronsView {
     const best = this.ranked[0];
     return {
-      version: 1,
+      version: VIEW_VERSIONS.neurons,
       feature: this.feature,
       metric: this.metric,
       ranked: this.best(top),

@@ -6,7 +6,7 @@
  * read as (v + 1) / 2, so 0.1 / 0.9 mean below -0.8 / above 0.8.
  */
 import type { MimeBundle } from '../display/bundle';
-import type { GateSaturation, SaturationView } from '@charrnn/schema';
+import { VIEW_VERSIONS, type GateSaturation, type SaturationView } from '@charrnn/schema';
 import { saturationBundle } from '../display/saturation';
 import { CharRNNError } from '../errors';
 import { CellType } from '../model/config';
@@ -37,7 +37,7 @@ export class Saturation {
   }
 
   toView(): SaturationView {
-    return { version: 1, cell: this.cell, thresholds: this.thresholds, chars: this.chars, layers: this.layers };
+    return { version: VIEW_VERSIONS.saturation, cell: this.cell, thresholds: this.thresholds, chars: this.chars, layers: this.layers };
   }
 
   toMimeBundle(): MimeBundle {

@@ -9,7 +9,7 @@
  */
 import { activationsBundle, encodeInt8 } from '../display/activations';
 import type { MimeBundle } from '../display/bundle';
-import type { ActivationsView, NeuronRef } from '@charrnn/schema';
+import { VIEW_VERSIONS, type ActivationsView, type NeuronRef } from '@charrnn/schema';
 import { chooseEngine } from '../engine/choose';
 import type { EngineChoice, ForwardResult } from '../engine/contract';
 import { CharRNNError } from '../errors';
@@ -118,7 +118,7 @@ export class TextTrace {
     const T = t.length;
     const actual = Array.from(t.pNext.subarray(0, Math.max(0, T - 1)), (p) => round3(p));
     return {
-      version: 1,
+      version: VIEW_VERSIONS.activations,
       cell: t.cell,
       hiddenSize: t.hiddenSize,
       text: t.chars,

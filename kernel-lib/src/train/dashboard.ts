@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Displayable, MimeBundle } from '../display/bundle';
 import { registerCommTarget } from '../display/comm';
 import { display } from '../display/display';
-import type { TrainingPoint, TrainingSample, TrainingView } from '@charrnn/schema';
+import { VIEW_VERSIONS, type TrainingPoint, type TrainingSample, type TrainingView } from '@charrnn/schema';
 import { trainingBundle } from '../display/training';
 import { interruptRequested } from '../kernel/interrupt';
 import { TrainCallbacks, TrainResult, Trainer } from './trainer';
@@ -28,7 +28,7 @@ export class TrainingRun implements Displayable {
   view(): TrainingView {
     const { model, options, totalIters } = this.trainer;
     return {
-      version: 1,
+      version: VIEW_VERSIONS.training,
       runId: this.runId,
       commTarget: this.result ? undefined : this.commTarget,
       config: { ...model.config, ...options, checkpointDir: options.checkpointDir ?? null },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
-import type { TrainingPoint, TrainingSample } from '@charrnn/schema';
+import type { TrainingPoint, TrainingSample, TrainingStatus } from '@charrnn/schema';
 import { Rng } from '../rng';
 import { backendInfo } from '../backend';
 import { chooseEngine } from '../engine/choose';
@@ -18,8 +18,6 @@ import { TrainOptions, trainOptions } from './options';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type TrainStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'diverged';
-
 /** One training step as callbacks see it: the dashboard's point, plus the plan. */
 export interface Progress extends TrainingPoint {
   totalIters: number;
@@ -36,7 +34,7 @@ export interface TrainCallbacks {
 }
 
 export interface TrainResult {
-  status: TrainStatus;
+  status: TrainingStatus;
   iter: number;
   trainLoss: number;
   valLoss?: number;
@@ -178,7 +176,7 @@ export class Trainer {
     let lastVal: number | undefined;
     this.stopRequested = false;
     if (o.checkpointDir) checkCheckpointDir(o.checkpointDir);
-    const finish = async (status: TrainStatus, message: string): Promise<TrainResult> => {
+    const finish = async (status: TrainingStatus, message: string): Promise<TrainResult> => {
       if (status !== 'diverged' && o.checkpointDir) await this.saveTo('latest', callbacks);
       const best = this.state.bestValLoss;
       return { status, iter: this.iter, trainLoss: lastLoss, valLoss: lastVal, bestValLoss: best, message };
