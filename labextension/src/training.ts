@@ -109,6 +109,7 @@ export class TrainingWidget extends Widget {
       ['chars/s', last ? Math.round(last.charsPerSec).toLocaleString('en-US') : '-'],
       ['elapsed', duration(last?.elapsedS ?? NaN)],
       ['ETA', duration(eta(view, last, live))],
+      ...(view.engine ? [['engine', view.engine] as [string, string]] : []),
     ];
     this.stats.replaceChildren(
       ...items.map(([k, v]) => {

@@ -81,6 +81,8 @@ export interface TrainingView {
   config: PlainConfig;
   /** Iterations planned in total (for progress and ETA). */
   totalIters: number;
+  /** The engine and what it runs on, as its line names it: "WebGPU engine on nvidia hopper (NVIDIA H200)". */
+  engine?: string;
   status: TrainingStatus;
   /** Logged steps in iteration order. Builders may thin old points to keep the JSON small. */
   points: TrainingPoint[];

@@ -27,6 +27,7 @@ function summary(view: TrainingView): [string, string | number][] {
   const last = view.points[view.points.length - 1];
   return [
     ['status', view.status],
+    ...(view.engine ? [['engine', view.engine] as [string, string]] : []),
     ['iteration', `${fmt(last?.iter ?? 0)} / ${fmt(view.totalIters)}`],
     ['epoch', fmt(last?.epoch, 2)],
     ['train loss', fmt(last?.trainLoss)],

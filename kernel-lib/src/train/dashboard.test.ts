@@ -37,9 +37,13 @@ test('the dashboard stop button (a comm message) ends training cleanly', async (
   assert.equal(view.status, 'stopped');
   assert.equal(view.commTarget, undefined);
   assert.equal(view.samples.length, 2);
+  // The dashboard names the engine (and on WebGPU the GPU) as the engine's line does.
+  assert.equal(view.engine, t.engine.describe(t.threads));
+  assert.match(view.engine as string, /engine/);
   const bundle = run.toMimeBundle();
   assert.ok('application/vnd.charrnn.training+json' in bundle.data);
   assert.match(String(bundle.data['text/plain']), /stopped/);
+  assert.match(String(bundle.data['text/plain']), /\nengine\s+(native engine|TF\.js engine)/);
   t.dispose();
   t.model.dispose();
 });

@@ -33,6 +33,7 @@ export class TrainingRun implements Displayable {
       commTarget: this.result ? undefined : this.commTarget,
       config: { ...model.config, ...options, checkpointDir: options.checkpointDir ?? null },
       totalIters,
+      engine: this.trainer.engine.describe(this.trainer.threads),
       status: this.result?.status ?? 'running',
       points: this.points,
       samples: this.samples,
