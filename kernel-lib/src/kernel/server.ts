@@ -7,8 +7,8 @@ import { errorResult, interruptedResult } from './cells';
 import { kernelState } from './link';
 import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
 import { watchGroupSigint } from './sigint';
-import { closeComm, deliverCommMsg, openComm, openComms } from '../display/comm';
-import { isDisplayable, isDisplayHandle } from '../display/display';
+import { closeComm, deliverCommMsg, openComm, openComms } from './comm';
+import { isDisplayable, isDisplayHandle } from './display';
 
 /** The connection file Jupyter writes for a kernel it starts. */
 export interface ConnectionInfo {

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkRequest } from '../display/sampler';
+import { checkRequest } from '../sample/panel';
 import type { SampleSettings } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
-import { deliverCommMsg, openComm } from '../display/comm';
+import { deliverCommMsg, openComm } from '../kernel/comm';
 import { clearInterrupt, requestInterrupt } from '../kernel/interrupt';
 import { CharRNN } from '../model/charrnn';
 import { corpusFromText } from '../text/corpus';

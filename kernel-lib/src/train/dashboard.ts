@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Displayable, MimeBundle } from '../display/bundle';
-import { registerCommTarget } from '../display/comm';
-import { display } from '../display/display';
 import { VIEW_VERSIONS, type TrainingPoint, type TrainingSample, type TrainingView } from '@charrnn/schema';
 import { trainingBundle } from '../display/training';
+import { registerCommTarget } from '../kernel/comm';
+import { display } from '../kernel/display';
 import { interruptRequested } from '../kernel/interrupt';
 import { TrainCallbacks, TrainResult, Trainer } from './trainer';
 

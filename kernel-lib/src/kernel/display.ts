@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Displayable, MimeBundle } from './bundle';
-import { kernelState } from '../kernel/link';
+import type { Displayable, MimeBundle } from '../display/bundle';
+import { kernelState } from './link';
 
 /** One output area in the notebook that can be redrawn in place (a loss chart growing during training). */
 export interface DisplayHandle {

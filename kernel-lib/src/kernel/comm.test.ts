@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registerCommTarget, openComm, deliverCommMsg, closeComm, openComms } from './comm';
 import type { Comm } from './comm';
-import { kernelState } from '../kernel/link';
+import { kernelState } from './link';
 
 test('a comm opened by the front end reaches its target, talks both ways and closes', () => {
   const sent: [string, any][] = [];

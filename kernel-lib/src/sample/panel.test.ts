@@ -2,11 +2,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
-import { beamSearch, sample } from '../sample/sampler';
+import { beamSearch, sample } from './sampler';
 import { Vocab } from '../text/vocab';
 import { kernelState } from '../kernel/link';
-import { closeComm, deliverCommMsg, openComm } from './comm';
-import { SamplerPanel } from './sampler';
+import { closeComm, deliverCommMsg, openComm } from '../kernel/comm';
+import { SamplerPanel } from './panel';
 import { mimeType, type SamplerReply, type SamplerView } from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abcdefgh <>\n');

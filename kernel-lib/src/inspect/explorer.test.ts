@@ -4,10 +4,10 @@ import { initBackend } from '../backend';
 import { CharRNN } from '../model/charrnn';
 import { Vocab } from '../text/vocab';
 import { kernelState } from '../kernel/link';
-import { closeComm, deliverCommMsg, openComm } from './comm';
-import { decodeInt8 } from './activations';
+import { closeComm, deliverCommMsg, openComm } from '../kernel/comm';
+import { decodeInt8 } from '../display/activations';
 import { Explorer } from './explorer';
-import { searchBySelection, whereElse } from '../inspect/selection';
+import { searchBySelection, whereElse } from './selection';
 import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abc "<>\n');

@@ -6,13 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CharRNNError } from '../errors';
-import { selectionSearch, whereElse } from '../inspect/selection';
-import { inspectText, round3, type InspectOptions } from '../inspect/trace';
+import { selectionSearch, whereElse } from './selection';
+import { inspectText, round3, type InspectOptions } from './trace';
 import type { CharRNN } from '../model/charrnn';
 import type { CharIds, Vocab } from '../text/vocab';
-import { activationsBundle } from './activations';
-import type { Displayable, MimeBundle } from './bundle';
-import { registerCommTarget, type Comm } from './comm';
+import { activationsBundle } from '../display/activations';
+import type { Displayable, MimeBundle } from '../display/bundle';
+import { registerCommTarget, type Comm } from '../kernel/comm';
 import type {
   ActivationsView, NeuronRef, ProbeReply, ProbeRequest, SearchReply, SearchRequest, WhereElseReply, WhereElseRequest,
 } from '@charrnn/schema';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { display } from './display';
-import { kernelState } from '../kernel/link';
+import { kernelState } from './link';
 
 const bundle = (n: number) => ({
   data: { 'application/vnd.charrnn.test+json': { n }, 'text/plain': `test ${n}` },

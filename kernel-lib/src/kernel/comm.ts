@@ -1,4 +1,4 @@
-import { kernelState } from '../kernel/link';
+import { kernelState } from './link';
 
 /**
  * A Jupyter comm: a two-way channel between a widget in the front end and an object in the kernel.
