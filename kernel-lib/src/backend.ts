@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareWasmKernels } from './engine/tfjs/wasm';
 import { describeGpu, probeGpu, probedGpu } from './engine/webgpu/device';
@@ -93,7 +94,8 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
     throw new CharRNNError(`unknown backend '${choice}' (expected auto, tensorflow, wasm or cpu)`);
   }
   if (current && (choice === 'auto' || choice === current.name)) return current;
-  await probeGpu();
+  // The GPU is the main thread's (worker threads run CPU engines, and need not load Dawn's addon).
+  if (isMainThread) await probeGpu();
   const skipped: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) {
