@@ -14,3 +14,7 @@ const TFJS = {
 export function chooseEngine() {
   return TFJS;
 }
+
+export function chooseSampler() {
+  return TFJS;
+}
