@@ -1,7 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
@@ -9,21 +8,14 @@ import { inspectText, inspectTextAsync } from '../../inspect/trace';
 import { sampleTexts, sampleTextsAsync } from '../../sample/sampler';
 import { Vocab } from '../../text/vocab';
 import { forward, step } from '../tfjs/forward';
-import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';
+import { Gpu, describeGpu, releaseGpu } from './device';
+import { NO_GPU, openTestGpu } from './testing';
 import { webgpuEngine } from './engine';
 import { WebGpuStepper, webgpuForward } from './forward';
 
-// On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
-const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
 let gpu: Gpu | undefined;
-
-test.before(async () => {
-  await initBackend('wasm');
-  gpu = await gpuDevice({ allowSoftware: true });
-});
-test.after(async () => {
-  await releaseGpu();
-});
+test.before(async () => (gpu = await openTestGpu()));
+test.after(releaseGpu);
 
 const [V, H] = [7, 10];
 

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
 import { CharRNNError } from '../../errors';
 import { CharRNN, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
@@ -17,20 +16,13 @@ import { Trainer } from '../../train/trainer';
 import { Batch } from '../batch';
 import { lossAndGrads } from '../tfjs/bptt';
 import { Gpu, gpuDevice, releaseGpu } from './device';
+import { NO_GPU, openTestGpu } from './testing';
 import type { RunOptions } from '../contract';
 import { WebGpuRun } from './run';
 
-// On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
-const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
 let gpu: Gpu | undefined;
-
-test.before(async () => {
-  await initBackend('wasm');
-  gpu = await gpuDevice({ allowSoftware: true });
-});
-test.after(async () => {
-  await releaseGpu();
-});
+test.before(async () => (gpu = await openTestGpu()));
+test.after(releaseGpu);
 
 const [V, H, T, B] = [6, 8, 4, 3];
 

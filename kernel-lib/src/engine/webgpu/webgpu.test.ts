@@ -1,7 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
@@ -9,21 +8,13 @@ import { Batch } from '../batch';
 import { lossAndGrads } from '../tfjs/bptt';
 import { webgpuLossAndGrads } from './bptt';
 import { Commands, f32bits } from './commands';
-import { Gpu, describeGpu, gpuDevice, releaseGpu } from './device';
+import { Gpu, releaseGpu } from './device';
+import { NO_GPU, openTestGpu } from './testing';
 import { DROPOUT_MASK } from './shaders';
 
-// On a machine without a GPU these run on SwiftShader (Debian's chromium ships it), a CPU emulation: tiny sizes.
-const NO_GPU = 'no WebGPU adapter here (the optional webgpu package, or a Vulkan driver / SwiftShader, is missing)';
 let gpu: Gpu | undefined;
-
-test.before(async () => {
-  await initBackend('wasm');
-  gpu = await gpuDevice({ allowSoftware: true });
-  if (gpu) console.log(`# WebGPU tests on ${describeGpu(gpu)}`);
-});
-test.after(async () => {
-  await releaseGpu();
-});
+test.before(async () => (gpu = await openTestGpu()));
+test.after(releaseGpu);
 
 function randomArray(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
