@@ -47,10 +47,20 @@ function describeAdapter(a: GPUAdapter): { info: Gpu['info']; software: boolean 
   return { info, software: SOFTWARE.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) };
 }
 
+/** Where Linux's Vulkan loader looks for drivers (ICD manifests), besides VK_ICD_FILENAMES / VK_DRIVER_FILES. */
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/** False on Linux when no Vulkan driver is declared: Dawn would find no adapter, and print the loader's warnings. */
+function vulkanDrivers(): boolean {
+  return process.platform !== 'linux' || !!process.env.VK_ICD_FILENAMES || !!process.env.VK_DRIVER_FILES
+    || VULKAN_ICD_DIRS.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')));
+}
+
 /** Opens the best adapter there is; a software one only when no hardware adapter answers. */
 async function open(): Promise<Gpu | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  let gpu = nav?.gpu ?? (await dawnGpu());
+  // No Vulkan driver declared: straight to SwiftShader below, without a first attempt that can only fail.
+  let gpu = nav?.gpu ?? (vulkanDrivers() ? await dawnGpu() : undefined);
   let adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
   // No GPU driver: fall back to SwiftShader where the machine has it (used only when software is allowed). The Vulkan loader
   // reads VK_ICD_FILENAMES when Dawn creates its instance, so a fresh instance sees it.
@@ -75,9 +85,6 @@ async function open(): Promise<Gpu | undefined> {
 /** What `auto` knows of the machine's GPU: the adapter WebGPU offers, or why there is none. */
 export type GpuProbe = { adapter: Omit<Gpu, 'device'>; why?: undefined } | { adapter?: undefined; why: string };
 
-/** Where Linux's Vulkan loader looks for drivers (ICD manifests), besides VK_ICD_FILENAMES / VK_DRIVER_FILES. */
-const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-
 let probed: GpuProbe | undefined;
 
 /**
@@ -88,9 +95,7 @@ let probed: GpuProbe | undefined;
 export async function probeGpu(): Promise<GpuProbe> {
   if (probed) return probed;
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  const drivers = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES
-    || VULKAN_ICD_DIRS.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')));
-  if (!nav?.gpu && process.platform === 'linux' && !drivers) {
+  if (!nav?.gpu && !vulkanDrivers()) {
     return (probed = { why: `no Vulkan driver (no manifest in ${VULKAN_ICD_DIRS.join(', ')})` });
   }
   const gpu = nav?.gpu ?? (await dawnGpu());
