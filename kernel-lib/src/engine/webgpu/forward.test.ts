@@ -95,6 +95,12 @@ test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s ste
     assertStatesEqual(gpuState, state, `${cell}: state after 4 steps`);
     await assert.rejects(stepper.step(Int32Array.of(0, 1, 2, 3, V)), /char id 7 is outside the vocabulary/);
     await assert.rejects(stepper.step(Int32Array.of(0)), /batch has 1 ids, expected T\*B = 5/);
+    // Steps after a bad one go on from the same state.
+    const x = ids(B, rng);
+    const want = step(m, x, state);
+    assert.ok(maxDiff(tf.tensor2d(await stepper.step(x), [B, V]), want.logits) < 1e-5, `${cell}: a step after a refused one`);
+    disposeState(want.state);
+    want.logits.dispose();
     stepper.dispose();
     disposeState(gpuState);
     disposeState(state);
@@ -102,7 +108,7 @@ test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s ste
   }
 });
 
-test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js for the same seed, 6 streams at once', async (t) => {
+test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js for the same seed, 6 and 256 streams at once', async (t) => {
   if (!gpu) return t.skip(NO_GPU);
   const vocab = Vocab.fromText('abcdef\n');
   const m = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 8, initScale: 0.8 });
@@ -113,6 +119,9 @@ test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js fo
   assert.deepEqual(got, want);
   assert.deepEqual(streamed.map((s) => 'ab' + s), want, 'onChar sees every drawn char of every stream');
   assert.ok(new Set(got).size > 1, 'the streams differ');
+  // 256 streams at once, as the bench samples them.
+  const many = { count: 256, length: 4, seed: 9, temperature: 1 };
+  assert.deepEqual(await sampleTextsAsync(m, vocab, { ...many, engine: 'webgpu' }), sampleTexts(m, vocab, { ...many, engine: 'tfjs' }));
   // The engine line names the GPU it ran on.
   assert.equal(webgpuEngine.describe(1), `WebGPU engine on ${describeGpu(gpu!)}`);
   m.dispose();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { CharRNNError } from '../../errors';
 import { CharRNN, RNNState } from '../../model/charrnn';
 import { GATES } from '../../model/config';
 import { checkIds, checkInputs } from '../batch';
@@ -48,10 +49,15 @@ export async function webgpuForward(model: CharRNN, x: Int32Array, T: number, B:
 /**
  * B streams of one model stepped one char at a time on the GPU, for sampling many texts at once: the weights are
  * uploaded once and the state never leaves the GPU; each step is one command buffer, recorded once and replayed,
- * and only its logits [B, V] come back. The streams start from zeros.
+ * and only its logits [B, V] come back, through one staging buffer made once. The streams start from zeros.
  */
 export class WebGpuStepper {
-  private constructor(private readonly cmd: Commands, private readonly f: Forward, private readonly logits: GPUBuffer, private readonly send: () => void) {}
+  private readonly staging: GPUBuffer;
+
+  private constructor(private readonly cmd: Commands, private readonly f: Forward, private readonly logits: GPUBuffer, private readonly send: () => void) {
+    const bytes = f.B * f.model.config.vocabSize * 4;
+    this.staging = cmd.gpu.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
 
   static async create(model: CharRNN, B: number): Promise<WebGpuStepper> {
     const cmd = new Commands(await requireGpu());
@@ -66,7 +72,18 @@ export class WebGpuStepper {
     checkIds(this.f.model, [x], 1, this.f.B);
     this.cmd.write(this.f.x, 0, Uint32Array.from(x));
     this.send();
-    return this.cmd.read(this.logits, 0, this.f.B * this.f.model.config.vocabSize);
+    const device = this.cmd.gpu.device;
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(this.logits, 0, this.staging, 0, this.staging.size);
+    device.queue.submit([encoder.finish()]);
+    try {
+      await this.staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      throw new CharRNNError(`the GPU device was lost while sampling (${(e as Error).message})`);
+    }
+    const out = new Float32Array(this.staging.getMappedRange().slice(0));
+    this.staging.unmap();
+    return out;
   }
 
   /** The streams' state, read back as new tensors [B, H] per layer. */
@@ -76,5 +93,6 @@ export class WebGpuStepper {
 
   dispose(): void {
     this.cmd.destroy();
+    this.staging.destroy();
   }
 }
