@@ -159,7 +159,7 @@ export class Forward {
 /**
  * One batch's loss and gradients on the GPU for a fixed T and B: the forward pass (Forward), then loss and backprop
  * through time, recorded into `cmd` so that a training run replays them every iteration. The same maths and
- * parameters as the TF.js engine's lossAndGrads (../bptt.ts). Backward per step one fused kernel and one product
+ * parameters as the TF.js engine's lossAndGrads (../tfjs/bptt.ts). Backward per step one fused kernel and one product
  * into d h_{t-1}, then each weight gradient in one product over all T*B rows. G gates; D = the layer's input size.
  *
  * Inputs besides Forward's, written before each send: y (u32 ids [N]) and `step` = [dropout seed, iteration, ...]
