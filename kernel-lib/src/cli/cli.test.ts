@@ -98,6 +98,8 @@ test('bad input gets one clear line and a non-zero exit, never a stack trace', (
   assertUserError(charrnn('sample', 'no-such-dir'), /no checkpoint found/);
   assertUserError(charrnn('eval', 'no-such-dir', '--input', input), /no checkpoint found/);
   assertUserError(charrnn('frobnicate'), /unknown command 'frobnicate'/);
+  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 'e5', '--log-json', 'no/such/folder/log.jsonl'), /--log-json .*the folder .* does not exist/);
+  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 'e6', '--log-json', '.'), /--log-json \. is a folder/);
 });
 
 test('an existing checkpoint is never overwritten by a new run, and a bad prime leaves it alone', () => {

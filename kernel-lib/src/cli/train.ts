@@ -82,6 +82,13 @@ function engineLine(trainer: Trainer): string {
   return `${e.describe(trainer.threads)}${e.note ? ` (${e.note})` : ''}`;
 }
 
+/** --log-json names a file in a folder that exists: said before any work, not as an error after it. */
+function checkLogFile(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CharRNNError(`--log-json ${file}: the folder ${dir} does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new CharRNNError(`--log-json ${file} is a folder, not a file`);
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values: v, positionals, given } = parseFlags(argv, command);
   if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
@@ -105,6 +112,7 @@ export async function run(argv: string[]): Promise<void> {
     );
   }
   checkCheckpointDir(checkpointDir); // now, not after reading the corpus (Trainer.run checks again)
+  if (v['log-json']) checkLogFile(v['log-json'] as string);
 
   const backend = await initBackend(v.backend as BackendChoice);
   let trainer: Trainer;
