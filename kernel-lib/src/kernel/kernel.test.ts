@@ -104,7 +104,11 @@ before(async () => {
 });
 
 after(() => {
-  process.kill(-kernel.pid!, 'SIGKILL');
+  // The group may be gone already (a test that failed because the kernel died): close the sockets anyway, or the
+  // file would never end.
+  try {
+    process.kill(-kernel.pid!, 'SIGKILL');
+  } catch {}
   for (const sock of [shell, control, iopub]) sock.close();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -305,8 +309,12 @@ while (!stopRequested) { step++; await new Promise(r => setImmediate(r)); }
 function libraryLoop(name: string, stepMs: number): { marker: string; module: string } {
   const marker = join(tmp, name);
   const module = join(tmp, `${name}.js`);
+  // The marker is written once the cell's synchronous part is over: a SIGINT during it can land in the instant
+  // in which vm's breakOnSigint (tslab runs cells with it) has taken the kernel's SIGINT listeners away, and the
+  // signal's default action then ends the process (seen once on a loaded machine).
   writeFileSync(module, `exports.train = async (interruptRequested) => {
   let steps = 0;
+  await new Promise((r) => setImmediate(r));
   while (!interruptRequested()) {
     steps++;
     if (steps === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "");
