@@ -1,4 +1,4 @@
-import { CellType } from '../../model/config';
+import { CellType, GATES } from '../../model/config';
 
 /**
  * The WGSL kernels of the WebGPU engine. Hand-written rather than TF.js's webgpu backend because a char-RNN
@@ -249,32 +249,31 @@ fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
 }`,
 };
 
-/** The forward step kernel of a cell: thread (b, j); row = step t's gate row of stream b; cur/prev index hs, cs. */
-export function forwardShader(cell: CellType): string {
-  return `${PARAMS}${HELPERS}${FORWARD[cell]}
+/**
+ * A step kernel of a cell: thread (b, j) of [B, H]; `call` is its step() with the indices it takes (row: step t's
+ * gate row of stream b; forward: h_t and h_{t-1} in hs/cs; backward: step t's [B, H] element).
+ */
+function stepKernel(cell: CellType, body: string, call: string): string {
+  return `${PARAMS}${HELPERS}${body}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let B = p.a; let H = p.b; let t = p.c;
   let n = flat(id, groups);
   if (n >= B * H) { return; }
   let b = n / H; let j = n % H;
-  let G = ${cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1}u;
-  step(b, j, H, (t * B + b) * G * H, ((t + 1u) * B + b) * H + j, (t * B + b) * H + j);
+  let G = ${GATES[cell]}u;
+  ${call}
 }`;
+}
+
+/** The forward step kernel of a cell. */
+export function forwardShader(cell: CellType): string {
+  return stepKernel(cell, FORWARD[cell], 'step(b, j, H, (t * B + b) * G * H, ((t + 1u) * B + b) * H + j, (t * B + b) * H + j);');
 }
 
 /** The backward step kernel of a cell: `at` indexes step t's [B, H] rows (dha, hn; and h_{t-1}, c_{t-1} in hs, cs). */
 export function backwardShader(cell: CellType): string {
-  return `${PARAMS}${HELPERS}${BACKWARD[cell]}
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let B = p.a; let H = p.b; let t = p.c;
-  let n = flat(id, groups);
-  if (n >= B * H) { return; }
-  let b = n / H; let j = n % H;
-  let G = ${cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1}u;
-  step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);
-}`;
+  return stepKernel(cell, BACKWARD[cell], 'step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);');
 }
 
 
