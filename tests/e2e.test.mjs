@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './lib/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { startServer } = require('../labextension/app/start.js');
-const { chromium } = require('playwright-core');
 
 const artifacts = path.join(root, 'test-artifacts', 'e2e');
 // Inside the repository (so the kernel resolves @charrnn/kernel), outside notebooks/ (JupyterLab autosaves),
@@ -33,10 +33,7 @@ before(async () => {
   const env = { ...process.env };
   delete env.CHARRNN_CI; // full budgets: training must run long enough to be stopped and interrupted
   server = await startServer({ rootDir: workDir, stdio: fs.openSync(serverLog, 'w'), env });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.setDefaultTimeout(60_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchChromium } from './lib/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -32,11 +33,7 @@ before(async () => {
   await cr.initBackend('cpu');
   model = cr.CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 24, numLayers: 2, dropout: 0 }, { seed: 3 });
   fs.mkdirSync(artifacts, { recursive: true });
-  const { chromium } = require('playwright-core');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1000, height: 1100 } });
   await context.route('**/*', (route) => {
     const url = route.request().url();

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './lib/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -56,11 +57,7 @@ before(async () => {
   };
   const put = await fetch(`${server.base}/api/contents/${notebook}?token=${server.token}`, { method: 'PUT', body: JSON.stringify({ type: 'notebook', format: 'json', content }) });
   assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
-  const { chromium } = require('playwright-core');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
   page.on('pageerror', (e) => console.error('page error:', e));
 });

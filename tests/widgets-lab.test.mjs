@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './lib/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -46,11 +47,7 @@ before(async () => {
   };
   const put = await contents('PUT', { type: 'notebook', format: 'json', content });
   assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
-  const { chromium } = require('playwright-core');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   await page.goto(`${server.base}/lab/workspaces/${workspace}/tree/${notebook}?reset&token=${server.token}`);
   await page.waitForSelector(`${NB} .jp-Cell`, { timeout: 120_000 });
