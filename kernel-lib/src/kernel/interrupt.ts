@@ -5,6 +5,35 @@ import type { InterruptChecks } from './interruptible';
 const flag = kernelState.interrupt;
 
 /**
+ * One Jupyter interrupt (a SIGINT to the kernel's process group) reaches the kernel twice: through its own
+ * SIGINT listener and through the group watcher (sigint.ts), in either order, and the later one can come
+ * after the interrupted cell has ended, when it must not stop the next one. So each delivery is claimed: one
+ * from the other source within PAIR_MS of an unpaired claim is its twin and is dropped; any other is a new
+ * interrupt. The listener's delivery is lost when the signal lands as tslab hands its listeners over to a
+ * cell; the watcher's then has no twin, and a SIGINT sent to the kernel's process alone (kill PID, not what
+ * Jupyter does) within PAIR_MS after it would be taken for one.
+ */
+export const PAIR_MS = 1000;
+export type InterruptSource = 'listener' | 'watcher';
+
+/**
+ * Claims a delivery from `source` in `shared`: slot [1] holds the last unpaired claim as ms (modulo 2^29) * 4
+ * + source (1 listener, 2 watcher; 0 once paired), one Int32 so that threads update it with one atomic swap.
+ * True for a new interrupt, false for the twin of one already claimed.
+ */
+export function claimInterrupt(shared: Int32Array, source: InterruptSource, now = Date.now()): boolean {
+  const mine = source === 'listener' ? 1 : 2;
+  const stamp = now % 2 ** 29;
+  for (;;) {
+    const last = Atomics.load(shared, 1);
+    const since = (stamp - (last >>> 2) + 2 ** 29) % 2 ** 29;
+    const twin = (last & 3) !== 0 && (last & 3) !== mine && since < PAIR_MS;
+    const next = twin ? last & ~3 : stamp * 4 + mine;
+    if (Atomics.compareExchange(shared, 1, last, next) === last) return !twin;
+  }
+}
+
+/**
  * Interrupt. Jupyter's interrupt (toolbar button, SIGINT) raises a flag; the kernel lowers it when the next
  * cell starts. Two kinds of code see it:
  * - the library's long loops (training) poll interruptRequested() once per step and stop cleanly: they save

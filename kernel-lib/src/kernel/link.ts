@@ -21,7 +21,10 @@ export interface CommEntry {
 
 interface KernelState {
   link: KernelLink | null;
-  /** [0] is 1 while an interrupt is pending. Shared memory: a watcher thread raises it while a cell blocks this one. */
+  /**
+   * [0] is 1 while an interrupt is pending, [1] when the last one arrived (see claimInterrupt). Shared memory:
+   * a watcher thread raises the flag while a cell blocks this one.
+   */
   interrupt: Int32Array;
   /** A library loop saw the interrupt and is stopping cleanly (saving, returning its result). */
   stopping: boolean;
@@ -35,7 +38,7 @@ const holder = globalThis as unknown as Record<symbol, KernelState | undefined>;
 export const kernelState: KernelState = (holder[KEY] ??= {
   link: null,
   // A browser page (export-page) has no SharedArrayBuffer unless cross-origin isolated; it needs no watcher thread.
-  interrupt: new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4)),
+  interrupt: new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : new ArrayBuffer(8)),
   stopping: false,
   targets: new Map(),
   comms: new Map(),

@@ -5,7 +5,7 @@ import type { Message } from './wire';
 import type { CellResult, CellRunner } from './cells';
 import { errorResult, interruptedResult } from './cells';
 import { kernelState } from './link';
-import { clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
+import { claimInterrupt, clearInterrupt, interruptRequested, requestInterrupt } from './interrupt';
 import { watchGroupSigint } from './sigint';
 import { closeComm, deliverCommMsg, openComm, openComms } from './comm';
 import { isDisplayable, isDisplayHandle } from './display';
@@ -27,11 +27,10 @@ export interface ConnectionInfo {
  * the library's loops (training) save and return first, which can take a few seconds for a big model (see
  * interrupt.ts). A cell that still runs after NOTICE_MS is waiting on something that does not end (a
  * promise never settled): the user is told so, and a second interrupt abandons it (the cell returns; its
- * code throws at its next check if it ever resumes). One Jupyter interrupt can arrive twice (the SIGINT
- * listener and the group watcher) within DUPLICATE_MS.
+ * code throws at its next check if it ever resumes); one before the notice changes nothing. One Jupyter
+ * interrupt arrives twice (the SIGINT listener and the group watcher): its twin is dropped (claimInterrupt).
  */
 const NOTICE_MS = 2000;
-const DUPLICATE_MS = 500;
 
 /**
  * A Jupyter kernel on ZeroMQ: shell and control requests, iopub output, heartbeat. Cells run one at a
@@ -52,7 +51,8 @@ export class KernelServer {
   private running: Message | null = null;
   private lastCell: Message | undefined;
   private executionCount = 0;
-  private interruptedAt = 0; // when the running cell was first interrupted, 0 if it was not
+  private cellInterrupted = false; // the running cell has been interrupted once
+  private noticeShown = false; // ...and told the user that it still waits
   private noticeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -76,8 +76,8 @@ export class KernelServer {
     kernelState.link = { publish: (type, content) => this.publish(type, content) };
     process.stdout.write = this.streamWriter('stdout');
     process.stderr.write = this.streamWriter('stderr');
-    process.on('SIGINT', () => this.interrupt());
-    watchGroupSigint(() => this.interrupt());
+    process.on('SIGINT', () => claimInterrupt(kernelState.interrupt, 'listener') && this.interrupt());
+    watchGroupSigint(() => this.interrupted()); // the watcher claimed the interrupt and raised the flag
   }
 
   /** Sends an iopub message attributed to the cell that runs now (or ran last). */
@@ -209,7 +209,8 @@ export class KernelServer {
     // An interrupt that arrives from now on (a late second delivery of one) concerns no running cell.
     this.running = null;
     clearTimeout(this.noticeTimer);
-    this.interruptedAt = 0;
+    this.cellInterrupted = false;
+    this.noticeShown = false;
     if (result.status === 'ok' && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
       // Building the bundle runs the object's own code (an Explorer encodes its text): it may throw.
       try {
@@ -239,18 +240,22 @@ export class KernelServer {
     this.publish('error', { ename, evalue, traceback });
   }
 
-  /** SIGINT (interrupt_mode "signal") and interrupt_request both come here. */
+  /** SIGINT (interrupt_mode "signal", once claimed) and interrupt_request both come here. */
   private interrupt(): void {
     requestInterrupt();
+    this.interrupted();
+  }
+
+  /** The first interrupt of the running cell tells the user if it does not end soon; one after that abandons it. */
+  private interrupted(): void {
     if (!this.running) return;
-    const now = Date.now();
-    if (this.interruptedAt === 0) {
-      this.interruptedAt = now;
-      this.noticeTimer = setTimeout(
-        () => process.stderr.write('Interrupted: the cell is still waiting for something that has not finished; interrupt again to abandon it.\n'),
-        NOTICE_MS,
-      );
-    } else if (now - this.interruptedAt > DUPLICATE_MS) {
+    if (!this.cellInterrupted) {
+      this.cellInterrupted = true;
+      this.noticeTimer = setTimeout(() => {
+        this.noticeShown = true;
+        process.stderr.write('Interrupted: the cell is still waiting for something that has not finished; interrupt again to abandon it.\n');
+      }, NOTICE_MS);
+    } else if (this.noticeShown) {
       this.cells.abandon();
     }
   }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { claimInterrupt } from './interrupt';
 import { kernelState } from './link';
 
 /**
@@ -8,8 +9,8 @@ import { kernelState } from './link';
  * that moment is dropped. And while a cell's synchronous code blocks the event loop, no SIGINT listener
  * runs at all. Jupyter sends SIGINT to the kernel's whole process group, so a tiny shell in our group sees
  * it too and reports it through a pipe to a worker thread, which raises the shared interrupt flag at once
- * (the checks in a blocking cell see it) and then tells the kernel's event loop. The shell exits when the
- * kernel is gone.
+ * (the checks in a blocking cell see it) and then tells the kernel's event loop, unless the kernel's own
+ * listener already took this interrupt (claimInterrupt). The shell exits when the kernel is gone.
  */
 export function watchGroupSigint(onInterrupt: () => void): void {
   if (process.platform === 'win32') return;
@@ -26,6 +27,7 @@ if (!isMainThread && workerData?.interrupt instanceof Int32Array) {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   watcher.stdout.on('data', () => {
+    if (!claimInterrupt(flag, 'watcher')) return;
     Atomics.store(flag, 0, 1);
     parentPort?.postMessage('interrupt');
   });
