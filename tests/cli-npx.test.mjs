@@ -49,6 +49,14 @@ test("every `npx charrnn` line of README parses: a known command, its flags and 
   }
 });
 
+test('every pretrained model README names is in the manifest, so its lines run as shown', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'kernel-lib', 'pretrained', 'manifest.json'), 'utf8'));
+  const named = [...readme.matchAll(/pretrained:([a-z0-9][a-z0-9.-]*)|pretrained\('([a-z0-9][a-z0-9.-]*)'\)/g)].map((m) => m[1] ?? m[2]);
+  assert.ok(named.length >= 4, 'README names pretrained models');
+  for (const name of named) assert.ok(name in manifest.models, `README names pretrained:${name}, which is not shipped`);
+});
+
 test("README's train table names every flag charrnn train takes", () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const { command } = require(path.join(root, 'kernel-lib/dist/cli/train.js'));

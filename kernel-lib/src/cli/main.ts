@@ -24,7 +24,7 @@ async function overview(): Promise<string> {
   const intro =
     `usage: charrnn <command> [options]    (charrnn <command> --help: that command's options)\n\ncommands:\n${list}\n\n` +
     'CKPT_DIR is a checkpoint (cv/best), a run folder (cv, meaning cv/latest) or pretrained:NAME, a model shipped with\n' +
-    'charrnn (pretrained:warpeace; charrnn info pretrained:NAME shows its card). Where --backend or --engine is not\n' +
+    'charrnn (pretrained:tinyshakespeare; charrnn info pretrained:NAME shows its card). Where --backend or --engine is not\n' +
     'given, CHARRNN_BACKEND and CHARRNN_ENGINE choose (a flag wins over the variable, the variable over auto). A run\n' +
     'that cannot fit in memory is refused before it starts, with its estimate; CHARRNN_MAX_MEMORY (e.g. 8G) caps what\n' +
     "a run may use (default: the machine's memory).\n";
