@@ -127,10 +127,7 @@ export function showCard(card: cr.ModelCard): void {
     ...card.curve.train.map(([iter, loss]) => ({ iter, loss, split: 'train' })),
     ...card.curve.val.map(([iter, loss]) => ({ iter, loss, split: 'validation' })),
   ];
-  // Vega-Lite, which JupyterLab, VS Code and Colab draw; GitHub shows the text/plain line.
-  const chart = 'application/vnd.vegalite.v5+json';
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `pretrained:${card.name}: learning curve, best validation at iteration ${card.iterations} (dashed)`,
     width: 520,
     height: 220,
@@ -147,8 +144,45 @@ export function showCard(card: cr.ModelCard): void {
       { data: { values: [{ iter: card.iterations }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { x: { field: 'iter', type: 'quantitative' } } },
     ],
   };
-  const plain = `learning curve of pretrained:${card.name}: ${card.curve.val.length} validations, best ${card.loss.val.toFixed(3)} at iteration ${card.iterations}`;
-  cr.display({ data: { [chart]: spec, 'text/plain': plain }, metadata: { [chart]: { embed_options: { renderer: 'svg' } } } });
+  showChart(spec, `learning curve of pretrained:${card.name}: ${card.curve.val.length} validations, best ${card.loss.val.toFixed(3)} at iteration ${card.iterations}`);
+}
+
+/** A Vega-Lite chart (JupyterLab, VS Code and Colab draw it; GitHub shows `plain`), drawn as SVG. */
+function showChart(spec: object, plain: string): void {
+  const chart = 'application/vnd.vegalite.v5+json';
+  cr.display({ data: { [chart]: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec }, 'text/plain': plain }, metadata: { [chart]: { embed_options: { renderer: 'svg' } } } });
+}
+
+/**
+ * Test losses of models side by side: one group of bars per depth, one bar per cell, and reference losses (an
+ * n-gram's, a paper's) as dashed lines across, each labelled with its figure.
+ */
+export function showLossBars(title: string, bars: { depth: string; cell: string; loss: number }[], lines: { label: string; loss: number }[]): void {
+  // Bars from a little below the lowest loss, not from 0: the differences are what the chart is for.
+  const low = Math.floor(10 * Math.min(...bars.map((b) => b.loss), ...lines.map((l) => l.loss)) - 1) / 10;
+  const y = { field: 'loss', type: 'quantitative', title: 'test nats/char', scale: { domainMin: low, zero: false } };
+  const spec = {
+    title,
+    width: 420,
+    height: 260,
+    layer: [
+      {
+        data: { values: bars },
+        mark: { type: 'bar', clip: true },
+        encoding: {
+          x: { field: 'depth', type: 'nominal', title: null, axis: { labelAngle: 0 } },
+          xOffset: { field: 'cell', type: 'nominal', sort: null },
+          y,
+          color: { field: 'cell', type: 'nominal', title: 'cell', sort: null },
+          tooltip: [{ field: 'depth' }, { field: 'cell' }, { field: 'loss', format: '.3f' }],
+        },
+      },
+      { data: { values: lines }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y } },
+      { data: { values: lines }, mark: { type: 'text', align: 'right', dy: -6, x: 'width' }, encoding: { y, text: { field: 'label' } } },
+    ],
+  };
+  const plain = [...bars.map((b) => `${b.depth} ${b.cell}: ${b.loss.toFixed(3)}`), ...lines.map((l) => l.label)].join('\n');
+  showChart(spec, `${title}\n${plain}`);
 }
 
 /**
