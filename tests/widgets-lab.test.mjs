@@ -301,7 +301,10 @@ test('saved, its kernel shut down and the page reloaded, the outputs render from
   await page.waitForSelector('.charrnn-training .charrnn-chart .scatterlayer .trace');
   assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
   assert.equal(await page.getAttribute('.charrnn-sampler .charrnn-mode', 'data-live'), 'false');
+  // Each output renders on its own after the reload: wait for the one counted, not only for the dashboard.
+  await page.waitForSelector('.charrnn-sampler .charrnn-grid-row', { state: 'attached' });
   assert.equal(await page.locator('.charrnn-sampler .charrnn-grid-row').count(), 2);
+  await page.waitForSelector('.charrnn-activations .charrnn-char', { state: 'attached' });
   assert.equal(await page.locator('.charrnn-activations .charrnn-char').count(), 13);
   await page.screenshot({ path: path.join(artifacts, 'reopened.png'), fullPage: true });
 });
