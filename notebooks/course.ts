@@ -1,7 +1,7 @@
 /**
  * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), the
- * loss of the simplest baseline to beat, and showing and scoring a pretrained model against its card. Notebooks
- * import it as `./course`.
+ * loss of the simplest baseline to beat, showing and scoring a pretrained model against its card, and setting
+ * models' losses side by side in a chart. Notebooks import it as `./course`.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
