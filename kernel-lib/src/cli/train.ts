@@ -50,7 +50,7 @@ export const command: Command & { flags: Record<string, TrainFlag> } = {
     'checkpoint-every': { type: 'int', min: 1, option: 'checkpointEvery', default: D.checkpointEvery, help: 'save DIR/latest every N iterations (and at the end)' },
     'sample-every': { type: 'int', min: 0, option: 'sampleEvery', default: D.sampleEvery, help: `print a sample of ${D.sampleLength} chars on stderr every N iterations, also in --log-json as "sample" (0 = never)` },
     'print-every': { type: 'int', min: 1, default: 10, help: 'progress line every N iterations when stderr is not a terminal' },
-    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run' },
+    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run, at a tenth of the default learning rate' },
     seed: { type: 'int', min: 0, option: 'seed', default: D.seed, help: 'same seed, same run' },
     threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = one per core)' },
     engine: { ...ENGINE_FLAG, option: 'engine' },
@@ -103,6 +103,11 @@ export async function run(argv: string[]): Promise<void> {
   const initFrom = v['init-from'] as string | undefined;
   // A pretrained model is not resumed but fine-tuned: a new run (fresh optimizer, its own folder) from its weights.
   const resuming = initFrom !== undefined && !isPretrained(initFrom);
+  // A fresh RMSProp's first steps are several times the learning rate (its running average starts at zero): at the
+  // from-scratch default they throw a converged model off (pretrained:tinyshakespeare diverged at iteration 3), so
+  // a fine-tune starts at a tenth of it unless --learning-rate says otherwise.
+  const fineTuning = initFrom !== undefined && !resuming;
+  if (fineTuning && !given.has('learning-rate')) options.learningRate = D.learningRate / 10;
   const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (resuming ? runDirOf(initFrom) : 'cv');
   options.checkpointDir = checkpointDir;
   trainOptions(options);
@@ -152,6 +157,9 @@ export async function run(argv: string[]): Promise<void> {
   }
 
   const cfg = trainer.model.config;
+  if (fineTuning && !given.has('learning-rate')) {
+    process.stderr.write(`charrnn: fine-tuning ${initFrom} at learning rate ${options.learningRate} (a tenth of the default, for a converged model; --learning-rate sets it)\n`);
+  }
   process.stderr.write(
     `charrnn: ${cfg.numLayers}x${cfg.hiddenSize} ${cfg.cell}, vocab ${cfg.vocabSize}, ${trainer.batches.numBatches} batches/epoch, ` +
       `${trainer.totalIters} iterations, ${engineLine(trainer)}, checkpoints in ${checkpointDir}\n`,

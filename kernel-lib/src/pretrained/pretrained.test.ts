@@ -229,11 +229,19 @@ test('charrnn sample / eval / info take pretrained:NAME', async () => {
   assertUserError(charrnn('sample', 'pretrained:nope'), /available: tiny/);
 });
 
-test('charrnn train --init-from pretrained:NAME fine-tunes as a new run; text with characters the model lacks is refused, naming them', async () => {
+test('charrnn train --init-from pretrained:NAME fine-tunes as a new run at a tenth of the default learning rate; text with characters the model lacks is refused, naming them', async () => {
   await installed;
-  const t = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned', '--max-iters', '4', '--batch-size', '4', '--seq-length', '10');
+  const small = ['--max-iters', '4', '--batch-size', '4', '--seq-length', '10'];
+  const lrs = (log: string) => fs.readFileSync(path.join(work, log), 'utf8').trim().split('\n').map((l) => JSON.parse(l).lr);
+  const t = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned', ...small, '--log-json', 'tuned.jsonl');
   assert.equal(t.code, 0, t.err);
+  assert.match(t.err, /fine-tuning pretrained:tiny at learning rate 0\.0002 \(a tenth of the default/);
+  assert.deepEqual(lrs('tuned.jsonl'), [2e-4, 2e-4, 2e-4, 2e-4]);
   assert.match(charrnn('info', 'tuned').out, /2x16 lstm[\s\S]*iteration 4,/);
+  const given = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned-lr', ...small, '--learning-rate', '1e-3', '--log-json', 'tuned-lr.jsonl');
+  assert.equal(given.code, 0, given.err);
+  assert.doesNotMatch(given.err, /fine-tuning/);
+  assert.deepEqual(lrs('tuned-lr.jsonl'), [1e-3, 1e-3, 1e-3, 1e-3]);
   assert.deepEqual(fs.readdirSync(path.join(pkg, 'pretrained', 'tiny')).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
   const other = path.join(work, 'other.txt');
   fs.writeFileSync(other, 'Zebra quartz, jinx 42!\n'.repeat(30));
