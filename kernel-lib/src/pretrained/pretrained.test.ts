@@ -157,9 +157,9 @@ test('the npm package carries the pretrained models folder', () => {
 // The models committed in kernel-lib/pretrained: intact, within the size budget, and (where the corpus is here to
 // score them on) their stored val loss within 0.5% of the full-precision one recorded when they were packed.
 const committed = Object.keys(readManifest().models);
-// Scoring costs about parameters x characters: a 2x512 LSTM (3.4M parameters) on 60,000 characters, 2e11, took
-// half a minute here beside a training run. Models above this budget are left to pack's own check.
-const MAX_CHECK_COST = 2.5e11;
+// Scoring costs about parameters x characters: a 2x512 LSTM (3.4M parameters) on War and Peace's 163,000 validation
+// characters, 5.5e11, takes about 20 s on one thread here. Models above this budget are left to pack's own check.
+const MAX_CHECK_COST = 6e11;
 
 test('the committed pretrained models fit the budget', () => {
   const total = Object.values(readManifest().models).reduce((n, m) => n + m.bytes, 0);
