@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -342,6 +342,20 @@ console.log("the cell goes on");` });
   assert.equal(ofType(next.out, 'execute_result')[0].content.data['text/plain'], '[ true, false ]');
 });
 
+/**
+ * What is known when a cell did not stop within 5 s of a SIGINT to the group (the sync loop after an await did not,
+ * in about one run in five of the whole file on a 2-core machine, never when this test ran alone): the kernel's
+ * process group (is the watcher shell alive?), and whether a second SIGINT stops it (a lost delivery, not a loop
+ * that cannot see the flag).
+ */
+async function missedInterrupt(id: string): Promise<string> {
+  const ps = execFileSync('ps', ['-e', '-o', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' }).split('\n');
+  const group = ps.filter((l) => l.trim().split(/\s+/)[0] === String(kernel.pid)).map((l) => l.trim()).join('; ');
+  process.kill(-kernel.pid!, 'SIGINT');
+  const second = await replyTo(id, 5000).then(() => 'a second SIGINT stopped it', () => 'a second SIGINT did not stop it either');
+  return `no reply within 5 s of the SIGINT; ${second}; the kernel's process group: ${group}`;
+}
+
 test("one interrupt stops a cell's own loops, async or sync, within a second; earlier variables are kept; nothing runs on", async () => {
   await execute('let counter = 0;\nconst kept = "kept";');
   const loops = {
@@ -356,8 +370,7 @@ test("one interrupt stops a cell's own loops, async or sync, within a second; ea
     await new Promise((r) => setTimeout(r, 200));
     const start = Date.now();
     process.kill(-kernel.pid!, 'SIGINT'); // as Jupyter interrupts a kernel: its whole process group
-    // Named, as this step has timed out about once in five runs on a 2-core machine (session 6): which loop missed?
-    const reply = await replyTo(id, 5000).catch((e: Error) => { throw new Error(`${what}: ${e.message}`); });
+    const reply = await replyTo(id, 5000).catch(async () => { throw new Error(`${what}: ${await missedInterrupt(id)}`); });
     assert.equal(reply.content.ename, 'KeyboardInterrupt', what);
     assert.ok(Date.now() - start < 1500, `${what}: stopped after ${Date.now() - start} ms`);
     const read = async () => JSON.parse(ofType((await execute('JSON.stringify([counter, kept])')).out, 'execute_result')[0].content.data['text/plain']);
