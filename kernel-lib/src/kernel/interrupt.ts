@@ -11,7 +11,10 @@ const flag = kernelState.interrupt;
  * from the other source within PAIR_MS of an unpaired claim is its twin and is dropped; any other is a new
  * interrupt. The listener's delivery is lost when the signal lands as tslab hands its listeners over to a
  * cell; the watcher's then has no twin, and a SIGINT sent to the kernel's process alone (kill PID, not what
- * Jupyter does) within PAIR_MS after it would be taken for one.
+ * Jupyter does) within PAIR_MS after it would be taken for one. The reverse holds too: a SIGINT to the process
+ * alone reaches only the listener, and the watcher's delivery of a group interrupt less than PAIR_MS after it is
+ * taken for its twin and dropped, so a synchronous loop (which only the watcher can stop) runs on until the next
+ * interrupt.
  */
 export const PAIR_MS = 1000;
 export type InterruptSource = 'listener' | 'watcher';

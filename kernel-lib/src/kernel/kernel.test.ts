@@ -334,7 +334,10 @@ const steps: number = await require(${JSON.stringify(module)}).train(interruptRe
 console.log("the cell goes on");` });
   // Signal only once the loop runs: Node drops a SIGINT that arrives while tslab compiles the cell.
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
-  kernel.kill('SIGINT');
+  // To the group, as Jupyter does. A SIGINT to the kernel's process alone reaches only its listener, and an
+  // interrupt to the group less than PAIR_MS later was then taken for its twin (interrupt.ts): the next test's
+  // sync loop missed its SIGINT in about one run in six of this file on an idle machine.
+  process.kill(-kernel.pid!, 'SIGINT');
   const reply = await replyTo(id);
   assert.equal(reply.content.ename, 'KeyboardInterrupt');
   assert.match(stdout(await outputsOf(id)), /saved and stopped\n[^]*the cell goes on/);
@@ -343,10 +346,9 @@ console.log("the cell goes on");` });
 });
 
 /**
- * What is known when a cell did not stop within 5 s of a SIGINT to the group (the sync loop after an await did not,
- * in about one run in five of the whole file on a 2-core machine, never when this test ran alone): the kernel's
- * process group (is the watcher shell alive?), and whether a second SIGINT stops it (a lost delivery, not a loop
- * that cannot see the flag).
+ * What is known when a cell did not stop within 5 s of a SIGINT to the group: the kernel's process group (is the
+ * watcher shell alive?), and whether a second SIGINT stops it (a delivery lost or taken for a twin, not a loop that
+ * cannot see the flag).
  */
 async function missedInterrupt(id: string): Promise<string> {
   const ps = execFileSync('ps', ['-e', '-o', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' }).split('\n');
