@@ -187,26 +187,33 @@ export function showLossBars(title: string, bars: { depth: string; cell: string;
 
 /**
  * The text a pretrained model was trained on, if it is here: `text` when it is that corpus (the sha256 on the card),
- * else a verified copy in data/ or the dataset mirror (never downloaded, so CI mode stays offline and fast).
+ * else a verified copy in data/ or the dataset mirror (never downloaded, so CI mode stays offline and fast). A model
+ * trained on the start of a corpus (the Linux models, on its first 6.2 million chars) is matched by that start.
  */
 export function cardCorpus(card: cr.ModelCard, text?: string): string | undefined {
   const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-  if (text !== undefined && sha256(text) === card.corpus.sha256) return text;
-  for (const dir of [cr.defaultDataDir(), cr.defaultMirror()]) {
-    const file = dir && path.join(dir, card.corpus.name, 'input.txt');
-    if (!file || !fs.existsSync(file)) continue;
-    const copy = fs.readFileSync(file, 'utf8');
-    if (sha256(copy) === card.corpus.sha256) return copy;
+  const start = (s: string) => (s.length <= card.corpus.chars ? s : Array.from(s.slice(0, 2 * card.corpus.chars)).slice(0, card.corpus.chars).join(''));
+  const copies = function* () {
+    if (text !== undefined) yield text;
+    for (const dir of [cr.defaultDataDir(), cr.defaultMirror()]) {
+      const file = dir && path.join(dir, card.corpus.name, 'input.txt');
+      if (file && fs.existsSync(file)) yield fs.readFileSync(file, 'utf8');
+    }
+  };
+  for (const copy of copies()) {
+    const trained = start(copy);
+    if (sha256(trained) === card.corpus.sha256) return trained;
   }
   return undefined;
 }
 
 /**
- * A pretrained model's split of `text` (its card's fractions), and its validation loss scored as its card's was
- * (the batch size and sequence length of its training), to set beside `card.loss.val`.
+ * A pretrained model's split of `text` (its card's fractions), and its validation loss (and with `test`, its test
+ * loss) scored as its card's were (the batch size and sequence length of its training), to set beside `card.loss`.
  */
-export function scoreOnCard(pre: cr.Pretrained, text: string): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number } {
+export function scoreOnCard(pre: cr.Pretrained, text: string, opts: { test?: boolean } = {}): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number; testLoss?: number } {
   const o = cr.trainOptions(pre.card.training);
   const splits = cr.splitCorpus(pre.vocab.encode(text), o.trainFrac, o.valFrac);
-  return { splits, valLoss: cr.evaluate(pre.model, splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss };
+  const loss = (ids: cr.CharIds) => cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+  return { splits, valLoss: loss(splits.val), testLoss: opts.test ? loss(splits.test) : undefined };
 }
