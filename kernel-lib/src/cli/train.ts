@@ -106,8 +106,8 @@ export async function run(argv: string[]): Promise<void> {
   // A fresh RMSProp's first steps are several times the learning rate (its running average starts at zero): at the
   // from-scratch default they throw a converged model off (pretrained:tinyshakespeare diverged at iteration 3), so
   // a fine-tune starts at a tenth of it unless --learning-rate says otherwise.
-  const fineTuneRate = initFrom !== undefined && !resuming && !given.has('learning-rate');
-  if (fineTuneRate) options.learningRate = D.learningRate / 10;
+  const atFineTuneRate = initFrom !== undefined && !resuming && !given.has('learning-rate');
+  if (atFineTuneRate) options.learningRate = D.learningRate / 10;
   const checkpointDir = (v['checkpoint-dir'] as string | undefined) ?? (resuming ? runDirOf(initFrom) : 'cv');
   options.checkpointDir = checkpointDir;
   trainOptions(options);
@@ -157,7 +157,7 @@ export async function run(argv: string[]): Promise<void> {
   }
 
   const cfg = trainer.model.config;
-  if (fineTuneRate) {
+  if (atFineTuneRate) {
     process.stderr.write(`charrnn: fine-tuning ${initFrom} at learning rate ${options.learningRate} (a tenth of the default, for a converged model; --learning-rate sets it)\n`);
   }
   process.stderr.write(
