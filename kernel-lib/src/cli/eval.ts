@@ -4,7 +4,7 @@ import { CharRNNError } from '../errors';
 import { loadCorpus, splitCorpus } from '../text/corpus';
 import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
-import { evaluate } from '../train/evaluate';
+import { evaluateAsync } from '../train/evaluate';
 import { trainOptions } from '../train/options';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
 
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<void> {
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });
   const data = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac)[split];
-  const result = evaluate(ckpt.model, data, { batchSize: opts.batchSize, seqLength: opts.seqLength, engine: p.values.engine as EngineChoice });
+  const result = await evaluateAsync(ckpt.model, data, { batchSize: opts.batchSize, seqLength: opts.seqLength, engine: p.values.engine as EngineChoice });
   process.stdout.write(JSON.stringify({ split, ...result }) + '\n');
   ckpt.model.dispose();
 }

@@ -11,7 +11,7 @@ import { Batches } from '../text/batches';
 import { splitCorpus, Splits } from '../text/corpus';
 import { CharIds, Vocab } from '../text/vocab';
 import { checkCheckpointDir, History, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
-import { evaluate } from './evaluate';
+import { evaluateAsync } from './evaluate';
 import { checkTrainingMemory, trainingMemory } from './footprint';
 import { clipLikeCharRnn, Optimizer } from './optimizers';
 import { TrainOptions, trainOptions } from './options';
@@ -227,7 +227,7 @@ export class Trainer {
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
         await this.syncResident();
-        valLoss = lastVal = evaluate(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine }).loss;
+        valLoss = lastVal = (await evaluateAsync(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine })).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
           this.state.bestValLoss = valLoss;

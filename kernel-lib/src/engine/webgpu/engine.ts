@@ -10,8 +10,9 @@ import { WebGpuRun } from './run';
 /**
  * The WebGPU engine: a training run kept on the GPU (run.ts: one command buffer an iteration, only the loss read
  * back). lossAndGrads is one batch with the weights uploaded and the gradients read back (tests, other callers).
- * Inference on the GPU is asynchronous (`device`: forward.ts), used by sampleTextsAsync and inspectTextAsync; the
- * synchronous forward and step (evaluation during training, beam search, sampleTexts, inspectText) run on the CPU.
+ * Inference on the GPU is asynchronous (`device`: forward.ts), used by evaluateAsync (validation during training,
+ * `charrnn eval`), sampleTextsAsync and inspectTextAsync; the synchronous forward and step (evaluate, beam search,
+ * sampleTexts, inspectText) run on the CPU.
  */
 
 /** The CPU engine for the synchronous forward and step: native where its addon is built, else TF.js. */

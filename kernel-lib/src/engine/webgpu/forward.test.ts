@@ -5,6 +5,7 @@ import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
 import { inspectText, inspectTextAsync } from '../../inspect/trace';
+import { evaluate, evaluateAsync } from '../../train/evaluate';
 import { sampleTexts, sampleTextsAsync } from '../../sample/sampler';
 import { Vocab } from '../../text/vocab';
 import { forward, step } from '../tfjs/forward';
@@ -147,5 +148,16 @@ test('inspectTextAsync on WebGPU gives the trace inspectText gives on TF.js (act
   assert.deepEqual(got.topIds, want.topIds);
   assert.ok(Math.abs(got.loss - want.loss) < 1e-5);
   await assert.rejects(inspectTextAsync(m, vocab, '', { engine: 'webgpu' }), /the text to inspect is empty/);
+  m.dispose();
+});
+
+test('evaluateAsync on WebGPU scores a text as evaluate does on TF.js (state carried over batches)', async (t) => {
+  if (!gpu) return t.skip(NO_GPU);
+  const m = model('lstm', 2);
+  const data = Uint32Array.from(ids(4 * 6 * 3 + 1, new Rng(4))); // B 4, T 6: 3 batches
+  const want = evaluate(m, data, { batchSize: 4, seqLength: 6, engine: 'tfjs' });
+  const got = await evaluateAsync(m, data, { batchSize: 4, seqLength: 6, engine: 'webgpu' });
+  assert.equal(got.chars, want.chars);
+  assert.ok(Math.abs(got.loss - want.loss) < 1e-5, `${got.loss} vs ${want.loss}`);
   m.dispose();
 });
