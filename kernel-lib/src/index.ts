@@ -45,7 +45,7 @@ export { TrainingRun } from './train/dashboard';
 export type { LiveOptions } from './train/dashboard';
 export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, resolveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/checkpoint';
-export { evaluate } from './train/evaluate';
+export { evaluate, evaluateAsync } from './train/evaluate';
 export type { Evaluation } from './train/evaluate';
 export { pretrained } from './pretrained/pretrained';
 export type { Pretrained, PretrainedSummary, ModelCard } from './pretrained/pretrained';
