@@ -172,12 +172,12 @@ for (const name of committed.length ? committed : ['(none)']) {
     const { model, vocab, card } = pretrained(name);
     try {
       assert.ok(Math.abs(card.loss.val - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val);
+      const cost = card.architecture.parameters * card.split.chars.val;
+      if (cost > MAX_CHECK_COST) return t.skip(`its val split (${card.split.chars.val} chars for ${card.architecture.parameters} parameters) is too long to score in npm test; pack checked it`);
       const candidates = [defaultDataDir(), defaultMirror()].filter((d): d is string => !!d).map((d) => path.join(d, card.corpus.name, 'input.txt'));
       let corpusFile: string | undefined;
       for (const c of candidates) if (fs.existsSync(c) && (await sha256File(c)) === card.corpus.sha256) corpusFile = c;
       if (!corpusFile) return t.skip(`corpus ${card.corpus.name} (sha256 ${card.corpus.sha256.slice(0, 12)}) is not here: looked in ${candidates.join(', ') || 'no data folder or mirror'}`);
-      const cost = card.architecture.parameters * card.split.chars.val;
-      if (cost > MAX_CHECK_COST) return t.skip(`its val split (${card.split.chars.val} chars for ${card.architecture.parameters} parameters) is too long to score in npm test; pack checked it`);
       await initBackend();
       const o = trainOptions(card.training as object);
       const corpus = await loadCorpus(corpusFile, { vocab });
