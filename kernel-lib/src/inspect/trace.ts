@@ -12,6 +12,7 @@ import type { MimeBundle } from '../display/bundle';
 import { VIEW_VERSIONS, type ActivationsView, type NeuronRef } from '@charrnn/schema';
 import { chooseEngine } from '../engine/choose';
 import type { EngineChoice, ForwardResult } from '../engine/contract';
+import { Passes, runPasses, runPassesAsync } from '../engine/passes';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { CellType, GATES } from '../model/config';
@@ -160,13 +161,7 @@ export async function inspectTextAsync(model: CharRNN, vocab: Vocab, text: strin
   const device = chooseEngine(model, opts.engine).device;
   if (!device) return inspectText(model, vocab, text, opts);
   const trace = recording(model, vocab, text, opts);
-  const chunks = inChunks(model, trace.ids, trace.chunk, trace.record);
-  try {
-    let next = chunks.next();
-    while (!next.done) next = chunks.next(await device.forward(model, ...next.value, { collect: true }));
-  } finally {
-    chunks.return();
-  }
+  await runPassesAsync(inChunks(model, trace.ids, trace.chunk, trace.record), (...args) => device.forward(model, ...args, { collect: true }));
   return trace.done();
 }
 
@@ -212,21 +207,15 @@ function recording(model: CharRNN, vocab: Vocab, text: string, opts: InspectOpti
 export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number, engine: EngineChoice | undefined,
   onChunk: (start: number, n: number, out: ForwardResult) => void): void {
   const { forward } = chooseEngine(model, engine);
-  const chunks = inChunks(model, ids, chunk, onChunk);
-  try {
-    let next = chunks.next();
-    while (!next.done) next = chunks.next(forward(model, ...next.value, { collect: true }));
-  } finally {
-    chunks.return();
-  }
+  runPasses(inChunks(model, ids, chunk, onChunk), (...args) => forward(model, ...args, { collect: true }));
 }
 
 /**
- * The chunk loop, whatever runs the forward passes: yields each pass's arguments (x, T, B = 1, the state carried
- * in) and is resumed with its result, which it hands to `onChunk` and then disposes. `return()` frees the state.
+ * The chunk loop, whatever runs the forward passes (../engine/passes.ts), B = 1: each pass's result goes to
+ * `onChunk` and is then disposed.
  */
 function* inChunks(model: CharRNN, ids: Int32Array, chunk: number,
-  onChunk: (start: number, n: number, out: ForwardResult) => void): Generator<[Int32Array, number, number, RNNState], void, ForwardResult> {
+  onChunk: (start: number, n: number, out: ForwardResult) => void): Passes<void> {
   let state: RNNState = model.zeroState(1);
   try {
     for (let start = 0; start < ids.length; start += chunk) {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { meanCrossEntropy } from '../engine/loss';
 import { chooseEngine } from '../engine/choose';
-import type { EngineChoice, ForwardResult } from '../engine/contract';
+import type { EngineChoice } from '../engine/contract';
+import { Passes, runPasses, runPassesAsync } from '../engine/passes';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
 import { CharIds } from '../text/vocab';
@@ -23,14 +24,7 @@ export interface Evaluation {
  */
 export function evaluate(model: CharRNN, data: CharIds, opts: EvaluateOptions = {}): Evaluation {
   const { forward } = chooseEngine(model, opts.engine);
-  const batches = scoring(model, data, opts);
-  try {
-    let next = batches.next();
-    while (!next.done) next = batches.next(forward(model, ...next.value));
-    return next.value;
-  } finally {
-    batches.return(undefined as never);
-  }
+  return runPasses(scoring(model, data, opts), (...args) => forward(model, ...args));
 }
 
 /**
@@ -40,14 +34,7 @@ export function evaluate(model: CharRNN, data: CharIds, opts: EvaluateOptions = 
 export async function evaluateAsync(model: CharRNN, data: CharIds, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const device = chooseEngine(model, opts.engine).device;
   if (!device) return evaluate(model, data, opts);
-  const batches = scoring(model, data, opts);
-  try {
-    let next = batches.next();
-    while (!next.done) next = batches.next(await device.forward(model, ...next.value));
-    return next.value;
-  } finally {
-    batches.return(undefined as never);
-  }
+  return runPassesAsync(scoring(model, data, opts), (...args) => device.forward(model, ...args));
 }
 
 interface EvaluateOptions {
@@ -56,11 +43,8 @@ interface EvaluateOptions {
   engine?: EngineChoice;
 }
 
-/**
- * The batch loop, whatever runs the forward passes: yields each pass's arguments (x [T*B], T, B, the state carried
- * in), is resumed with its result and returns the evaluation; `return()` frees the state.
- */
-function* scoring(model: CharRNN, data: CharIds, opts: EvaluateOptions): Generator<[Int32Array, number, number, RNNState], Evaluation, ForwardResult> {
+/** The batch loop, whatever runs the forward passes (../engine/passes.ts); returns the evaluation. */
+function* scoring(model: CharRNN, data: CharIds, opts: EvaluateOptions): Passes<Evaluation> {
   const T = opts.seqLength ?? 50;
   const B = Math.min(opts.batchSize ?? 50, Math.floor((data.length - 1) / T));
   if (B < 1) throw new CharRNNError(`text of ${data.length} chars is too short to evaluate with seq length ${T}`);
