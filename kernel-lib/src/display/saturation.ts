@@ -12,15 +12,21 @@ function title(view: SaturationView): string {
   return `charrnn gate saturation (${view.cell}, ${view.chars} characters; left < ${view.thresholds.left}, right > ${view.thresholds.right})`;
 }
 
-/** One panel per gate, one dot per unit and layer at (fraction left-saturated, fraction right-saturated). */
+/**
+ * One panel per gate, one dot per unit and layer at (fraction left-saturated, fraction right-saturated). The data
+ * is a row per layer and gate holding its units' fractions as arrays, which Vega-Lite flattens to a row per unit:
+ * a fifth of the bytes of a row per unit with the layer and gate names repeated (3 x 512 LSTM units: 0.1 MB, not
+ * 0.5 MB in the saved notebook).
+ */
 export function saturationSpec(view: SaturationView): VegaLiteSpec {
   const gates = [...new Set(view.layers.flatMap((l) => l.gates.map((g) => g.gate)))];
   const values = view.layers.flatMap((l) =>
-    l.gates.flatMap((g) => g.left.map((left, unit) => ({ layer: `layer ${l.layer}`, gate: g.gate, unit, left: round(left), right: round(g.right[unit]) }))),
+    l.gates.map((g) => ({ layer: `layer ${l.layer}`, gate: g.gate, unit: g.left.map((_, unit) => unit), left: g.left.map(round), right: g.right.map(round) })),
   );
   const fraction = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { domain: [0, 1] } });
   return vegaLite(title(view), {
     data: { values },
+    transform: [{ flatten: ['unit', 'left', 'right'] }],
     facet: { column: { field: 'gate', type: 'nominal', sort: gates, title: null } },
     spec: {
       width: 160,

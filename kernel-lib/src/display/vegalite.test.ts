@@ -57,8 +57,9 @@ test('saturation chart: a panel per gate in the view\'s order, a dot per unit an
   const layers = [0, 1, 2].map((layer) => ({ layer, gates: ['update', 'reset'].map((gate) => ({ gate, left: [0.1, 0.123456], right: [0.9, 0] })) }));
   const spec = saturationBundle({ version: 1, cell: 'gru', thresholds: { left: 0.1, right: 0.9 }, chars: 50, layers }).data[VEGALITE_MIME] as any;
   assert.deepEqual(spec.facet.column.sort, ['update', 'reset']);
-  assert.equal(spec.data.values.length, 3 * 2 * 2);
-  assert.deepEqual(spec.data.values[1], { layer: 'layer 0', gate: 'update', unit: 1, left: 0.1235, right: 0 });
+  assert.equal(spec.data.values.length, 3 * 2, 'a row per layer and gate');
+  assert.deepEqual(spec.data.values[1], { layer: 'layer 0', gate: 'reset', unit: [0, 1], left: [0.1, 0.1235], right: [0.9, 0] });
+  assert.deepEqual(spec.transform, [{ flatten: ['unit', 'left', 'right'] }], 'flattened to a dot per unit');
   assert.equal(spec.spec.encoding.color.field, 'layer');
   const colors = spec.config.range.category.slice(0, 3);
   assert.equal(new Set(colors).size, 3);
