@@ -207,13 +207,19 @@ export function cardCorpus(card: cr.ModelCard, text?: string): string | undefine
   return undefined;
 }
 
+/** A pretrained model's split of `text`, the text it was trained on, by its card's fractions. */
+export function cardSplits(pre: cr.Pretrained, text: string): ReturnType<typeof cr.splitCorpus> {
+  const o = cr.trainOptions(pre.card.training);
+  return cr.splitCorpus(pre.vocab.encode(text), o.trainFrac, o.valFrac);
+}
+
 /**
  * A pretrained model's split of `text` (its card's fractions), and its validation loss (and with `test`, its test
  * loss) scored as its card's were (the batch size and sequence length of its training), to set beside `card.loss`.
  */
 export function scoreOnCard(pre: cr.Pretrained, text: string, opts: { test?: boolean } = {}): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number; testLoss?: number } {
   const o = cr.trainOptions(pre.card.training);
-  const splits = cr.splitCorpus(pre.vocab.encode(text), o.trainFrac, o.valFrac);
+  const splits = cardSplits(pre, text);
   const loss = (ids: cr.CharIds) => cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
   return { splits, valLoss: loss(splits.val), testLoss: opts.test ? loss(splits.test) : undefined };
 }
