@@ -50,7 +50,10 @@ export async function run(argv: string[]): Promise<void> {
     ...(card
       ? cardLines(card)
       : [`training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`]),
-    ...(meta.engine || meta.backend ? [`trained on   ${[meta.engine, meta.backend && `TF.js backend ${meta.backend}`].filter(Boolean).join(', ')}`] : []),
   ];
+  // The engine's own words name what it ran on ("TF.js engine on wasm x2 threads"); checkpoints from before engines
+  // were recorded have only the TF.js backend. A card has its own engine line.
+  const trainedOn = meta.engine ?? (meta.backend && `TF.js backend ${meta.backend}`);
+  if (trainedOn && !card) lines.push(`trained on   ${trainedOn}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -190,6 +190,7 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
       training: kept,
       history: { train: smoothTrain(src.meta.history.train), val: src.meta.history.val },
       backend: src.meta.backend,
+      engine: src.meta.engine,
       weightsDtype: 'float16',
     });
     const model = (stored = loadCheckpoint(stage).model);

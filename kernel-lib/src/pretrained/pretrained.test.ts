@@ -228,8 +228,13 @@ test('charrnn sample / eval / info take pretrained:NAME', async () => {
   assert.equal(i.code, 0, i.err);
   assert.match(i.out, /model +2x16 lstm/);
   assert.match(i.out, /corpus +tiny/);
+  // The card's engine line says how it was trained; no second line from the checkpoint.
+  assert.match(i.out, new RegExp(`\\nengine +${card.engine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on `));
+  assert.doesNotMatch(i.out, /trained on/);
   assert.match(i.out, new RegExp(`loss +val ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`));
-  assert.equal(JSON.parse(charrnn('info', 'pretrained:tiny', '--json').out).card.loss.test, card.loss.test);
+  const info = JSON.parse(charrnn('info', 'pretrained:tiny', '--json').out);
+  assert.equal(info.card.loss.test, card.loss.test);
+  assert.match(info.engine, /^(native engine \(|TF\.js engine on )/, 'the packed checkpoint keeps the engine that trained it');
   assertUserError(charrnn('info', 'pretrained:nope'), /no pretrained model 'nope' \(available: tiny\)/);
   assertUserError(charrnn('sample', 'pretrained:nope'), /available: tiny/);
 });
