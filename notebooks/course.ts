@@ -121,6 +121,10 @@ export function showCard(card: cr.ModelCard): void {
     `training  ${t.optimizer}, learning rate ${t.learningRate}, batch ${t.batchSize} x seq ${t.seqLength}, gradient clip ${t.gradClip}, early stopping with patience ${t.patience}`,
     `stopped   best validation at iteration ${card.iterations.toLocaleString('en')} (${card.epochs.toFixed(1)} epochs); the run went on to ${card.run.iterations.toLocaleString('en')} and took ${(card.run.wallTimeS / 60).toFixed(1)} min`,
     `engine    ${card.engine} on ${card.hardware}`,
+    ...(card.continues
+      ? [`first run ${card.continues.iterations.toLocaleString('en')} iterations (${card.continues.epochs.toFixed(1)} epochs) to validation ${card.continues.loss.val.toFixed(3)}; ` +
+          `the rest went on from its best weights with a fresh optimizer at learning rate ${t.learningRate}`]
+      : []),
     `loss      validation ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`,
   ].join('\n'));
   const points = [

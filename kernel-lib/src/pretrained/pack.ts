@@ -23,6 +23,8 @@ import {
   SplitLosses,
   cardLines,
   fileSha256,
+  pretrainedDir,
+  readCard,
   readManifest,
 } from './pretrained';
 
@@ -34,7 +36,8 @@ import {
  *   3. writes card.json (corpus, split, architecture, training, engine, time, losses, three samples, the curve from
  *      the run's --log-json log) and README.md, then the manifest's sha256s, refusing past the 60 MB budget.
  * The maintainer runs it once per final model: node kernel-lib/dist/pretrained/pack.js --name N --checkpoint RUN/best
- * --corpus FILE --log RUN/log.jsonl
+ * --corpus FILE --log RUN/log.jsonl. A run that went on from a stored model whose run had been cut short (our CPU
+ * runs had to end with the working session, their optimizer state lost) adds --continues NAME.
  */
 export interface PackOptions {
   name: string;
@@ -44,6 +47,8 @@ export interface PackOptions {
   corpus: string;
   /** The run's --log-json file: the curve, epochs and wall time of the whole run. */
   log: string;
+  /** The shipped model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card. */
+  continues?: string;
   /** The corpus's name in datasets/manifest.json; default: `name`. */
   corpusName?: string;
   /** What trained it and where, for the card; defaults: the checkpoint's engine and backend, this machine's CPUs. */
@@ -167,9 +172,20 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
   if (iter === undefined || !atBest) {
     throw new CharRNNError(`${opts.log} has no record of iteration ${iter ?? '(none saved)'} of ${dir}: is it this run's --log-json log?`);
   }
+  const first = opts.continues === undefined ? undefined : readCard(pretrainedDir(opts.continues, root));
+  if (first?.continues) throw new CharRNNError(`pretrained:${opts.continues} already continues an earlier run: a card holds two runs at most`);
   const src = loadCheckpoint(dir);
   const training = trainOptions((src.meta.training ?? {}) as object);
   const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
+  if (first) {
+    const a = first.architecture;
+    const c = src.model.config;
+    const same = a.cell === c.cell && a.hiddenSize === c.hiddenSize && a.numLayers === c.numLayers && a.vocabSize === c.vocabSize;
+    if (!same || first.corpus.sha256 !== corpus.sha256) {
+      src.model.dispose();
+      throw new CharRNNError(`${dir} is not a fine-tune of pretrained:${opts.continues} on its text: the model or the corpus differs`);
+    }
+  }
   const splits = splitCorpus(corpus.data, training.trainFrac, training.valFrac);
   const score = (model: CharRNN): SplitLosses => {
     const at = { batchSize: training.batchSize, seqLength: training.seqLength };
@@ -177,6 +193,12 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
   };
   say(`${opts.name}: scoring ${src.dir} (float32) on ${splits.val.length} val + ${splits.test.length} test chars`);
   const full = score(src.model);
+  if (first && !(full.val < first.loss.fullPrecision.val)) {
+    src.model.dispose();
+    throw new CharRNNError(
+      `the fine-tune's validation loss ${full.val.toFixed(4)} is no better than pretrained:${opts.continues}'s ${first.loss.fullPrecision.val.toFixed(4)}: not stored`,
+    );
+  }
 
   // The stored form: a checkpoint with float16 weights, no training state, the history up to these weights.
   fs.mkdirSync(root, { recursive: true });
@@ -205,6 +227,11 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
     }
     const samples = SAMPLE_TEMPERATURES.map((temperature) => ({ temperature, seed: 1, text: sample(model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }) }));
     const last = records[records.length - 1];
+    // A fine-tune counts from the first run's best weights: its curve up to them, then this run's, shifted.
+    const upTo = (curve: [number, number][]) => curve.filter(([i]) => i <= first!.iterations);
+    const before = first
+      ? { iterations: first.iterations, epochs: first.epochs, run: first.run, curve: { train: upTo(first.curve.train), val: upTo(first.curve.val) } }
+      : { iterations: 0, epochs: 0, run: { iterations: 0, epochs: 0, wallTimeS: 0 }, curve: { train: [], val: [] } };
     const params = Object.values(model.params).reduce((n, p) => n + p.size, 0);
     const card: ModelCard = {
       name: opts.name,
@@ -217,18 +244,28 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
       },
       architecture: { ...src.model.config, parameters: params },
       training: kept,
-      engine: opts.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
+      engine: opts.engine ?? src.meta.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
       hardware: opts.hardware ?? `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-      iterations: iter,
-      epochs: +atBest.epoch.toFixed(3),
-      run: { iterations: last.iter, epochs: +last.epoch.toFixed(3), wallTimeS: Math.round(wallTimeS) },
+      iterations: before.iterations + iter,
+      epochs: +(before.epochs + atBest.epoch).toFixed(3),
+      run: {
+        iterations: before.run.iterations + last.iter,
+        epochs: +(before.run.epochs + last.epoch).toFixed(3),
+        wallTimeS: Math.round(before.run.wallTimeS + wallTimeS),
+      },
       loss: { ...loss, fullPrecision: full },
       storage: { dtype: 'float16', bytes: fs.statSync(path.join(stage, 'weights.bin')).size },
       samples,
       curve: {
-        train: smoothTrain(records.map((r) => [r.iter, r.train_loss])),
-        val: records.filter((r) => r.val_loss !== undefined && r.val_loss !== null).map((r) => [r.iter, r.val_loss!] as [number, number]),
+        train: [...before.curve.train, ...smoothTrain(records.map((r) => [before.iterations + r.iter, r.train_loss]))],
+        val: [
+          ...before.curve.val,
+          ...records.filter((r) => r.val_loss !== undefined && r.val_loss !== null).map((r) => [before.iterations + r.iter, r.val_loss!] as [number, number]),
+        ],
       },
+      ...(first && {
+        continues: { iterations: first.iterations, epochs: first.epochs, run: first.run, training: first.training, engine: first.engine, hardware: first.hardware, loss: first.loss },
+      }),
       packedAt: new Date().toISOString(),
     };
     fs.writeFileSync(path.join(stage, 'card.json'), JSON.stringify(card, null, 1) + '\n');
@@ -281,6 +318,7 @@ export const command: Command = {
     corpus: { type: 'string', arg: 'FILE', help: 'the text it was trained on, required' },
     log: { type: 'string', arg: 'FILE', help: "the run's --log-json file, required" },
     'corpus-name': { type: 'string', help: "the corpus's name in datasets/manifest.json (default: NAME)" },
+    continues: { type: 'string', help: 'the stored model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card' },
     engine: { type: 'string', arg: 'TEXT', help: "what trained it, for the card (default: the checkpoint's engine and backend)" },
     hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
   },
@@ -297,6 +335,7 @@ async function main(argv: string[]): Promise<void> {
     corpus: v.corpus as string,
     log: v.log as string,
     corpusName: v['corpus-name'] as string | undefined,
+    continues: v.continues as string | undefined,
     engine: v.engine as string | undefined,
     hardware: v.hardware as string | undefined,
     progress: (line) => process.stderr.write(`pack: ${line}\n`),

@@ -12,12 +12,12 @@ import { standInCorpus } from '../data/standin';
 import { forward } from '../engine/tfjs/forward';
 import { disposeState } from '../model/charrnn';
 import { loadCorpus, sha256File, splitCorpus } from '../text/corpus';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
 import { toFloat16 } from '../train/float16';
 import { pack } from './pack';
-import { PRETRAINED_BUDGET_BYTES, STORED_TOLERANCE, pretrained, readManifest, resolveCheckpoint } from './pretrained';
+import { PRETRAINED_BUDGET_BYTES, STORED_TOLERANCE, cardLines, pretrained, readCard, readManifest, resolveCheckpoint } from './pretrained';
 
 // A tiny model trained here by the CLI (as the maintainer trains a real one), packed into a temporary models folder.
 const KERNEL_LIB = path.resolve(__dirname, '..', '..');
@@ -257,4 +257,39 @@ test('charrnn train --init-from pretrained:NAME fine-tunes as a new run at a ten
   fs.writeFileSync(other, 'Zebra quartz, jinx 42!\n'.repeat(30));
   assertUserError(charrnn('train', '--init-from', 'pretrained:tiny', '--input', other, '--checkpoint-dir', 'tuned2'), /other\.txt has characters not in the model's vocabulary: .*'Z'/);
   assert.equal(fs.existsSync(path.join(work, 'tuned2', 'latest')), false);
+});
+
+test('pack --continues NAME stores a fine-tune of a shipped model with both runs on its card, and refuses one that is no better', async () => {
+  await installed;
+  const first = readCard(path.join(root, 'tiny'))!;
+  const more = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'more', '--batch-size', '4', '--seq-length', '10',
+    '--max-iters', '20', '--eval-val-every', '10', '--learning-rate', '2e-3', '--log-json', 'more.jsonl');
+  assert.equal(more.code, 0, more.err);
+  const second = readCheckpointMeta(path.join(work, 'more', 'best')).meta.state!.iter as number;
+  const card = await pack({ name: 'tiny-more', continues: 'tiny', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root });
+  assert.ok(card.loss.fullPrecision.val < first.loss.fullPrecision.val, `${card.loss.fullPrecision.val} vs ${first.loss.fullPrecision.val}`);
+  assert.equal(card.iterations, first.iterations + second);
+  assert.equal(card.run.iterations, first.run.iterations + 20);
+  assert.ok(card.run.wallTimeS >= first.run.wallTimeS && card.epochs > first.epochs);
+  assert.deepEqual(card.continues, { iterations: first.iterations, epochs: first.epochs, run: first.run, training: first.training, engine: first.engine, hardware: first.hardware, loss: first.loss });
+  assert.equal(card.training.learningRate, 2e-3);
+  // The curve: the first run's up to its best, then the second's from there.
+  const iters = card.curve.val.map(([i]) => i);
+  assert.deepEqual(iters, [...first.curve.val.map(([i]) => i).filter((i) => i <= first.iterations), first.iterations + 10, first.iterations + 20]);
+  assert.match(cardLines(card).join('\n'), /\nfirst run    \d+ iterations \([\d.]+ epochs\) to val [\d.]+, learning rate 0\.002; the rest fine-tuned its best weights with a fresh optimizer at 0\.002$/);
+
+  // The first run's own best, offered as its continuation, is no better than itself.
+  await assert.rejects(
+    pack({ name: 'tiny-same', continues: 'tiny', checkpoint: path.join(work, 'run', 'best'), corpus: input, log: path.join(work, 'log.jsonl'), root }),
+    /the fine-tune's validation loss [\d.]+ is no better than pretrained:tiny's [\d.]+: not stored/,
+  );
+  await assert.rejects(
+    pack({ name: 'tiny-3', continues: 'tiny-more', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
+    /pretrained:tiny-more already continues an earlier run/,
+  );
+  await assert.rejects(
+    pack({ name: 'tiny-x', continues: 'nope', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
+    /no pretrained model 'nope'/,
+  );
+  assert.deepEqual(fs.readdirSync(root).sort(), ['manifest.json', 'tiny', 'tiny-more']);
 });

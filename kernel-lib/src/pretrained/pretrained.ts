@@ -60,6 +60,12 @@ export interface ModelCard {
   samples: { temperature: number; seed: number; text: string }[];
   /** The run's learning curve, [iteration, nats per char] (train thinned to a few hundred points). */
   curve: { train: [number, number][]; val: [number, number][] };
+  /**
+   * Set when the run fine-tuned a shipped model on the same text (train --init-from pretrained:NAME, a fresh
+   * optimizer): that model's run, whose best weights it started from. Then iterations, epochs, run and curve count
+   * both runs, the second from the first's best; training is the second run's.
+   */
+  continues?: { iterations: number; epochs: number; run: ModelCard['run']; training: Record<string, unknown>; engine: string; hardware: string; loss: SplitLosses };
   packedAt: string;
 }
 
@@ -191,5 +197,9 @@ export function cardLines(card: ModelCard): string[] {
     `trained      ${card.iterations.toLocaleString('en-US')} iterations (${card.epochs.toFixed(2)} epochs) to the best validation; ` +
       `the run: ${card.run.iterations.toLocaleString('en-US')} iterations, ${(card.run.wallTimeS / 3600).toFixed(2)} h`,
     `engine       ${card.engine} on ${card.hardware}`,
+    ...(card.continues
+      ? [`first run    ${card.continues.iterations.toLocaleString('en-US')} iterations (${card.continues.epochs.toFixed(2)} epochs) to val ${f(card.continues.loss.val)}, ` +
+          `learning rate ${card.continues.training.learningRate}; the rest fine-tuned its best weights with a fresh optimizer at ${card.training.learningRate}`]
+      : []),
   ];
 }
