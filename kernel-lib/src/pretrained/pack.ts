@@ -174,38 +174,34 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
   }
   const first = opts.continues === undefined ? undefined : readCard(pretrainedDir(opts.continues, root));
   if (first?.continues) throw new CharRNNError(`pretrained:${opts.continues} already continues an earlier run: a card holds two runs at most`);
+  const notItsFineTune = `${dir} is not a fine-tune of pretrained:${opts.continues} on its text: the model or the corpus differs`;
+  const [a, m] = [first?.architecture, meta.model];
+  const sameModel = a && a.cell === m.cell && a.hiddenSize === m.hiddenSize && a.numLayers === m.numLayers && a.vocabSize === m.vocabSize;
+  if (first && !sameModel) throw new CharRNNError(notItsFineTune);
+  // From here every refusal frees the checkpoint's tensors on its way out (the finally below).
   const src = loadCheckpoint(dir);
-  const training = trainOptions((src.meta.training ?? {}) as object);
-  const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
-  if (first) {
-    const a = first.architecture;
-    const c = src.model.config;
-    const same = a.cell === c.cell && a.hiddenSize === c.hiddenSize && a.numLayers === c.numLayers && a.vocabSize === c.vocabSize;
-    if (!same || first.corpus.sha256 !== corpus.sha256) {
-      src.model.dispose();
-      throw new CharRNNError(`${dir} is not a fine-tune of pretrained:${opts.continues} on its text: the model or the corpus differs`);
-    }
-  }
-  const splits = splitCorpus(corpus.data, training.trainFrac, training.valFrac);
-  const score = (model: CharRNN): SplitLosses => {
-    const at = { batchSize: training.batchSize, seqLength: training.seqLength };
-    return { val: evaluate(model, splits.val, at).loss, test: evaluate(model, splits.test, at).loss };
-  };
-  say(`${opts.name}: scoring ${src.dir} (float32) on ${splits.val.length} val + ${splits.test.length} test chars`);
-  const full = score(src.model);
-  if (first && !(full.val < first.loss.fullPrecision.val)) {
-    src.model.dispose();
-    throw new CharRNNError(
-      `the fine-tune's validation loss ${full.val.toFixed(4)} is no better than pretrained:${opts.continues}'s ${first.loss.fullPrecision.val.toFixed(4)}: not stored`,
-    );
-  }
-
-  // The stored form: a checkpoint with float16 weights, no training state, the history up to these weights.
-  fs.mkdirSync(root, { recursive: true });
   const stage = path.join(root, `.pack-${opts.name}-${process.pid}`);
-  const { checkpointDir: _, ...kept } = src.meta.training ?? {};
   let stored: CharRNN | undefined;
   try {
+    const training = trainOptions((src.meta.training ?? {}) as object);
+    const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
+    if (first && first.corpus.sha256 !== corpus.sha256) throw new CharRNNError(notItsFineTune);
+    const splits = splitCorpus(corpus.data, training.trainFrac, training.valFrac);
+    const score = (model: CharRNN): SplitLosses => {
+      const at = { batchSize: training.batchSize, seqLength: training.seqLength };
+      return { val: evaluate(model, splits.val, at).loss, test: evaluate(model, splits.test, at).loss };
+    };
+    say(`${opts.name}: scoring ${src.dir} (float32) on ${splits.val.length} val + ${splits.test.length} test chars`);
+    const full = score(src.model);
+    if (first && !(full.val < first.loss.fullPrecision.val)) {
+      throw new CharRNNError(
+        `the fine-tune's validation loss ${full.val.toFixed(4)} is no better than pretrained:${opts.continues}'s ${first.loss.fullPrecision.val.toFixed(4)}: not stored`,
+      );
+    }
+
+    // The stored form: a checkpoint with float16 weights, no training state, the history up to these weights.
+    fs.mkdirSync(root, { recursive: true });
+    const { checkpointDir: _, ...kept } = src.meta.training ?? {};
     await saveCheckpoint(stage, {
       model: src.model,
       vocab: src.vocab,

@@ -287,6 +287,13 @@ test('pack --continues NAME stores a fine-tune of a shipped model with both runs
     pack({ name: 'tiny-3', continues: 'tiny-more', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
     /pretrained:tiny-more already continues an earlier run/,
   );
+  // Another text (the same characters, one more line) is not the one the first run was trained on.
+  const longer = path.join(work, 'longer.txt');
+  fs.writeFileSync(longer, fs.readFileSync(input, 'utf8') + fs.readFileSync(input, 'utf8').split('\n')[0] + '\n');
+  await assert.rejects(
+    pack({ name: 'tiny-y', continues: 'tiny', checkpoint: path.join(work, 'more', 'best'), corpus: longer, log: path.join(work, 'more.jsonl'), root }),
+    /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
+  );
   await assert.rejects(
     pack({ name: 'tiny-x', continues: 'nope', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
     /no pretrained model 'nope'/,
