@@ -259,7 +259,7 @@ test('charrnn train --init-from pretrained:NAME fine-tunes as a new run at a ten
   assert.equal(fs.existsSync(path.join(work, 'tuned2', 'latest')), false);
 });
 
-test('pack --continues NAME stores a fine-tune of a shipped model with both runs on its card, and refuses one that is no better', async () => {
+test('pack --continues NAME stores a fine-tune of a shipped model with both runs on its card, and refuses one that is no better, another model or another text', async () => {
   await installed;
   const first = readCard(path.join(root, 'tiny'))!;
   const more = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'more', '--batch-size', '4', '--seq-length', '10',
@@ -292,6 +292,14 @@ test('pack --continues NAME stores a fine-tune of a shipped model with both runs
   fs.writeFileSync(longer, fs.readFileSync(input, 'utf8') + fs.readFileSync(input, 'utf8').split('\n')[0] + '\n');
   await assert.rejects(
     pack({ name: 'tiny-y', continues: 'tiny', checkpoint: path.join(work, 'more', 'best'), corpus: longer, log: path.join(work, 'more.jsonl'), root }),
+    /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
+  );
+  // Another model (one layer of 8) trained on the same text is not its fine-tune either.
+  const narrow = run(MAIN, ['train', '--input', input, '--checkpoint-dir', 'narrow', '--rnn-size', '8', '--num-layers', '1', '--batch-size', '4', '--seq-length', '10',
+    '--max-iters', '10', '--eval-val-every', '10', '--log-json', path.join(work, 'narrow.jsonl')]);
+  assert.equal(narrow.code, 0, narrow.err);
+  await assert.rejects(
+    pack({ name: 'tiny-z', continues: 'tiny', checkpoint: path.join(work, 'narrow', 'best'), corpus: input, log: path.join(work, 'narrow.jsonl'), root }),
     /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
   );
   await assert.rejects(
