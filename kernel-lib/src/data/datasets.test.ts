@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { CharRNNError } from '../errors';
 import { datasetOrStandIn, fetchDataset } from './datasets';
 import { DatasetEntry } from './manifest';
+import { applyRecipe } from './recipes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-datasets-'));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -96,4 +97,81 @@ test('datasetOrStandIn gives the corpus when it can, else a stand-in of the same
   const novel = await datasetOrStandIn('novel', { mirror, dataDir, manifest, standInChars: 2000 });
   assert.match(fs.readFileSync(novel.path, 'utf8'), /^[A-Z]+:\n/);
   await assert.rejects(datasetOrStandIn('nope', { mirror, dataDir, manifest }), /unknown dataset/);
+});
+
+/**
+ * A loopback server holding upstream-shaped files. `cutAfter` bytes into the first response of a path, it closes
+ * the connection (a download cut off); Range requests get the rest (206), as GitHub's raw server answers them.
+ */
+async function upstream(files: Record<string, Buffer>, cutAfter?: number) {
+  const cut = new Set<string>();
+  const ranges: string[] = [];
+  const server = http.createServer((req, res) => {
+    const body = files[req.url ?? ''];
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (!body) {
+      res.writeHead(404).end('Not Found');
+    } else if (range) {
+      ranges.push(`${req.url} ${range[0]}`);
+      const from = Number(range[1]);
+      if (from >= body.length) res.writeHead(416).end();
+      else res.writeHead(206, { 'Content-Length': body.length - from }).end(body.subarray(from));
+    } else if (cutAfter !== undefined && !cut.has(req.url!)) {
+      cut.add(req.url!);
+      res.writeHead(200, { 'Content-Length': body.length }).write(body.subarray(0, cutAfter));
+      setTimeout(() => res.socket?.destroy(), 50);
+    } else {
+      res.writeHead(200, { 'Content-Length': body.length }).end(body);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, ranges, close: () => server.close() };
+}
+
+test('a recipe makes the corpus from upstream-shaped downloads (paths under downloadBase) and the downloads go', async () => {
+  const essays = { '/pg/0.txt': Buffer.from('# One\n\nSee [this](http://a.example/(b)).\n'), '/pg/1.txt': Buffer.from('Two  \n') };
+  const server = await upstream(essays);
+  try {
+    const text = 'One\n\nSee this.\n\nTwo\n';
+    const e = entry({ name: 'essays', downloadBase: `${server.base}pg/`, download: ['0.txt', '1.txt'], recipe: 'markdown-essays', sha256: sha(text) });
+    const dataDir = path.join(tmp, 'recipe');
+    const file = await fetchDataset('essays', { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] });
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['input.txt']);
+  } finally {
+    server.close();
+  }
+});
+
+test('a download cut off midway is one clear error, leaves no corpus, and the next fetch resumes it', async () => {
+  const book = Buffer.from('\ufeff' + 'The novel, line after line.\r\n'.repeat(200) + 'conscious.\r\n\r\nappended lines\r\n');
+  const server = await upstream({ '/wp.txt': book }, 1000);
+  try {
+    const text = applyRecipe('war-and-peace', [book]).toString();
+    const e = entry({ name: 'wp', download: [`${server.base}wp.txt`], recipe: 'war-and-peace', sha256: sha(text) });
+    const dataDir = path.join(tmp, 'resume');
+    const opts = { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] };
+    await assert.rejects(fetchDataset('wp', opts), (err: Error) =>
+      err instanceof CharRNNError && /^the download of dataset 'wp' from \S+ was cut off after 1000 bytes; run the same command again to resume it$/.test(err.message));
+    assert.equal(fs.existsSync(path.join(dataDir, 'wp', 'input.txt')), false);
+    assert.equal(fs.statSync(path.join(dataDir, 'wp', 'downloads', '0-wp.txt.part')).size, 1000);
+    const file = await fetchDataset('wp', opts);
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+    assert.deepEqual(server.ranges, ['/wp.txt bytes=1000-']);
+  } finally {
+    server.close();
+  }
+});
+
+test('a wrong download (a changed upstream file) is a checksum mismatch: no corpus, and no download kept to resume', async () => {
+  const server = await upstream({ '/wp.txt': Buffer.from('Another novel\r\nconscious.\r\n\r\n') });
+  try {
+    const e = entry({ name: 'wp', download: [`${server.base}wp.txt`], recipe: 'war-and-peace' });
+    const dataDir = path.join(tmp, 'wrong');
+    await assert.rejects(fetchDataset('wp', { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] }), (err: Error) =>
+      err instanceof CharRNNError && /^checksum mismatch for wp as made from \S+: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/.test(err.message));
+    assert.deepEqual(fs.readdirSync(path.join(dataDir, 'wp')), []);
+  } finally {
+    server.close();
+  }
 });

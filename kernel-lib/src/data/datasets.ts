@@ -5,7 +5,9 @@ import { CharRNNError } from '../errors';
 import { writeAll, writeFileAtomic } from '../text/atomic';
 import { sha256File } from '../text/corpus';
 import { DatasetEntry, findDataset, repoRoot } from './manifest';
+import { downloadFile } from './download';
 import { buildLinuxCorpus } from './linux';
+import { applyRecipe } from './recipes';
 import { StandInStyle, standInCorpus } from './standin';
 
 export interface FetchOptions {
@@ -34,8 +36,8 @@ export function defaultDataDir(): string {
 
 /**
  * Put a verified copy of a corpus in the data folder and return the path of its input.txt.
- * Sources, in order: a copy already there with the right sha256; the mirror folder; the manifest's direct
- * download URLs (Node fetch). Every copy is checked against the manifest's sha256 and written under a temporary
+ * Sources, in order: a copy already there with the right sha256; the mirror folder; the manifest's download
+ * URLs (resumable, see download.ts), made into the corpus by the entry's recipe (recipes.ts). Every copy is checked against the manifest's sha256 and written under a temporary
  * name, then renamed, so a failed fetch never leaves a half file. `linux` is built from Debian's package instead.
  */
 export async function fetchDataset(name: string, opts: FetchOptions = {}): Promise<string> {
@@ -43,7 +45,7 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   const dir = path.join(opts.dataDir ?? defaultDataDir(), name);
   const dest = path.join(dir, 'input.txt');
   const log = opts.log ?? (() => {});
-  if (entry.debianPackage) return buildLinuxCorpus({ out: dest, maxBytes: opts.maxBytes, debianPackage: entry.debianPackage, log });
+  if (entry.debianPackage) return buildLinuxCorpus({ out: dest, maxBytes: opts.maxBytes, debianPackage: entry.debianPackage, debianVersion: entry.debianVersion, log });
   if (opts.maxBytes !== undefined) throw new CharRNNError(`--max-bytes applies only to corpora built locally (linux), not '${name}'`);
   if (!entry.sha256) throw new CharRNNError(`dataset '${name}' has no sha256 in the manifest`);
   if (fs.existsSync(dest) && (await sha256File(dest)) === entry.sha256) return dest;
@@ -63,10 +65,37 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
     tried.push(`no direct download: ${entry.note ?? `see ${entry.url}`}`);
     throw new CharRNNError(`cannot fetch dataset '${name}': ${tried.join('; ')}`);
   }
-  log(`${name}: downloading ${entry.download.length} file(s) from ${entry.url}`);
-  fs.mkdirSync(dir, { recursive: true });
-  await writeVerified(dest, downloadAll(name, entry.download), entry.sha256, entry.download.join(' + '));
+  const urls = downloadUrls(entry);
+  log(`${name}: downloading ${urls.length} file(s) from ${entry.url}${entry.recipe ? ` (recipe: ${entry.recipe})` : ''}`);
+  const downloads = path.join(dir, 'downloads');
+  fs.mkdirSync(downloads, { recursive: true });
+  const files: Buffer[] = [];
+  for (const [i, url] of urls.entries()) {
+    const file = path.join(downloads, `${i}-${path.basename(new URL(url).pathname).replace(/[^\w.-]/g, '_')}`);
+    await downloadFile(url, file, `dataset '${name}'`);
+    files.push(fs.readFileSync(file));
+  }
+  try {
+    await writeVerified(dest, [applyRecipe(entry.recipe, files)], entry.sha256, `${name} as made from ${entry.url}`);
+  } finally {
+    // Whole downloads are kept only to resume a later call; once they made the corpus, or made a wrong one
+    // (a changed upstream file: downloading it again cannot help until the manifest changes), they go.
+    fs.rmSync(downloads, { recursive: true, force: true });
+  }
   return dest;
+}
+
+const GITHUB_RAW = 'https://raw.githubusercontent.com/';
+
+/**
+ * The manifest's download URLs, each resolved against `downloadBase` when it has one. $CHARRNN_DOWNLOADS_URL, when
+ * set, serves the same paths in place of GitHub's raw server (a class's local copy, a test's loopback server).
+ */
+export function downloadUrls(entry: DatasetEntry, local = process.env.CHARRNN_DOWNLOADS_URL): string[] {
+  const urls = (entry.download ?? []).map((u) => new URL(u, entry.downloadBase).href);
+  if (!local) return urls;
+  const base = local.endsWith('/') ? local : `${local}/`;
+  return urls.map((u) => (u.startsWith(GITHUB_RAW) ? base + u.slice(GITHUB_RAW.length) : u));
 }
 
 /** Licence and provenance files that sit beside input.txt in the mirror (a licence may require them). */
@@ -77,23 +106,8 @@ function copyCompanions(from: string, to: string): void {
   }
 }
 
-/** The bodies of several URLs, one after another. */
-async function* downloadAll(name: string, urls: string[]): AsyncGenerator<Uint8Array> {
-  for (const url of urls) {
-    let res: Response;
-    try {
-      res = await fetch(url, { signal: AbortSignal.timeout(10 * 60 * 1000) });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new CharRNNError(`cannot download dataset '${name}' from ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
-    }
-    if (!res.ok || !res.body) throw new CharRNNError(`cannot download dataset '${name}' from ${url}: HTTP ${res.status}`);
-    yield* res.body;
-  }
-}
-
 /** Stream chunks to `dest`, keeping the file only if its sha256 is the expected one. */
-async function writeVerified(dest: string, chunks: AsyncIterable<Uint8Array | Buffer>, sha256: string, source: string): Promise<void> {
+async function writeVerified(dest: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, sha256: string, source: string): Promise<void> {
   const hash = createHash('sha256');
   await writeFileAtomic(
     dest,

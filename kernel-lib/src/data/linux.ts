@@ -29,6 +29,8 @@ export interface LinuxOptions {
   /** The kernel source .tar.xz. Default: /usr/src/<debianPackage>.tar.xz, installed with apt-get when missing. */
   tarball?: string;
   debianPackage?: string;
+  /** The package version the pretrained models' text came from: installed when the package is missing. */
+  debianVersion?: string;
   log?: (line: string) => void;
 }
 
@@ -41,7 +43,7 @@ export interface LinuxOptions {
 export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
   const log = opts.log ?? (() => {});
   const pkg = opts.debianPackage ?? 'linux-source-6.1';
-  const tarball = opts.tarball ?? linuxTarball(pkg, log);
+  const tarball = opts.tarball ?? linuxTarball(pkg, opts.debianVersion, log);
   if (!fs.existsSync(tarball)) throw new CharRNNError(`cannot read ${tarball}: no such file`);
   const maxBytes = opts.maxBytes ?? null;
   if (maxBytes !== null && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new CharRNNError(`--max-bytes must be a positive integer, got ${maxBytes}`);
@@ -62,6 +64,10 @@ export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
     },
   );
   const build: LinuxBuild = { tarball, tarballBytes, packageVersion: opts.tarball ? null : packageVersion(pkg), maxBytes, ...result };
+  if (build.packageVersion && opts.debianVersion && build.packageVersion !== opts.debianVersion) {
+    log(`linux: built from ${pkg} ${build.packageVersion}; the pretrained models' text is from ${opts.debianVersion}, so a few files differ ` +
+        `(apt-get install ${pkg}=${opts.debianVersion} gives the same text, while Debian keeps that version)`);
+  }
   fs.writeFileSync(infoFile, JSON.stringify(build, null, 2) + '\n');
   log(`linux: ${result.files} files, ${result.bytes} bytes (${result.skipped} non-UTF-8 files left out)`);
   return opts.out;
@@ -129,17 +135,23 @@ export function concatSources(tarball: string, fd: number, maxBytes: number): Pr
   });
 }
 
-/** /usr/src/<pkg>.tar.xz, installing Debian's package first when it is missing and we are root. */
-function linuxTarball(pkg: string, log: (line: string) => void): string {
+/**
+ * /usr/src/<pkg>.tar.xz, installing Debian's package first when it is missing and we are root: the pinned version
+ * when Debian still has it (its security archive keeps a few), else the current one.
+ */
+function linuxTarball(pkg: string, version: string | undefined, log: (line: string) => void): string {
   const file = `/usr/src/${pkg}.tar.xz`;
   if (fs.existsSync(file)) return file;
-  if (process.getuid?.() !== 0) throw new CharRNNError(`${file} is missing: install it with 'sudo apt-get install ${pkg}'`);
-  log(`linux: installing Debian's ${pkg} with apt-get`);
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  let r = install();
+  if (process.getuid?.() !== 0) throw new CharRNNError(`${file} is missing: install it with 'sudo apt-get install ${version ? `${pkg}=${version}` : pkg}'`);
+  const install = (target: string) => {
+    log(`linux: installing Debian's ${target} with apt-get`);
+    return spawnSync('apt-get', ['install', '-y', '--no-install-recommends', target], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const targets = version ? [`${pkg}=${version}`, pkg] : [pkg];
+  let r = install(targets[0]);
   if (r.status !== 0) {
     spawnSync('apt-get', ['update'], { stdio: 'ignore' });
-    r = install();
+    for (const target of targets) if ((r = install(target)).status === 0) break;
   }
   if (r.status !== 0 || !fs.existsSync(file)) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').pop();

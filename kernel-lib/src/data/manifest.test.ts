@@ -3,25 +3,30 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256File } from '../text/corpus';
-import { defaultMirror } from './datasets';
+import { defaultMirror, downloadUrls } from './datasets';
+import { RECIPES } from './recipes';
 import { loadManifest } from './manifest';
 
 const NAMES = ['tinyshakespeare', 'warpeace', 'paulgraham', 'latex', 'names', 'names-32k', 'wiki', 'music', 'linux'];
 
-test('the manifest lists every corpus once, with source, licence and (except linux) size and sha256', () => {
+test('the manifest lists every corpus once, with source, licence, downloads pinned by commit and (except linux) size and sha256', () => {
   const manifest = loadManifest();
   assert.deepEqual(manifest.map((e) => e.name).sort(), [...NAMES].sort());
   for (const e of manifest) {
     assert.match(e.url, /^https:\/\//, e.name);
     assert.ok(e.description.length > 20 && e.licence.length > 2, e.name);
-    for (const url of e.download ?? []) assert.match(url, /^https:\/\//, e.name);
     if (e.name === 'linux') {
       assert.equal(e.debianPackage, 'linux-source-6.1');
+      assert.match(e.debianVersion ?? '', /^6\.1\.\d+-\d+$/);
       assert.equal(e.sha256, undefined);
+      assert.deepEqual(e.prefixes?.map((p) => [p.chars, p.usedBy]), [[6_200_000, 'pretrained:linux']]);
     } else {
       assert.match(e.sha256 ?? '', /^[0-9a-f]{64}$/, e.name);
       assert.ok(Number.isInteger(e.bytes) && e.bytes! > 10_000, e.name);
-      assert.ok(e.download || e.note, `${e.name} says how to get it without a direct download`);
+      assert.ok(e.recipe === undefined || Object.hasOwn(RECIPES, e.recipe), `${e.name}: recipe ${e.recipe}`);
+      const urls = downloadUrls(e);
+      assert.ok(urls.length > 0, `${e.name} has downloads`);
+      for (const url of urls) assert.match(url, /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/[0-9a-f]{40}\//, e.name);
     }
   }
 });
@@ -37,4 +42,10 @@ test('the mirror holds exactly the files the manifest describes', { skip: noMirr
     assert.equal(fs.statSync(file).size, e.bytes, e.name);
     assert.equal(await sha256File(file), e.sha256, e.name);
   }
+});
+
+test('CHARRNN_DOWNLOADS_URL serves the same paths in place of GitHub raw', () => {
+  const e = loadManifest().find((x) => x.name === 'paulgraham')!;
+  const urls = downloadUrls(e, 'http://127.0.0.1:8000');
+  assert.equal(urls[217], 'http://127.0.0.1:8000/sgoel97/essay-datasets/c940c482573d33b0c5107dc4e3293737233482a7/paul_graham_essays/text_data/217.txt');
 });

@@ -8,14 +8,20 @@ export interface DatasetEntry {
   description: string;
   /** Canonical public source (repository page or package page). */
   url: string;
-  /** Direct URLs whose concatenation is exactly input.txt, when the file is not processed from its source. */
+  /** The files input.txt is made from, pinned by commit: URLs, or paths relative to `downloadBase`. */
   download?: string[];
+  downloadBase?: string;
+  /** How the downloads become input.txt (recipes.ts); default: concatenated in order. */
+  recipe?: string;
   licence: string;
   /** Size and sha256 of input.txt; absent for corpora built locally (linux). */
   bytes?: number;
   sha256?: string;
-  /** Debian package the corpus is built from (linux). */
+  /** Debian package the corpus is built from (linux), and the version the pretrained models' text came from. */
   debianPackage?: string;
+  debianVersion?: string;
+  /** Starts of a built corpus that models were trained on: the first `chars` characters and their sha256. */
+  prefixes?: { chars: number; sha256: string; usedBy: string }[];
   note?: string;
 }
 
