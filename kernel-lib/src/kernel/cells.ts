@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { delimiter, join, parse, sep } from 'node:path';
 import { format } from 'node:util';
 import { createExecutor } from 'tslab/dist/executor';
 import type { Executor } from 'tslab/dist/executor';
@@ -47,6 +49,7 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
   const unwatched = { close() {} };
   tsForCells.sys.watchFile = () => unwatched;
   tsForCells.sys.watchDirectory = () => unwatched;
+  typeCheckWithNodePath(dir);
   let browser: Converter | undefined;
   const node = createConverter({ isJS: false, isBrowser: false });
   // Each cell's compiled code gets interrupt checks, numbered by the cell (see interruptible.ts).
@@ -110,6 +113,30 @@ export function createCellRunner(dir: string, displayData: (content: object, upd
     },
     close: () => executor.close(),
   };
+}
+
+/**
+ * Notebooks in any folder (a student's home, /tmp) import `@charrnn/kernel`. At run time Node finds it on
+ * NODE_PATH, which the kernelspec sets to the library's folder (kernelspec.ts); that also serves the notebook's own
+ * modules and worker threads. TypeScript has no NODE_PATH, and tslab's compiler options are fixed (no `paths`), so
+ * the compiler's file system is given it, as tslab fakes `node_modules/tslab` for itself: the root's node_modules,
+ * the last folder TypeScript's Node10 search looks in, shows what the NODE_PATH folders hold. Types are then found
+ * where Node finds the code, in the same order: the node_modules folders above the notebook first, then NODE_PATH.
+ */
+function typeCheckWithNodePath(dir: string): void {
+  const folders = (process.env.NODE_PATH ?? '').split(delimiter).filter(Boolean);
+  if (folders.length === 0) return;
+  const last = join(parse(dir).root, 'node_modules');
+  const onNodePath = (path: string): string => {
+    if ((path !== last && !path.startsWith(last + sep)) || existsSync(path)) return path;
+    const rest = path.slice(last.length);
+    return folders.map((f) => f + rest).find((p) => existsSync(p)) ?? path;
+  };
+  const sys = tsForCells.sys as unknown as Record<string, (path: string, ...rest: unknown[]) => unknown>;
+  for (const name of ['fileExists', 'directoryExists', 'readFile', 'realpath', 'getDirectories']) {
+    const original = sys[name];
+    sys[name] = (path, ...rest) => original(onNodePath(path), ...rest);
+  }
 }
 
 /** A thrown value as Jupyter's ename / evalue / traceback. User errors get one line, no stack. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKernelspec } from './kernelspec';
 
-test('the kernelspec starts this kernel with node, by signal interrupt, and leaves no temp file', () => {
+test('the kernelspec starts this kernel with node, by signal interrupt, with the library on NODE_PATH, and leaves no temp file', () => {
   const data = mkdtempSync(join(tmpdir(), 'charrnn-spec-'));
   try {
     const dir = writeKernelspec(data);
@@ -17,6 +17,8 @@ test('the kernelspec starts this kernel with node, by signal interrupt, and leav
     assert.equal(spec.argv[2], '{connection_file}');
     assert.equal(spec.interrupt_mode, 'signal');
     assert.equal(spec.language, 'typescript');
+    // Notebooks in any folder find the library there (tests/notebook-anywhere.test.mjs runs one).
+    assert.ok(existsSync(join(spec.env.NODE_PATH, '@charrnn', 'kernel', 'package.json')), spec.env.NODE_PATH);
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
