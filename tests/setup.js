@@ -54,16 +54,18 @@ if (missing.length > 0) {
 }
 
 // npm ci when node_modules is missing or older than the lock file.
-if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
+const npmInstall = mtime('node_modules/.package-lock.json') < mtime('package-lock.json');
+if (npmInstall) {
   console.log('setup: installing npm packages (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// Incremental (a few seconds when little changed); the build info lives in dist/ so that deleting dist/
-// also forces a full build. First the schema package (@charrnn/schema: the views and colours the library and the
-// extension share), which both import from its dist/.
-run('npx', ['tsc', '-b', 'kernel-lib/schema']);
-run('npx', ['tsc', '-p', 'kernel-lib', '--incremental', '--tsBuildInfoFile', 'kernel-lib/dist/.tsbuildinfo']);
+// The library's own build (`npm run build -w @charrnn/kernel` runs the same): tsc -b builds first the schema
+// package it references (@charrnn/schema: the views and colours the library and the extension share, which both
+// import from its dist/), then the library, each only when an input is newer than its build info (a second when
+// nothing changed, a few seconds when little did). The build info lives in dist/, so deleting dist/ forces a
+// full build. tsc -b compares our sources' times only, not those of the packages' types: after npm ci, --force.
+run('npx', ['tsc', '-b', 'kernel-lib', ...(npmInstall ? ['--force'] : [])]);
 
 // The optional native engine (BLAS products, fused cells), built for this machine's CPU; without it, wasm.
 const { buildNative, notBuiltWarning } = require(path.join(root, 'kernel-lib', 'native', 'build.js'));
