@@ -279,28 +279,34 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
 
 /** Moves a packed model folder into place and records its files in the manifest, within the size budget. */
 async function install(root: string, name: string, stage: string): Promise<void> {
-  const manifest: Manifest = readManifest(root);
-  const files = Object.fromEntries(
-    fs
-      .readdirSync(stage)
-      .sort()
-      .map((f) => [f, fileSha256(path.join(stage, f))]),
-  );
-  const bytes = fs.readdirSync(stage).reduce((n, f) => n + fs.statSync(path.join(stage, f)).size, 0);
-  const others = Object.entries(manifest.models).reduce((n, [other, e]) => (other === name ? n : n + e.bytes), 0);
+  const entry = manifestEntry(root, name, stage);
+  const dest = path.join(root, name);
+  const old = `${dest}.old-${process.pid}`;
+  if (fs.existsSync(dest)) fs.renameSync(dest, old);
+  fs.renameSync(stage, dest);
+  fs.rmSync(old, { recursive: true, force: true });
+  await writeManifestEntry(root, name, entry);
+}
+
+/** The manifest entry of model `name` stored as the files of `dir`: their sha256s and size, within the budget. */
+export function manifestEntry(root: string, name: string, dir: string): Manifest['models'][string] {
+  const names = fs.readdirSync(dir).sort();
+  const files = Object.fromEntries(names.map((f) => [f, fileSha256(path.join(dir, f))]));
+  const bytes = names.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const others = Object.entries(readManifest(root).models).reduce((n, [other, e]) => (other === name ? n : n + e.bytes), 0);
   if (others + bytes > PRETRAINED_BUDGET_BYTES) {
     throw new CharRNNError(
       `${name} (${(bytes / 1e6).toFixed(1)} MB) would bring the pretrained models to ${((others + bytes) / 1e6).toFixed(1)} MB, ` +
         `over the ${PRETRAINED_BUDGET_BYTES / 1e6} MB budget: not stored`,
     );
   }
-  const dest = path.join(root, name);
-  const old = `${dest}.old-${process.pid}`;
-  if (fs.existsSync(dest)) fs.renameSync(dest, old);
-  fs.renameSync(stage, dest);
-  fs.rmSync(old, { recursive: true, force: true });
-  const next: Manifest = { format: MANIFEST_FORMAT, version: 1, models: { ...manifest.models, [name]: { files, bytes } } };
-  next.models = Object.fromEntries(Object.entries(next.models).sort(([a], [b]) => a.localeCompare(b)));
+  return { files, bytes };
+}
+
+/** Records (or replaces) one model's entry in the manifest. */
+export async function writeManifestEntry(root: string, name: string, entry: Manifest['models'][string]): Promise<void> {
+  const models = { ...readManifest(root).models, [name]: entry };
+  const next: Manifest = { format: MANIFEST_FORMAT, version: 1, models: Object.fromEntries(Object.entries(models).sort(([a], [b]) => a.localeCompare(b))) };
   // Through a temporary name: a half-written manifest would lose every model.
   await writeFileAtomic(path.join(root, 'manifest.json'), (fd) => writeAll(fd, Buffer.from(JSON.stringify(next, null, 1) + '\n')));
 }

@@ -75,6 +75,11 @@ export interface Pretrained {
   card: ModelCard;
   /** The stored checkpoint folder. */
   dir: string;
+  /**
+   * The first 20,000 characters of its validation split, shipped where the corpus's licence allows it (its licence
+   * is beside it in `dir`, see excerpt.ts): real text to show the model on with no corpus at hand.
+   */
+  excerpt?: string;
 }
 
 /** One line of `pretrained.list()`: the headline figures of a model. */
@@ -150,12 +155,20 @@ export function readCard(dir: string): ModelCard | undefined {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ModelCard) : undefined;
 }
 
-/** Loads pretrained model `name` (files verified first): the model, its vocabulary and its card. */
+export const EXCERPT_FILE = 'validation-excerpt.txt';
+
+/** The validation excerpt shipped in a model folder, if its corpus's licence let us ship one. */
+export function readExcerpt(dir: string): string | undefined {
+  const file = path.join(dir, EXCERPT_FILE);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+/** Loads pretrained model `name` (files verified first): the model, its vocabulary, its card and its excerpt. */
 function load(name: string, root = PRETRAINED_DIR): Pretrained {
   const dir = pretrainedDir(name, root);
   const ckpt = loadCheckpoint(dir);
   tf.dispose(Object.values(ckpt.trainTensors));
-  return { model: ckpt.model, vocab: ckpt.vocab, card: readCard(dir)!, dir };
+  return { model: ckpt.model, vocab: ckpt.vocab, card: readCard(dir)!, dir, excerpt: readExcerpt(dir) };
 }
 
 /** The installed models with their headline figures (nothing is loaded but the cards). */
