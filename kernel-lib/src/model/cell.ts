@@ -42,13 +42,14 @@ export function uniformValues(n: number, rng: Rng, scale: number): Float32Array 
 
 /**
  * Throws one clear line when no TF.js backend runs yet (TF.js's own error is a 10-line "No backend found in
- * registry" stack). Not in backend.ts: the exported page imports the model but not the Node backends.
+ * registry" stack), wherever the library makes its first tensors: a new model's weights, a loaded checkpoint's.
+ * Not in backend.ts: the exported page imports the model but not the Node backends.
  */
-function requireBackend(): void {
+export function requireBackend(): void {
   try {
     tf.backend();
   } catch {
-    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making a model)');
+    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making or loading a model)');
   }
 }
 

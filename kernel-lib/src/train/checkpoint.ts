@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
+import { requireBackend } from '../model/cell';
 import { checkConfig, ModelConfig, paramCount, paramShapes } from '../model/config';
 import { writeAll } from '../text/atomic';
 import { encodeFloat16 } from './float16';
@@ -299,6 +300,7 @@ function readWeightsFile(dir: string, name: unknown, specs: unknown, meta: Check
 
 /** The tensors of a weights file of checkpoint `dir` (see readWeightsFile), every value finite. */
 function readWeights(dir: string, name: string, specs: tf.io.WeightsManifestEntry[], meta: CheckpointMeta): Record<string, tf.Tensor> {
+  requireBackend();
   const tensors = tf.io.decodeWeights(readWeightsFile(dir, name, specs, meta), specs) as Record<string, tf.Tensor>;
   const bad = Object.values(tensors).reduce((n, t) => n + (t.dataSync() as Float32Array).filter((v) => !Number.isFinite(v)).length, 0);
   if (bad > 0) {
