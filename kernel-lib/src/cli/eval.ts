@@ -2,11 +2,11 @@ import { BackendChoice, initBackend } from '../backend';
 import type { EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import { loadCorpus, splitCorpus } from '../text/corpus';
-import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { evaluateAsync } from '../train/evaluate';
 import { trainOptions } from '../train/options';
-import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, parseFlags } from './args';
+import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR --input FILE [options]',
@@ -22,11 +22,11 @@ export const command: Command = {
 /** charrnn eval CKPT_DIR --input FILE [--split S]: one JSON object with loss (nats), bpc, perplexity, chars. */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const dir = onePositional(p, 'checkpoint directory (charrnn eval CKPT_DIR --input FILE)');
+  const dir = checkpointArg(p, 'checkpoint directory (charrnn eval CKPT_DIR --input FILE)');
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
   const split = p.values.split as 'train' | 'val' | 'test';
   await initBackend(p.values.backend as BackendChoice);
-  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });

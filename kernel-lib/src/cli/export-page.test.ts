@@ -46,3 +46,27 @@ test('charrnn export-page writes the page and prints its size; bad input is one 
   }
   assert.ok(!fs.existsSync(path.join(work, 'x.html')));
 });
+
+test('export-page RUN/best of a run that saved no best/ yet (stopped before its first validation) takes RUN/latest and says so', async () => {
+  await initBackend('cpu');
+  const vocab = Vocab.fromText('ROMEO: hello\n');
+  const model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 8, numLayers: 1, dropout: 0 }, { seed: 2 });
+  await saveCheckpoint(path.join(work, 'short', 'latest'), { model, vocab });
+  await saveCheckpoint(path.join(work, 'full', 'latest'), { model, vocab });
+  await saveCheckpoint(path.join(work, 'full', 'best'), { model, vocab });
+  model.dispose();
+
+  const short = charrnn('export-page', path.join('short', 'best'), '--out', 'short.html');
+  assert.equal(short.code, 0, short.err);
+  assert.equal(short.err, `charrnn: ${path.join('short', 'best')} does not exist (its run saved no best/ yet); using ${path.join('short', 'latest')}\n`);
+  assert.ok(fs.existsSync(path.join(work, 'short.html')));
+  // A run folder is its latest/, and a best/ that exists is taken as it is: nothing to say.
+  for (const dir of ['short', path.join('full', 'best')]) {
+    const r = charrnn('export-page', dir, '--out', 'other.html');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
+  }
+  const none = charrnn('export-page', path.join('nothing', 'best'), '--out', 'none.html');
+  assert.equal(none.code, 1);
+  assert.match(none.err, /^charrnn: no checkpoint found at nothing\/best .*\n$/);
+});

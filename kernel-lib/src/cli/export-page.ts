@@ -1,9 +1,9 @@
 import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { exportPage } from '../page/export';
-import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
-import { Command, onePositional, parseFlags } from './args';
+import { Command, parseFlags } from './args';
+import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR --out FILE.html [options]',
@@ -30,13 +30,14 @@ export const command: Command = {
 /** charrnn export-page CKPT_DIR --out model.html: writes the page and says how big it is. */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const dir = onePositional(p, 'checkpoint directory (charrnn export-page CKPT_DIR --out model.html)');
+  const dir = checkpointArg(p, 'checkpoint directory (charrnn export-page CKPT_DIR --out model.html)');
   const v = p.values;
   if (v.out === undefined) throw new CharRNNError('export-page needs --out FILE.html, the page to write');
   const out = v.out as string;
   // Reading the weights needs a TF.js backend; the model does not run here.
   await initBackend();
-  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  const ckpt = loadCheckpoint(dir);
+  if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   try {
     const page = await exportPage(ckpt.model, ckpt.vocab, out, {
       title: v.title as string | undefined,

@@ -1,7 +1,8 @@
 import { paramCount } from '../model/config';
-import { cardLines, readCard, resolveCheckpoint } from '../pretrained/pretrained';
+import { cardLines, readCard } from '../pretrained/pretrained';
 import { readCheckpointMeta } from '../train/checkpoint';
-import { Command, onePositional, parseFlags } from './args';
+import { Command, parseFlags } from './args';
+import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR [--json]',
@@ -12,7 +13,7 @@ export const command: Command = {
 /** charrnn info CKPT_DIR: what a checkpoint holds (no weights are loaded). */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const { dir, meta, recovered } = readCheckpointMeta(resolveCheckpoint(onePositional(p, 'checkpoint directory (charrnn info CKPT_DIR)')));
+  const { dir, meta, recovered } = readCheckpointMeta(checkpointArg(p, 'checkpoint directory (charrnn info CKPT_DIR)'));
   if (recovered) process.stderr.write(`charrnn: ${recovered}\n`);
   // A pretrained model's card says how it was trained and how good it is (its checkpoint keeps no training state).
   const card = readCard(dir);

@@ -3,9 +3,9 @@ import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
 import { TextTrace, inspectTextAsync } from '../inspect/trace';
-import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
-import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, parseFlags } from './args';
+import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR --text-file F [options]',
@@ -27,7 +27,7 @@ export const command: Command = {
  */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const dir = onePositional(p, 'checkpoint directory (charrnn inspect CKPT_DIR --text-file F)');
+  const dir = checkpointArg(p, 'checkpoint directory (charrnn inspect CKPT_DIR --text-file F)');
   const file = p.values['text-file'] as string | undefined;
   if (!file) throw new CharRNNError('missing --text-file F');
   let text: string;
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<void> {
     throw new CharRNNError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   await initBackend(p.values.backend as BackendChoice);
-  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  const ckpt = loadCheckpoint(dir);
   try {
     const trace = await inspectTextAsync(ckpt.model, ckpt.vocab, text, {
       topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined, engine: p.values.engine as EngineChoice,

@@ -1,10 +1,10 @@
 import { BackendChoice, initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
-import { resolveCheckpoint } from '../pretrained/pretrained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTextsAsync } from '../sample/sampler';
-import { BACKEND_FLAG, Command, ENGINE_FLAG, onePositional, parseFlags } from './args';
+import { BACKEND_FLAG, Command, ENGINE_FLAG, parseFlags } from './args';
+import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR [options]',
@@ -33,10 +33,10 @@ function stream(ch: string): void {
 /** charrnn sample CKPT_DIR: prints samples to stdout, streaming a single one as it is drawn. */
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
-  const dir = onePositional(p, 'checkpoint directory (charrnn sample CKPT_DIR)');
+  const dir = checkpointArg(p, 'checkpoint directory (charrnn sample CKPT_DIR)');
   const v = p.values;
   await initBackend(v.backend as BackendChoice);
-  const ckpt = loadCheckpoint(resolveCheckpoint(dir));
+  const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   const beam = v.beam as number;
   if (beam > 0 && p.given.has('count')) throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
