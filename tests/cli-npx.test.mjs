@@ -62,3 +62,10 @@ test("README's train table names every flag charrnn train takes", () => {
   const { command } = require(path.join(root, 'kernel-lib/dist/cli/train.js'));
   for (const flag of Object.keys(command.flags)) assert.match(readme, new RegExp(`\\| [^\\n]*\`--${flag}[ \`]`), `--${flag}`);
 });
+
+test("README's train lines are short runs that say what they cost: --max-iters and a time", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const lines = [...readme.matchAll(/^ {4}npx charrnn train .*$/gm)].map((m) => m[0]);
+  assert.ok(lines.length >= 2, 'README trains and fine-tunes');
+  for (const line of lines) assert.match(line, /--max-iters \d+ .*# .*\b\d+ (s|min)\b/, line);
+});
