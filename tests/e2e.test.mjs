@@ -31,7 +31,8 @@ before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   fs.copyFileSync(path.join(root, 'notebooks', '00-smoke.ipynb'), path.join(workDir, '00-smoke.ipynb'));
   const env = { ...process.env };
-  delete env.CHARRNN_CI; // full budgets: training must run long enough to be stopped and interrupted
+  delete env.CHARRNN_CI;
+  env.CHARRNN_MODE = 'full'; // full budgets: training must run long enough to be stopped and interrupted
   server = await startServer({ rootDir: workDir, stdio: fs.openSync(serverLog, 'w'), env });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
