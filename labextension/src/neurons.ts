@@ -28,7 +28,7 @@ export class NeuronsWidget extends Widget {
     this.view = view;
     this.heading.textContent = `Cells that track: ${view.feature}`;
     this.metric.textContent = view.activations
-      ? `${view.metric}. Click a row to see the cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}.`
+      ? `${view.metric}. Click one of the first ${savedRows(view)} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}.`
       : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
     fillRankedTable(this.table, view.ranked);
     if (this.explorer && view.activations) {
@@ -40,7 +40,7 @@ export class NeuronsWidget extends Widget {
   /** Opens the rank-th cell in the explorer (created on first use). */
   private open(rank: number): void {
     const n = this.view?.ranked[rank];
-    if (!n || !this.view?.activations) return;
+    if (!n || !this.view?.activations || rank >= savedRows(this.view)) return;
     if (!this.explorer) {
       this.explorer = new ActivationsWidget(this.link);
       Widget.attach(this.explorer, this.explorerHost);
@@ -55,4 +55,14 @@ export class NeuronsWidget extends Widget {
     this.explorer?.dispose();
     super.dispose();
   }
+}
+
+/** How many of the ranked rows, from the top, have their cell in the saved activations (the library saves the first few). */
+function savedRows(view: NeuronsView): number {
+  const saved = (n: NeuronsView['ranked'][number]) => {
+    const units = view.activations?.layers.find((l) => l.layer === n.layer)?.units;
+    return !units || units.includes(n.index);
+  };
+  const first = view.ranked.findIndex((n) => !saved(n));
+  return first < 0 ? view.ranked.length : first;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { divergingColor, mimeType, type ActivationsView, type NeuronsView, type TrainingPoint, type TrainingView } from '@charrnn/schema';
 import { activationsBundle, decodeInt8, encodeInt8, keepCells } from './activations';
-import { neuronsBundle } from './neurons';
+import { OPENABLE_ROWS, neuronsBundle } from './neurons';
 import { ngramBundle } from './ngram';
 import { samplerBundle } from './sampler';
 import { saturationBundle } from './saturation';
@@ -120,6 +120,15 @@ test('a saved explorer keeps only the cell it shows, with its values unchanged',
   // Without a selection the explorer shows layer 0's h[0].
   const first = activationsBundle(lstmView(2, 8, 20)).data[mimeType('activations')] as ActivationsView;
   assert.deepEqual(first.layers.map((l) => l.units), [[0], []]);
+});
+
+test('a saved neuron search keeps the cells of its first rows only, the ones its rows open', () => {
+  const activations = lstmView(1, 64, 10);
+  const ranked = Array.from({ length: 30 }, (_, i) => ({ layer: 0, kind: 'h' as const, index: i, score: 1 - i / 100, correlation: 0.5, meanOn: 0, meanOff: 0 }));
+  const view: NeuronsView = { version: 1, feature: 'f', metric: 'm', ranked, activations: { ...activations, selected: ranked[0] } };
+  const saved = neuronsBundle(view).data[mimeType('neurons')] as NeuronsView;
+  assert.equal(saved.ranked.length, 30);
+  assert.deepEqual(saved.activations!.layers[0].units, Array.from({ length: OPENABLE_ROWS }, (_, i) => i));
 });
 
 test('a saved neuron search keeps the ranked cells, the ones its rows open', () => {

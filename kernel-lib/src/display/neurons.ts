@@ -6,6 +6,8 @@ import type { NeuronsView } from '@charrnn/schema';
 
 /** Rows shown in the fallbacks. */
 const FALLBACK_ROWS = 20;
+/** Rows whose cells are saved with the search, so that a click opens them in the explorer. */
+export const OPENABLE_ROWS = 10;
 
 export function neuronsBundle(view: NeuronsView): MimeBundle {
   const header = ['rank', 'layer', 'state', 'unit', 'score', 'correlation', 'mean on', 'mean off'];
@@ -15,7 +17,8 @@ export function neuronsBundle(view: NeuronsView): MimeBundle {
   const title = `charrnn neuron search: ${view.feature}`;
   const html = `<b>${escapeHtml(title)}</b><p>${escapeHtml(view.metric)}</p>${htmlGrid(header, rows)}`;
   const plain = [title, view.metric, header.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n');
-  // The saved explorer keeps the ranked cells, the ones a click on a row opens.
-  const saved = view.activations ? { ...view, activations: savedActivations(view.activations, view.ranked) } : view;
+  // The saved explorer keeps the best OPENABLE_ROWS ranked cells, the ones a click on a row opens: every ranked cell
+  // of a small model over a few thousand characters is a megabyte a search, and a notebook must stay under 2 MB.
+  const saved = view.activations ? { ...view, activations: savedActivations(view.activations, view.ranked.slice(0, OPENABLE_ROWS)) } : view;
   return makeBundle('neurons', saved, html, plain);
 }
