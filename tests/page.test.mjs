@@ -107,10 +107,14 @@ test('the page samples what the kernel samples, from the link, the controls and 
   await page.waitForFunction((n) => document.querySelectorAll('.charrnn-activations .charrnn-char').length === n, [...probe].length);
   const chars = await page.locator('.charrnn-activations .charrnn-char').allTextContents();
   assert.equal(chars.join(''), probe.replace(/ /g, '\u00a0'));
-  // Coloured by layer 0's h[0], as the kernel computes it.
-  const h0 = cr.inspectText(model, vocab, probe).neuron({ layer: 0, kind: 'h', index: 0 });
+  // Coloured by the cell the explorer opened on: the liveliest over its first text (the page's first sample), as
+  // the kernel finds it.
+  const [layer, kind, index] = (await page.getAttribute('.charrnn-activations', 'data-neuron')).split('/');
+  const cell = { layer: Number(layer), kind, index: Number(index) };
+  assert.deepEqual(cell, cr.inspectText(model, vocab, fromLink).liveliestCell);
+  const values = cr.inspectText(model, vocab, probe).neuron(cell).map((v) => (kind === 'c' ? Math.tanh(v) : v));
   const colours = await page.locator('.charrnn-activations .charrnn-char').evaluateAll((els) => els.map((e) => e.style.backgroundColor));
-  assert.deepEqual(colours, Array.from(h0, (v) => cr.divergingColor(Math.round(v * 127) / 127).replace(/,/g, ', ')));
+  assert.deepEqual(colours, Array.from(values, (v) => cr.divergingColor(Math.round(v * 127) / 127).replace(/,/g, ', ')));
   await page.screenshot({ path: path.join(artifacts, 'explorer.png'), fullPage: true });
 
   // A link edited in place starts the page again; settings the sampler refuses are named, and it starts from its own.

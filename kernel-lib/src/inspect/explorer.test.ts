@@ -8,6 +8,7 @@ import { closeComm, deliverCommMsg, openComm } from '../kernel/comm';
 import { decodeInt8 } from '../display/activations';
 import { Explorer } from './explorer';
 import { searchBySelection, whereElse } from './selection';
+import { inspectText } from './trace';
 import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abc "<>\n');
@@ -23,6 +24,11 @@ before(async () => {
 after(() => {
   kernelState.link = null;
   model.dispose();
+});
+
+test("an explorer given no cell opens on its text's liveliest one (the library decides, so every front end agrees)", () => {
+  const text = 'a "b" <c>\n';
+  assert.deepEqual(new Explorer(model, vocab, text).view().selected, inspectText(model, vocab, text).liveliestCell);
 });
 
 test('explorer shows the text with h and c per layer and top-5 guesses, and answers probes with the probe text', () => {

@@ -113,8 +113,38 @@ export class TextTrace {
     return Math.min(this.length, VIEW_MAX_CHARS, Math.max(1, Math.floor(VIEW_MAX_BYTES / perChar)));
   }
 
-  /** The activation explorer's view of the first viewChars chars (slice() for others). */
-  toView(selected?: NeuronRef): ActivationsView {
+  /**
+   * The cell an explorer shows when none is asked for: the one whose value as the explorer colours it (h, or tanh of
+   * c) varies most over the first viewChars chars, so the text opens in changing colours; a fixed first cell (layer
+   * 0's h[0]) is as often one that barely moves. Ties go to the first cell, layer by layer, h before c.
+   */
+  get liveliestCell(): NeuronRef {
+    const T = this.viewChars;
+    const H = this.hiddenSize;
+    let best: NeuronRef = { layer: 0, kind: 'h', index: 0 };
+    let most = -1;
+    this.layers.forEach((l, layer) => {
+      for (const [kind, m, shown] of [['h', l.h, (x: number) => x], ['c', l.c, Math.tanh]] as const) {
+        if (!m) continue;
+        const [sum, sumSq] = [new Float64Array(H), new Float64Array(H)];
+        for (let t = 0; t < T; t++) {
+          for (let i = 0; i < H; i++) {
+            const v = shown(m[t * H + i]);
+            sum[i] += v;
+            sumSq[i] += v * v;
+          }
+        }
+        for (let i = 0; i < H; i++) {
+          const variance = sumSq[i] / T - (sum[i] / T) ** 2;
+          if (variance > most) [best, most] = [{ layer, kind, index: i }, variance];
+        }
+      }
+    });
+    return best;
+  }
+
+  /** The activation explorer's view of the first viewChars chars (slice() for others), showing `selected` first. */
+  toView(selected: NeuronRef = this.liveliestCell): ActivationsView {
     const t = this.viewChars < this.length ? this.slice(0, this.viewChars) : this;
     const T = t.length;
     const actual = Array.from(t.pNext.subarray(0, Math.max(0, T - 1)), (p) => round3(p));
@@ -129,7 +159,7 @@ export class TextTrace {
         ...(l.c ? { c: encodeInt8(l.c.map(Math.tanh), T, t.hiddenSize) } : {}),
       })),
       predictions: { k: t.k, chars: Array.from(t.topIds, (id) => t.vocab.chars[id]), probs: Array.from(t.topProbs, round3), actual },
-      ...(selected ? { selected } : {}),
+      selected,
     };
   }
 
