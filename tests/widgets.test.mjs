@@ -491,7 +491,10 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   await page.waitForSelector('.charrnn-matches:not([hidden])');
   assert.equal(await text('.charrnn-matches .charrnn-title'), 'Cells that follow the selection "quick" (chars 5 to 9)');
   assert.equal(await page.locator('.charrnn-char.charrnn-selected').count(), 5);
-  assert.deepEqual((await rowCells(0)).slice(0, 6), ['1', '1', 'c', '5', '1.000', '1.000']);
+  assert.deepEqual((await rowCells(0)).slice(0, 5), ['1', '1', 'c', '5', '1.000']);
+  assert.equal(await page.locator('.charrnn-matches tbody tr').count(), 10);
+  assert.match(await page.locator('.charrnn-matches th', { hasText: 'mean inside' }).getAttribute('title'), /mean value inside the selection/);
+  await page.click('.charrnn-matches .charrnn-more');
   assert.equal(await page.locator('.charrnn-matches tbody tr').count(), 20);
   assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| of activation with the selection over the 150 characters shown; no live kernel: ranked from the 8-bit activations saved in this output/);
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/0');
@@ -523,7 +526,7 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-matches tbody tr').length === 2);
   const sent = (await page.evaluate(() => window.sent)).map((s) => s.msg);
   assert.deepEqual(sent, [{ action: 'search', requestId: 1, text: view.text.join(''), start: 5, end: 10, top: 20 }]);
-  assert.deepEqual(await rowCells(1), ['2', '0', 'h', '12', '0.410', '-0.410', '-0.200', '0.100']);
+  assert.deepEqual(await rowCells(1), ['2', '0', 'h', '12', '-0.410', '-0.200', '0.100']);
   assert.match(await text('.charrnn-matches .charrnn-message'), /<img src=x onerror="window.pwned=1">; every cell, ranked by the kernel/);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await page.click('.charrnn-matches tbody tr >> nth=1');
@@ -671,6 +674,52 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
   assert.equal(underlined, '"quick"', 'the feature is underlined where it is on');
   assert.equal(await page.locator('.charrnn-char.charrnn-feature').count(), featureValues.filter((v) => v !== 0).length);
   await shot('neurons');
+});
+
+test('neuron search: the best 10 of 100 rows and a "more" button, every column explained on hover, no score column; a button opens the best cell', async () => {
+  const ranked = Array.from({ length: 100 }, (_, i) => ({ layer: i % 2, kind: i % 3 ? 'h' : 'c', index: i % 64, score: 0.9 - i / 200, correlation: (i % 2 ? -1 : 1) * (0.9 - i / 200), meanOn: 0.5, meanOff: -0.2 }));
+  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r|', ranked, activations: activationsView(200) };
+  await render('neurons', neuronsBundle(view).data);
+  const rows = page.locator('.charrnn-neurons > .charrnn-ranked-table tbody tr');
+  assert.equal(await rows.count(), 10);
+  const heads = await page.evaluate(() => [...document.querySelectorAll('.charrnn-ranked th')].map((th) => [th.textContent, th.title]));
+  assert.deepEqual(heads.map(([h]) => h), ['rank', 'layer', 'state', 'unit', 'correlation', 'mean on', 'mean off']);
+  for (const [h, title] of heads) assert.ok(title.startsWith(`${h}: `) && title.length > h.length + 20, `${h}: ${title}`);
+  assert.match(heads[2][1], /h = the hidden state.*c = the LSTM cell state/);
+  assert.match(heads[5][1], /mean value where the feature is on/);
+  assert.equal(await page.evaluate(() => document.querySelector('.charrnn-ranked').getBoundingClientRect().height < 400), true, 'ten rows, not 2,400 px');
+  await shot('neurons-top10');
+
+  // "more" adds ten rows at a time; the rows past the saved ones say why they cannot open, and do not
+  assert.equal(await text('.charrnn-neurons .charrnn-more'), 'show 10 more of 100');
+  await page.click('.charrnn-neurons .charrnn-more');
+  assert.equal(await rows.count(), 20);
+  assert.equal(await page.locator('.charrnn-neurons tr.charrnn-closed').count(), 10);
+  assert.match(await page.locator('.charrnn-neurons tr.charrnn-closed >> nth=0').getAttribute('title'), /only the first 10 rows' cells are saved with this output.*new Explorer\(model, vocab, text, \{ selected: \{ layer: 0, kind: 'h', index: 10 \} \}\)/);
+  await page.click('.charrnn-neurons tr.charrnn-closed >> nth=0');
+  assert.equal(await page.locator('.charrnn-activations').count(), 0, 'a row whose cell is not saved opens nothing');
+  for (let i = 0; i < 8; i++) await page.click('.charrnn-neurons .charrnn-more');
+  assert.equal(await rows.count(), 100);
+  assert.equal(await page.locator('.charrnn-neurons .charrnn-more').isVisible(), false);
+
+  // the best cell, one click away
+  assert.equal(await text('.charrnn-open-best'), 'Show the best cell, layer 0 c[0], in the explorer');
+  await page.click('.charrnn-open-best');
+  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/c/0');
+});
+
+test('neuron search that could score no cell: the reason, not a table of zeros', async () => {
+  const ranked = Array.from({ length: 100 }, (_, i) => ({ layer: 0, kind: 'h', index: i % 64, score: 0, correlation: 0, meanOn: NaN, meanOff: 0.1 }));
+  const unscored = '"inside comment" is off at every one of the 200 characters of this text, so no cell can follow it: search a text where it changes';
+  await render('neurons', neuronsBundle({ version: 1, feature: 'inside comment', metric: '|Pearson r|', ranked, activations: activationsView(200), unscored }).data);
+  assert.equal(await text('.charrnn-neurons > .charrnn-message'), unscored);
+  assert.equal(await page.locator('.charrnn-ranked').isVisible(), false);
+  assert.equal(await page.locator('.charrnn-open-best').isVisible(), false);
+  await shot('neurons-unscored');
+  // a search saved before the library said why: every score 0 still reads as a reason
+  await render('neurons', { 'application/vnd.charrnn.neurons+json': { version: 1, feature: 'inside comment', metric: 'm', ranked } });
+  assert.match(await text('.charrnn-neurons > .charrnn-message'), /^No cell follows "inside comment" on this text: every correlation is 0/);
+  assert.equal(await page.locator('.charrnn-ranked').isVisible(), false);
 });
 
 test('gate saturation: one panel per gate, one dot per unit and layer, a distinct colour per layer, the legend clear of the panel titles', async () => {

@@ -21,7 +21,7 @@ import {
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
 import type { CommChannel, KernelLink } from './comm';
 import { el, input, labelled, visibleChar } from './dom';
-import { fillRankedTable, onRankedClick } from './ranked';
+import { RankedTable } from './ranked';
 
 const COLORS = int8ColorTable();
 
@@ -69,7 +69,7 @@ export class ActivationsWidget extends Widget {
   private readonly matches = el('div', 'charrnn-matches');
   private readonly matchesTitle = el('div', 'charrnn-title');
   private readonly matchesNote = el('div', 'charrnn-message');
-  private readonly matchesTable = el('table', 'charrnn-table charrnn-ranked');
+  private readonly matchesTable = new RankedTable((rank) => this.ranked[rank] && this.select(this.ranked[rank]), true);
   /** The selected characters start..end-1 whose cells `ranked` lists. */
   private selection: { start: number; end: number } | null = null;
   private ranked: NeuronScore[] = [];
@@ -96,7 +96,7 @@ export class ActivationsWidget extends Widget {
     this.info.textContent = 'hover a character for its values; ←/→ change the neuron; select text to find the cells that follow it';
     this.text.tabIndex = 0;
     this.matches.hidden = true;
-    this.matches.append(this.matchesTitle, this.matchesNote, this.matchesTable);
+    this.matches.append(this.matchesTitle, this.matchesNote, this.matchesTable.node);
     this.elsewhere.append(this.elsewhereButton, this.elsewhereNote, this.passages);
     this.node.append(this.legend, this.info, this.text, this.matches, this.elsewhere, this.probe);
     this.probeText.rows = 3;
@@ -115,7 +115,6 @@ export class ActivationsWidget extends Widget {
     this.node.addEventListener('keydown', (e) => this.onKey(e));
     this.text.addEventListener('mouseover', (e) => this.onHover(e));
     this.text.addEventListener('mouseup', () => this.onSelect());
-    onRankedClick(this.matchesTable, (rank) => this.ranked[rank] && this.select(this.ranked[rank]));
     this.probeButton.addEventListener('click', () => this.sendProbe(this.probeText.value));
     this.elsewhereButton.addEventListener('click', () => this.askWhereElse());
   }
@@ -409,7 +408,7 @@ export class ActivationsWidget extends Widget {
   private showMatches(ranked: NeuronScore[], note: string): void {
     this.ranked = ranked;
     this.matchesNote.textContent = note && ranked.length ? `${note}. Click a row to colour the text by that cell.` : note;
-    fillRankedTable(this.matchesTable, ranked, ['mean inside', 'mean outside']);
+    this.matchesTable.fill(ranked);
   }
 
   /** Asks the kernel for the selected cell's top passages in the explorer's longer text. */

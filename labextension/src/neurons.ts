@@ -1,12 +1,13 @@
 /**
- * Neuron search results: cells ranked by how well they track a feature; clicking a row opens that cell in an
- * activation explorer over the text the search ran on.
+ * Neuron search results: cells ranked by how well they track a feature, the best ten first; a button opens the best
+ * cell in an activation explorer over the text the search ran on, and so does a click on a row for its cell. A
+ * search that could score no cell (the feature never changes on the text) says why instead of listing zeros.
  */
 import { Widget } from '@lumino/widgets';
 import type { NeuronsView } from '@charrnn/schema';
 import type { KernelLink } from './comm';
 import { el } from './dom';
-import { fillRankedTable, onRankedClick } from './ranked';
+import { RankedTable } from './ranked';
 import { ActivationsWidget } from './activations';
 
 export class NeuronsWidget extends Widget {
@@ -14,27 +15,38 @@ export class NeuronsWidget extends Widget {
   private explorer: ActivationsWidget | null = null;
   private readonly heading = el('div', 'charrnn-title');
   private readonly metric = el('div', 'charrnn-message');
-  private readonly table = el('table', 'charrnn-table charrnn-ranked');
+  private readonly openBest = el('button', 'charrnn-button charrnn-open-best');
+  private readonly table = new RankedTable((rank) => this.open(rank));
   private readonly explorerHost = el('div', 'charrnn-explorer-host');
 
   constructor(private readonly link: KernelLink | null) {
     super();
     this.addClass('charrnn-neurons');
-    this.node.append(this.heading, this.metric, this.table, this.explorerHost);
-    onRankedClick(this.table, (rank) => this.open(rank));
+    this.node.append(this.heading, this.metric, this.openBest, this.table.node, this.explorerHost);
+    this.openBest.addEventListener('click', () => this.open(0));
   }
 
   setView(view: NeuronsView): void {
     this.view = view;
     this.heading.textContent = `Cells that track: ${view.feature}`;
-    this.metric.textContent = view.activations
-      ? `${view.metric}. Click one of the first ${savedRows(view)} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}.`
+    const scored = view.ranked.some((n) => n.score > 0);
+    const best = view.ranked[0];
+    this.table.node.hidden = !scored;
+    this.openBest.hidden = !scored || !view.activations;
+    if (best) this.openBest.textContent = `Show the best cell, layer ${best.layer} ${best.kind}[${best.index}], in the explorer`;
+    this.metric.textContent = !scored ? this.unscored(view) : view.activations
+      ? `${view.metric}. Click one of the first ${savedRows(view)} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}; hover a column's name for what it means.`
       : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
-    fillRankedTable(this.table, view.ranked);
+    this.table.fill(view.ranked, { from: view.activations ? savedRows(view) : 0, why: (n) => notSaved(view, n) });
     if (this.explorer && view.activations) {
       this.explorer.setView(view.activations);
       if (view.featureValues) this.explorer.markFeature(view.featureValues);
     }
+  }
+
+  /** Why no cell is listed: the library's reason, or (an output saved before it gave one) what every zero means. */
+  private unscored(view: NeuronsView): string {
+    return view.unscored ?? `No cell follows "${view.feature}" on this text: every correlation is 0, as when the feature is the same on every character. Search a text where it changes.`;
   }
 
   /** Opens the rank-th cell in the explorer (created on first use). */
@@ -65,4 +77,11 @@ function savedRows(view: NeuronsView): number {
   };
   const first = view.ranked.findIndex((n) => !saved(n));
   return first < 0 ? view.ranked.length : first;
+}
+
+/** A row's hover text when its cell cannot be opened here, with the line that explores it in the kernel. */
+function notSaved(view: NeuronsView, n: NeuronsView['ranked'][number]): string {
+  if (!view.activations) return 'no activations were saved with this search';
+  const cell = `{ layer: ${n.layer}, kind: '${n.kind}', index: ${n.index} }`;
+  return `only the first ${savedRows(view)} rows' cells are saved with this output (it stays small); explore this one in the kernel: new Explorer(model, vocab, text, { selected: ${cell} })`;
 }

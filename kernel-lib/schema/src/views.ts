@@ -302,7 +302,7 @@ export interface WhereElseReply {
 // neurons: cells ranked by how well they track a per-character feature
 
 export interface NeuronScore extends NeuronRef {
-  /** The ranking score, higher = tracks the feature better (e.g. |correlation|). */
+  /** The ranking score, higher = tracks the feature better (|correlation|; tables show it as the correlation's bar). */
   score: number;
   /** Pearson correlation of the activation with the feature over the text (signed). */
   correlation: number;
@@ -310,6 +310,33 @@ export interface NeuronScore extends NeuronRef {
   meanOn: number;
   /** Mean activation where the feature is off. */
   meanOff: number;
+}
+
+/** A column of a table of {@link NeuronScore}s: its header and what it means, for the people reading it. */
+export interface NeuronColumn {
+  label: string;
+  help: string;
+}
+
+/**
+ * The columns of a table of NeuronScores, best first, with their meaning (the widget's column tooltips, the
+ * fallbacks' key); `selection` words them for the cells that follow a selection of text instead of a feature.
+ */
+export function neuronColumns(selection = false): NeuronColumn[] {
+  const what = selection ? 'the selection (1 inside, 0 outside)' : 'the feature';
+  return [
+    { label: 'rank', help: `1 = the cell that follows ${selection ? 'the selection' : 'the feature'} best (the largest |correlation|)` },
+    { label: 'layer', help: '0 = the layer that reads the characters; the last one feeds the prediction' },
+    { label: 'state', help: 'h = the hidden state, what the layer passes on; c = the LSTM cell state, its memory (shown as tanh of c)' },
+    { label: 'unit', help: "which of the layer's cells" },
+    { label: 'correlation', help: `of the cell with ${what} over the text, -1 to 1, its size drawn as the bar: + the cell goes up where it is on, - it goes down` },
+    selection
+      ? { label: 'mean inside', help: "the cell's mean value inside the selection" }
+      : { label: 'mean on', help: "the cell's mean value where the feature is on (not 0)" },
+    selection
+      ? { label: 'mean outside', help: "the cell's mean value outside the selection" }
+      : { label: 'mean off', help: "the cell's mean value where the feature is off (0)" },
+  ];
 }
 
 export interface NeuronsView {
@@ -320,6 +347,11 @@ export interface NeuronsView {
   metric: string;
   /** Best first. */
   ranked: NeuronScore[];
+  /**
+   * Why no cell could be scored, when none could (every score 0), e.g. the feature is the same on every character of
+   * the text; shown in place of the rows.
+   */
+  unscored?: string;
   /** The text the search ran on (or a slice of it), so a click can open a cell in the explorer offline. */
   activations?: ActivationsView;
   /** The feature's value per character of `activations.text`: [T]. */

@@ -122,6 +122,15 @@ test('a saved explorer keeps only the cell it shows, with its values unchanged',
   assert.deepEqual(first.layers.map((l) => l.units), [[0], []]);
 });
 
+test('a neuron search that scored no cell shows why instead of a table of zeros', () => {
+  const ranked = [{ layer: 0, kind: 'h' as const, index: 0, score: 0, correlation: 0, meanOn: NaN, meanOff: 0.1 }];
+  const why = '"inside comment" is off at every one of the 300 characters of this text, so no cell can follow it: search a text where it changes';
+  const b = neuronsBundle({ version: 1, feature: 'inside comment', metric: 'm', ranked, unscored: why });
+  assert.equal(b.data['text/plain'], `charrnn neuron search: inside comment\n${why}`);
+  assert.ok(!(b.data['text/html'] as string).includes('<table'));
+  assert.ok((b.data['text/html'] as string).includes('so no cell can follow it'));
+});
+
 test('a saved neuron search keeps the cells of its first rows only, the ones its rows open', () => {
   const activations = lstmView(1, 64, 10);
   const ranked = Array.from({ length: 30 }, (_, i) => ({ layer: 0, kind: 'h' as const, index: i, score: 1 - i / 100, correlation: 0.5, meanOn: 0, meanOff: 0 }));
@@ -179,7 +188,11 @@ test('sampler, neurons, saturation and n-gram bundles have our JSON and escaped 
     ranked: [{ layer: 1, kind: 'c', index: 7, score: 0.9, correlation: -0.9, meanOn: -0.8, meanOff: 0.1 }],
   });
   assert.ok(!(n.data['text/html'] as string).includes('<script>'));
-  assert.match(n.data['text/plain'] as string, /1\t1\tc\t7\t0\.900\t-0\.900/);
+  const plain = n.data['text/plain'] as string;
+  assert.match(plain, /\nrank\tlayer\tstate\tunit\tcorrelation\tmean on\tmean off\n1\t1\tc\t7\t-0\.900\t-0\.800\t0\.100\n/, 'no score column: it was |correlation|');
+  assert.match(plain, /\nstate: h = the hidden state, .*; c = the LSTM cell state/);
+  assert.match(plain, /\nmean on: the cell's mean value where the feature is on/);
+  assert.match(n.data['text/html'] as string, /<br>mean off: the cell&#39;s mean value where the feature is off/);
 
   const sat = saturationBundle({
     version: 1,

@@ -28,10 +28,13 @@ export function cellCorrelations(m: ArrayLike<number>, T: number, H: number, fea
   const fc = new Float64Array(T);
   let sff = 0;
   let on = 0;
+  // A constant feature correlates with nothing; its centred values are rounding errors of the mean, not 0.
+  let varies = false;
   for (let t = 0; t < T; t++) {
     fc[t] = feature[t] - mean;
     sff += fc[t] * fc[t];
     if (feature[t] !== 0) on++;
+    if (feature[t] !== feature[0]) varies = true;
   }
   const [sa, saa, saf, sOn] = [new Float64Array(H), new Float64Array(H), new Float64Array(H), new Float64Array(H)];
   for (let t = 0; t < T; t++) {
@@ -48,7 +51,7 @@ export function cellCorrelations(m: ArrayLike<number>, T: number, H: number, fea
   const out: CellCorrelations = { r: new Float64Array(H), meanOn: new Float64Array(H), meanOff: new Float64Array(H) };
   for (let i = 0; i < H; i++) {
     const saaCentred = saa[i] - (sa[i] * sa[i]) / T;
-    out.r[i] = saaCentred > 1e-12 * T && sff > 0 ? Math.max(-1, Math.min(1, saf[i] / Math.sqrt(saaCentred * sff))) : 0;
+    out.r[i] = saaCentred > 1e-12 * T && varies ? Math.max(-1, Math.min(1, saf[i] / Math.sqrt(saaCentred * sff))) : 0;
     out.meanOn[i] = on ? (scale * sOn[i]) / on : NaN;
     out.meanOff[i] = on < T ? (scale * (sa[i] - sOn[i])) / (T - on) : NaN;
   }

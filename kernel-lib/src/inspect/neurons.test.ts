@@ -73,6 +73,20 @@ test('neuron search displays as the neurons MIME type with escaped fallbacks', (
   assert.ok(!String(bundle.data['text/html']).includes('<b>quotes') && String(bundle.data['text/html']).includes('&#60;b&#62;quotes'));
 });
 
+test('a feature the same on every character scores no cell: the search says why instead of ranking zeros', () => {
+  const trace = handMadeTrace();
+  const never = searchNeurons(trace, 'inside comment'); // the text has no comments
+  assert.ok(never.ranked.every((c) => c.score === 0));
+  const why = '"inside comment" is off at every one of the 352 characters of this text, so no cell can follow it: search a text where it changes';
+  assert.equal(never.unscored, why);
+  assert.equal(never.toView().unscored, why);
+  assert.match(searchNeurons(trace, (chars) => chars.map(() => 3), { name: 'three' }).unscored!, /^"three" is 3 at every one/);
+  assert.equal(searchNeurons(trace, 'inside quotes').unscored, undefined);
+  assert.equal('unscored' in searchNeurons(trace, 'inside quotes').toView(), false);
+  const flat = new TextTrace(trace.chars, trace.ids, 'rnn', 1, [{ h: new Float32Array(trace.length).fill(0.2) }], 1, trace.topIds, trace.topProbs, trace.pNext, trace.vocab);
+  assert.equal(searchNeurons(flat, 'inside quotes').unscored, 'no cell\'s value changes over the 352 characters, so none can follow "inside quotes"');
+});
+
 test('gate saturation counts the time each unit spends below 0.1 and above 0.9', () => {
   const sat = gateSaturation(handMadeTrace());
   const [input, forget, cell] = sat.layers[0].gates;

@@ -51,6 +51,21 @@ export class NeuronSearch {
       `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`;
   }
 
+  /**
+   * Why no cell could be scored, when none could (every |r| is 0); undefined when some could. A feature the same on
+   * every character (no quotes in the text for "inside quotes") correlates with nothing: say so, not 0 for every cell.
+   */
+  get unscored(): string | undefined {
+    if (this.ranked.some((s) => s.score > 0)) return undefined;
+    const chars = `${this.trace.length.toLocaleString('en-US')} characters`;
+    const first = this.values[0];
+    if (this.values.every((v) => v === first)) {
+      const value = !this.binary ? String(first) : first ? 'on' : 'off';
+      return `"${this.feature}" is ${value} at every one of the ${chars} of this text, so no cell can follow it: search a text where it changes`;
+    }
+    return `no cell's value changes over the ${chars}, so none can follow "${this.feature}"`;
+  }
+
   /** The best `top` cells as the views carry them. */
   best(top: number): NeuronScore[] {
     return this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({ layer, kind, index, score, correlation, meanOn, meanOff }));
@@ -63,6 +78,7 @@ export class NeuronSearch {
       feature: this.feature,
       metric: this.metric,
       ranked: this.best(top),
+      ...(this.unscored ? { unscored: this.unscored } : {}),
       activations: this.trace.toView(best ? { layer: best.layer, kind: best.kind, index: best.index } : undefined),
       featureValues: Array.from(this.values.subarray(0, this.trace.viewChars)),
     };
