@@ -229,9 +229,22 @@ test('explorer: the top 5 guesses stand in a labelled column under each characte
     [cell.querySelector('.charrnn-char'), ...cell.querySelectorAll('.charrnn-guess')].map((e) => e.getBoundingClientRect()).map((b) => [b.top, b.bottom, b.left + b.width / 2]));
   assert.equal(boxes.length, 6);
   for (let j = 1; j < 6; j++) assert.ok(boxes[j][0] >= boxes[j - 1][1] - 0.5 && Math.abs(boxes[j][2] - boxes[0][2]) < 1, JSON.stringify(boxes));
+  // hovering a guess: a tooltip at the pointer, inside the notebook's scrolled panel too
   const guess = explorer.locator('.charrnn-cell').nth(1).locator('.charrnn-guess').first();
-  await guess.hover();
-  assert.match(await guess.getAttribute('title'), /^guess 1 after char 1: ".*", p = 0\.\d{3}/);
+  for (const scroll of [0, 120]) {
+    await page.evaluate(([nb, by]) => document.querySelector(`${nb} .jp-WindowedPanel-outer`).scrollBy(0, by), [NB, scroll]);
+    const at = await guess.boundingBox();
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2 - 1);
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2);
+    const tip = explorer.locator('.charrnn-tip');
+    assert.match(await tip.textContent(), /\nguess 1: ".*", p = 0\.\d{3}/);
+    const box = await tip.boundingBox();
+    const [x, y] = [at.x + at.width / 2, at.y + at.height / 2];
+    const dx = Math.max(box.x - x, 0, x - box.x - box.width);
+    const dy = Math.max(box.y - y, 0, y - box.y - box.height);
+    assert.ok((dx > 0 || dy > 0) && Math.hypot(dx, dy) < 30, `scrolled by ${scroll}: the tooltip ${JSON.stringify(box)} is next to the pointer (${x}, ${y})`);
+  }
+  await page.screenshot({ path: path.join(artifacts, 'explorer-tip.png') });
   await explorer.locator('.charrnn-controls label', { hasText: 'colour by surprise' }).locator('input').check();
   assert.match(await explorer.locator('.charrnn-legend').textContent(), /^colour: surprise/);
   assert.equal(await explorer.locator('.charrnn-char').first().evaluate((e) => e.style.backgroundColor), 'rgb(221, 221, 221)', 'no prediction for the first character');

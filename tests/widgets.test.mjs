@@ -402,14 +402,16 @@ test('activation explorer: 10,000 characters, picker changes repaint, keyboard, 
   await page.keyboard.press('PageUp');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/63', 'clamped to the last unit');
 
-  // hover shows exact values
-  await page.hover('.charrnn-cell >> nth=5');
+  // hover shows exact values, in a tooltip at the pointer
+  await page.hover('.charrnn-cell >> nth=5 >> .charrnn-char');
   const value = (Math.round(Math.sin(0.05 * 5 * 64 + 2) * 127) / 127).toFixed(3);
   assert.equal(
-    await text('.charrnn-info'),
-    `char 5 "q": activation ${value}; next: "e" 0.600, "t" 0.200, "a" 0.100, "o" 0.050, "i" 0.050; p(actual next) 0.250`,
+    await text('.charrnn-tip'),
+    `char 5 "q": layer 1 tanh c[63] = ${value}\ntop 5 guesses for the next character: "e" 0.600, "t" 0.200, "a" 0.100, "o" 0.050, "i" 0.050\ncame next: "u", p = 0.250`,
   );
   await shot('activations-light');
+  await page.mouse.move(0, 0);
+  assert.equal(await page.locator('.charrnn-tip').isVisible(), false, 'gone when the pointer leaves the text');
 
   // condensed mode hides the guesses
   await page.check('.charrnn-activations .charrnn-controls input[type=checkbox]');
@@ -585,9 +587,17 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
       assert.ok(Math.abs(boxes[j].mid - boxes[0].mid) < 1, 'centred under the character');
     }
   }
-  // shading: darker for likelier guesses
-  const alpha = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')[3].querySelectorAll('.charrnn-guess')].map((g) => Number(getComputedStyle(g).backgroundColor.match(/[\d.]+\)$/)?.[0].slice(0, -1) ?? 1)));
-  assert.ok(alpha[0] > alpha[1] && alpha[1] > alpha[2] && alpha[2] >= alpha[4] && alpha[4] > 0, `alphas ${alpha}`);
+  // shading: darker for likelier guesses, opaque (the same in every theme), the least likely still shaded
+  const shades = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')[3].querySelectorAll('.charrnn-guess')].map((g) => getComputedStyle(g).backgroundColor));
+  const lightness = shades.map((c) => {
+    // rgb(r, g, b) in 0..255, or color(srgb r g b) in 0..1 (how Chromium gives a color-mix())
+    const rgb = c.match(/[\d.]+/g).map(Number);
+    assert.ok(rgb.length === 3 || rgb[3] === 1, `opaque: ${c}`);
+    return (rgb[0] + rgb[1] + rgb[2]) * (c.startsWith('color(') ? 255 : 1);
+  });
+  assert.ok(lightness[0] < lightness[1] && lightness[1] < lightness[2] && lightness[2] <= lightness[4] && lightness[4] < 3 * 255, `shades ${shades}`);
+  // a space guess is a visible mark, not a blank box
+  assert.equal(await page.locator('.charrnn-cell >> nth=2').locator('.charrnn-guess >> nth=1').textContent(), '␣');
   // the actual next character is outlined where it appears (here always the second guess), and only there
   const actualShown = view.predictions.chars.filter((ch, i) => ch === view.text[Math.floor(i / 5) + 1]).length;
   assert.ok(actualShown >= 39);
@@ -595,7 +605,7 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
   assert.equal(await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('class'), 'charrnn-guess charrnn-p3 charrnn-actual');
   // probability on hover
   await page.hover('.charrnn-cell >> nth=3 >> .charrnn-guess >> nth=1');
-  assert.equal(await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('title'), `guess 2 after char 3: ${JSON.stringify(view.text[4])}, p = 0.300, the character that came next`);
+  assert.equal((await text('.charrnn-tip')).split('\n')[1], `guess 2: ${JSON.stringify(view.text[4])}, p = 0.300, the character that came next`);
   await shot('activations-guesses');
 
   // colour by surprise: char t by -ln p(char t | before), the first has no prediction
@@ -607,6 +617,45 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
   await shot('activations-surprise');
   await page.uncheck('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
   assert.notEqual(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[1].style.backgroundColor), bgs[1]);
+});
+
+test('activation explorer: the hover info sits at the pointer and stays in sight when the text or the page is scrolled', async () => {
+  await render('activations', { 'application/vnd.charrnn.activations+json': { ...activationsView(2000), commTarget: undefined } });
+  /** Moves the pointer to the middle of the first character cell inside the text box and the window; the tooltip's box and the pointer. */
+  const hoverVisible = async () => {
+    const at = await page.evaluate(() => {
+      const box = document.querySelector('.charrnn-text').getBoundingClientRect();
+      const inside = (r) => r.top >= Math.max(box.top, 0) && r.bottom <= Math.min(box.bottom, innerHeight) && r.width > 0;
+      const cells = [...document.querySelectorAll('.charrnn-char')].filter((c) => inside(c.getBoundingClientRect()));
+      const r = cells.at(-1).getBoundingClientRect(); // the last one in sight: the one nearest the window's bottom
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+    await page.mouse.move(at.x + 2, at.y, { steps: 2 }); // a move (a scroll hides the tooltip until the pointer moves)
+    await page.mouse.move(at.x, at.y);
+    const tip = await page.locator('.charrnn-tip').boundingBox();
+    return { tip, at, viewport: page.viewportSize() };
+  };
+  const check = ({ tip, at, viewport }, what) => {
+    assert.ok(tip, `${what}: a tooltip`);
+    assert.ok(tip.x >= 0 && tip.y >= 0 && tip.x + tip.width <= viewport.width && tip.y + tip.height <= viewport.height, `${what}: in the window ${JSON.stringify({ tip, viewport })}`);
+    const dx = Math.max(tip.x - at.x, 0, at.x - tip.x - tip.width);
+    const dy = Math.max(tip.y - at.y, 0, at.y - tip.y - tip.height);
+    assert.ok((dx > 0 || dy > 0) && Math.hypot(dx, dy) < 30, `${what}: next to the pointer, not under it ${JSON.stringify({ tip, at })}`);
+  };
+  check(await hoverVisible(), 'unscrolled');
+  await page.evaluate(() => (document.querySelector('.charrnn-text').scrollTop = 5000));
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))); // its scroll event
+  const scrolled = await hoverVisible();
+  check(scrolled, 'the text box scrolled');
+  assert.match(await text('.charrnn-tip'), /^char \d+ /);
+  // a short window scrolled down: the pointer near its bottom edge, the tooltip above it
+  await page.setViewportSize({ width: 940, height: 420 });
+  await page.evaluate(() => window.scrollTo(0, 150));
+  const low = await hoverVisible();
+  check(low, 'the page scrolled');
+  assert.ok(low.tip.y + low.tip.height <= low.at.y, 'flipped above the pointer near the bottom of the window');
+  await shot('activations-tip');
+  await page.setViewportSize({ width: 940, height: 900 });
 });
 
 test('keys inside our widgets are theirs: Enter applies the neuron box, arrows anywhere in the explorer change the neuron, nothing reaches the notebook', async () => {

@@ -1,11 +1,12 @@
 /**
  * Activation explorer: each character's background coloured by one cell's activation in [-1, 1] (or by the model's
  * surprise at it), the model's top-5 next-character guesses stacked under it as in the post's figure (shaded by
- * probability, the character that actually came next outlined), a layer / h-vs-c / neuron picker (slider and
- * keyboard), hover details, a condensed mode, a probe box that runs the model on the user's text in the kernel, and
- * select-to-search: select text with the mouse and the cells that are on inside the selection and off around it are
- * ranked (by the kernel over every cell, or here over the activations saved in the output), click one to show it;
- * and, with a kernel given a longer text (the validation split), "where else does this cell fire?".
+ * probability, the character that actually came next in bold), a layer / h-vs-c / neuron picker (slider and
+ * keyboard), hover details in a tooltip at the pointer, a condensed mode, a probe box that runs the model on the
+ * user's text in the kernel, and select-to-search: select text with the mouse and the cells that are on inside the
+ * selection and off around it are ranked (by the kernel over every cell, or here over the activations saved in the
+ * output), click one to show it; and, with a kernel given a longer text (the validation split), "where else does
+ * this cell fire?".
  *
  * Speed: the character elements are built once per view; a picker change only rewrites their background colours
  * from a 256-entry lookup table (no layout change). The text is split into lines (at newlines, or every
@@ -20,8 +21,9 @@ import {
 // The library's own selection search (no imports of its own), so a saved output ranks cells as the kernel does.
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
 import type { CommChannel, KernelLink } from './comm';
-import { el, input, labelled, visibleChar } from './dom';
+import { el, guessChar, input, labelled, visibleChar } from './dom';
 import { RankedTable } from './ranked';
+import { PointerTip } from './tip';
 
 const COLORS = int8ColorTable();
 
@@ -30,6 +32,9 @@ const LINE_CHARS = 80;
 
 /** Cells listed for a selection. */
 const TOP_MATCHES = 20;
+
+/** The line above the text while it shows the chosen cell. */
+const HINT = 'hover a character for its values; ←/→ change the neuron; select text to find the cells that follow it';
 
 function decode(m: Int8Matrix): Int8Array {
   const bin = atob(m.int8);
@@ -59,6 +64,7 @@ export class ActivationsWidget extends Widget {
   private readonly neuronNumber = input('number', { min: 0, step: 1, value: 0 });
   private readonly condensed = input('checkbox');
   private readonly info = el('div', 'charrnn-info');
+  private readonly tip = new PointerTip(this.node);
   private readonly text = el('div', 'charrnn-text');
   private readonly probe = el('div', 'charrnn-probe');
   private readonly probeText = el('textarea', 'charrnn-probe-text');
@@ -93,7 +99,7 @@ export class ActivationsWidget extends Widget {
     labelled('neuron', this.neuron, controls).after(this.neuronNumber);
     labelled('condensed', this.condensed, controls);
     labelled('colour by surprise', this.bySurprise, controls);
-    this.info.textContent = 'hover a character for its values; ←/→ change the neuron; select text to find the cells that follow it';
+    this.info.textContent = HINT;
     this.text.tabIndex = 0;
     this.matches.hidden = true;
     this.matches.append(this.matchesTitle, this.matchesNote, this.matchesTable.node);
@@ -113,7 +119,9 @@ export class ActivationsWidget extends Widget {
     this.condensed.addEventListener('change', () => this.text.classList.toggle('charrnn-condensed', this.condensed.checked));
     this.bySurprise.addEventListener('change', () => this.paint());
     this.node.addEventListener('keydown', (e) => this.onKey(e));
-    this.text.addEventListener('mouseover', (e) => this.onHover(e));
+    this.text.addEventListener('mousemove', (e) => this.onHover(e));
+    this.text.addEventListener('mouseleave', () => this.tip.hide());
+    this.text.addEventListener('scroll', () => this.tip.hide()); // the characters move away from under the pointer
     this.text.addEventListener('mouseup', () => this.onSelect());
     this.probeButton.addEventListener('click', () => this.sendProbe(this.probeText.value));
     this.elsewhereButton.addEventListener('click', () => this.askWhereElse());
@@ -189,6 +197,7 @@ export class ActivationsWidget extends Widget {
       this.missingCell();
       return;
     }
+    if (this.info.textContent !== HINT) this.info.textContent = HINT;
     const { bytes, H, i } = col;
     for (let t = 0; t < chars.length; t++) chars[t].style.backgroundColor = COLORS[bytes[t * H + i] + 128];
   }
@@ -216,7 +225,7 @@ export class ActivationsWidget extends Widget {
   /**
    * One column per character as in the post's figure: the character, then its k guesses for the next character
    * stacked below it, most likely first, each shaded by its probability; the guess that matches the character
-   * that actually came next is outlined. Each line starts with the rows' labels.
+   * that actually came next is bold and underlined. Each line starts with the rows' labels.
    */
   private buildText(view: ActivationsView): void {
     const { k, chars, probs } = view.predictions;
@@ -244,7 +253,7 @@ export class ActivationsWidget extends Widget {
       for (let j = 0; j < k; j++) {
         const p = probs[t * k + j] ?? 0;
         const guess = chars[t * k + j] ?? '';
-        el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}${guess === next ? ' charrnn-actual' : ''}`, visibleChar(guess), guesses);
+        el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}${guess === next ? ' charrnn-actual' : ''}`, guessChar(guess), guesses);
       }
       return charEl;
     });
@@ -260,26 +269,36 @@ export class ActivationsWidget extends Widget {
     this.pick({ ...this.selected, index: this.selected.index + step });
   }
 
+  /** The tooltip at the pointer: the character under it, the chosen cell's value there and the guesses after it. */
   private onHover(e: MouseEvent): void {
     const target = e.target as HTMLElement;
     const cell = target.closest<HTMLElement>('.charrnn-cell');
-    if (cell && target.classList.contains('charrnn-guess') && !target.title) this.titleGuess(target, Number(cell.dataset.t));
-    const col = this.column();
-    if (!cell || !col || !this.view) return;
+    if (!cell || !this.view) {
+      this.tip.hide();
+      return;
+    }
     const t = Number(cell.dataset.t);
-    const { k, chars, probs, actual } = this.view.predictions;
-    const value = col.bytes[t * col.H + col.i] / 127;
-    const guesses = Array.from({ length: k }, (_, j) => `${JSON.stringify(chars[t * k + j])} ${probs[t * k + j]?.toFixed(3)}`);
-    const next = actual?.[t] !== undefined ? `; p(actual next) ${actual[t].toFixed(3)}` : '';
-    this.info.textContent = `char ${t} ${JSON.stringify(this.view.text[t])}: activation ${value.toFixed(3)}; next: ${guesses.join(', ')}${next}`;
+    const j = target.classList.contains('charrnn-guess') ? Array.prototype.indexOf.call(target.parentElement!.children, target) : -1;
+    this.tip.show(this.describe(t, j), e);
   }
 
-  /** A guess's tooltip, set when first hovered: the guess and its probability. */
-  private titleGuess(guessEl: HTMLElement, t: number): void {
-    const { k, chars, probs } = this.view!.predictions;
-    const j = Array.prototype.indexOf.call(guessEl.parentElement!.children, guessEl);
-    const actual = guessEl.classList.contains('charrnn-actual') ? ', the character that came next' : '';
-    guessEl.title = `guess ${j + 1} after char ${t}: ${JSON.stringify(chars[t * k + j])}, p = ${probs[t * k + j]?.toFixed(3)}${actual}`;
+  /** What the tooltip says about char t, and about its j-th guess when the pointer is on one (j >= 0). */
+  private describe(t: number, j: number): string {
+    const view = this.view!;
+    const { k, chars, probs, actual } = view.predictions;
+    const { layer, kind, index } = this.selected;
+    const col = this.column();
+    const value = col ? (col.bytes[t * col.H + col.i] / 127).toFixed(3) : 'not in this saved output';
+    const guess = (g: number) => `${JSON.stringify(chars[t * k + g])} ${probs[t * k + g]?.toFixed(3)}`;
+    const cell = kind === 'c' ? `tanh c[${index}]` : `h[${index}]`;
+    const lines = [`char ${t} ${JSON.stringify(view.text[t])}: layer ${layer} ${cell} = ${value}`];
+    if (j >= 0) {
+      const cameNext = chars[t * k + j] === view.text[t + 1] ? ', the character that came next' : '';
+      lines.push(`guess ${j + 1}: ${JSON.stringify(chars[t * k + j])}, p = ${probs[t * k + j]?.toFixed(3)}${cameNext}`);
+    }
+    lines.push(`top ${k} guesses for the next character: ${Array.from({ length: k }, (_, g) => guess(g)).join(', ')}`);
+    if (actual?.[t] !== undefined) lines.push(`came next: ${JSON.stringify(view.text[t + 1])}, p = ${actual[t].toFixed(3)}`);
+    return lines.join('\n');
   }
 
   /** The comm to the kernel that made this output, opened on first use; null when there is none. */

@@ -48,3 +48,8 @@ export function visibleChar(ch: string): string {
   if (ch === ' ') return '\u00a0';
   return ch;
 }
+
+/** How a guess shows under a character: as visibleChar, but a space is a mark (a blank box would read as no guess). */
+export function guessChar(ch: string): string {
+  return ch === ' ' ? '␣' : visibleChar(ch);
+}
