@@ -117,6 +117,19 @@ test('the page samples what the kernel samples, from the link, the controls and 
   assert.deepEqual(colours, Array.from(values, (v) => cr.divergingColor(Math.round(v * 127) / 127).replace(/,/g, ', ')));
   await page.screenshot({ path: path.join(artifacts, 'explorer.png'), fullPage: true });
 
+  // Text selected in the explorer: its cells ranked by the page's model. Nothing on the page speaks of a kernel:
+  // the samples and the rankings are made in the visitor's browser.
+  const box = (t) => page.locator('.charrnn-activations .charrnn-char').nth(t).boundingBox();
+  const [a, b] = [await box(1), await box(3)];
+  await page.mouse.move(a.x + 1, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /every cell, ranked/.test(document.querySelector('.charrnn-matches .charrnn-message')?.textContent));
+  assert.match(await page.locator('.charrnn-matches .charrnn-message').textContent(), /every cell, ranked in your browser/);
+  assert.equal(await page.locator('.charrnn-sampler .charrnn-mode').textContent(), 'live: samples are drawn in your browser as you change the settings');
+  assert.doesNotMatch(await page.locator('body').innerText(), /kernel/i);
+
   // A link edited in place starts the page again; settings the sampler refuses are named, and it starts from its own.
   await page.evaluate(() => (location.hash = '#length=-5'));
   assert.match(await page.locator('.charrnn-page-problem').textContent(), /settings in the link cannot be used: .*length must be a whole number from 1 to 10000/);

@@ -208,7 +208,7 @@ test('explorer: text selected with the mouse is searched by the kernel; its best
   await page.waitForSelector('.charrnn-activations .charrnn-matches:not([hidden])');
   assert.equal(await page.locator('.charrnn-activations .charrnn-matches .charrnn-title').textContent(), 'Cells that follow the selection "old" (chars 1 to 3)');
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-activations .charrnn-matches tbody tr').length === 10, null, { timeout: 60_000 });
-  assert.match(await page.locator('.charrnn-activations .charrnn-matches .charrnn-message').textContent(), /^\|point-biserial correlation\| of activation with the feature over 8 chars; .*every cell, ranked by the kernel/);
+  assert.match(await page.locator('.charrnn-activations .charrnn-matches .charrnn-message').textContent(), /^\|point-biserial correlation\| of activation with the feature over 8 chars; .*every cell, ranked in the kernel/);
   const row = await page.evaluate(() => [...document.querySelectorAll('.charrnn-activations .charrnn-matches tbody tr')[0].children].map((td) => td.textContent));
   assert.ok(Math.abs(Number(row[4])) > 0 && Math.abs(Number(row[4])) <= 1, `correlation ${row[4]}`);
   await page.click('.charrnn-activations .charrnn-matches tbody tr >> nth=0');

@@ -297,6 +297,7 @@ test("the probe box's error gets a line of its own and leaves the text box its w
 test('sampler with a kernel: changes send one debounced request and the reply streams in; stale replies are dropped', async () => {
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'true');
+  assert.equal(await text('.charrnn-mode'), 'live: samples are drawn in the kernel as you change the settings');
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1', 'recorded sample until the first request');
   await page.evaluate(() => {
     window.reply = (comm, msg) => {
@@ -529,7 +530,7 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   const sent = (await page.evaluate(() => window.sent)).map((s) => s.msg);
   assert.deepEqual(sent, [{ action: 'search', requestId: 1, text: view.text.join(''), start: 5, end: 10, top: 20 }]);
   assert.deepEqual(await rowCells(1), ['2', '0', 'h', '12', '-0.410', '-0.200', '0.100']);
-  assert.match(await text('.charrnn-matches .charrnn-message'), /<img src=x onerror="window.pwned=1">; every cell, ranked by the kernel/);
+  assert.match(await text('.charrnn-matches .charrnn-message'), /<img src=x onerror="window.pwned=1">; every cell, ranked in the kernel/);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await page.click('.charrnn-matches tbody tr >> nth=1');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/12');

@@ -3,10 +3,10 @@
  * surprise at it), the model's top-5 next-character guesses stacked under it as in the post's figure (shaded by
  * probability, the character that actually came next in bold), a layer / h-vs-c / neuron picker (slider and
  * keyboard), hover details in a tooltip at the pointer, a condensed mode, a probe box that runs the model on the
- * user's text in the kernel, and select-to-search: select text with the mouse and the cells that are on inside the
- * selection and off around it are ranked (by the kernel over every cell, or here over the activations saved in the
- * output), click one to show it; and, with a kernel given a longer text (the validation split), "where else does
- * this cell fire?".
+ * user's text in the kernel (in an exported page, in the browser), and select-to-search: select text with the mouse
+ * and the cells that are on inside the selection and off around it are ranked (by the kernel over every cell, or
+ * here over the activations saved in the output), click one to show it; and, with a kernel given a longer text (the
+ * validation split), "where else does this cell fire?".
  *
  * Speed: the character elements are built once per view; a picker change only rewrites their background colours
  * from a 256-entry lookup table (no layout change). The text is split into lines (at newlines, or every
@@ -20,7 +20,7 @@ import {
 } from '@charrnn/schema';
 // The library's own selection search (no imports of its own), so a saved output ranks cells as the kernel does.
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
-import type { CommChannel, KernelLink } from './comm';
+import { modelRuns, type CommChannel, type KernelLink } from './comm';
 import { el, guessChar, input, labelled, visibleChar } from './dom';
 import { RankedTable } from './ranked';
 import { PointerTip } from './tip';
@@ -390,7 +390,7 @@ export class ActivationsWidget extends Widget {
     }
     const request: SearchRequest = { action: 'search', requestId: (this.searchId = ++this.requestId), text: this.view.text.join(''), start, end, top: TOP_MATCHES };
     this.searching = true;
-    this.matchesNote.textContent = 'ranking every cell in the kernel…';
+    this.matchesNote.textContent = `ranking every cell ${modelRuns(this.link)}…`;
     comm.send(request);
   }
 
@@ -398,7 +398,7 @@ export class ActivationsWidget extends Widget {
     if (reply.requestId !== this.searchId) return;
     this.searching = false;
     if (reply.error) this.showMatches([], reply.error);
-    else this.showMatches(reply.ranked ?? [], `${reply.metric}; every cell, ranked by the kernel`);
+    else this.showMatches(reply.ranked ?? [], `${reply.metric}; every cell, ranked ${modelRuns(this.link)}`);
   }
 
   /** The search without a kernel: the point-biserial correlation over the 8-bit activations saved in the view. */

@@ -12,6 +12,11 @@ export interface CommChannel {
 
 export interface KernelLink {
   /**
+   * Where the model behind the link runs, as the widgets' text says it: 'in the kernel' (the default) or, in an
+   * exported model page, 'in your browser'.
+   */
+  readonly where?: string;
+  /**
    * Opens a comm to `target`. `onMsg` gets each message's data from the kernel, `onClose` runs when either side
    * closes it (also when the kernel has no such target, e.g. a re-opened notebook). null when no kernel is running.
    */
@@ -36,4 +41,9 @@ export function sessionLink(session: NotebookPanel['sessionContext']): KernelLin
       };
     },
   };
+}
+
+/** Where the model behind `link` runs, in words: "samples are drawn in the kernel". */
+export function modelRuns(link: KernelLink | null): string {
+  return link?.where ?? 'in the kernel';
 }

@@ -68,6 +68,7 @@ function pageLink(): KernelLink {
     },
   };
   return {
+    where: 'in your browser',
     open(target, onMsg, onClose) {
       const id = `page-${++next}`;
       open.set(id, { onMsg, onClose });

@@ -5,7 +5,7 @@
  */
 import { Widget } from '@lumino/widgets';
 import { SAMPLER_LIMITS, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
-import type { CommChannel, KernelLink } from './comm';
+import { modelRuns, type CommChannel, type KernelLink } from './comm';
 import { el, input, labelled } from './dom';
 
 /** Wait this long after the last control change before asking the kernel (the slider fires many events). */
@@ -104,7 +104,7 @@ export class SamplerWidget extends Widget {
 
   private setMode(): void {
     this.mode.textContent = this.live
-      ? 'live: samples are drawn in the kernel as you change the settings'
+      ? `live: samples are drawn ${modelRuns(this.link)} as you change the settings`
       : 'recorded: no live kernel, the slider moves between the temperatures of the samples saved with this output';
     this.mode.dataset.live = String(this.live);
     for (const c of this.inputs) c.disabled = c !== this.temperature && !this.live;
