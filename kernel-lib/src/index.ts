@@ -17,6 +17,7 @@ export { activationsBundle, encodeInt8, decodeInt8 } from './display/activations
 export { neuronsBundle } from './display/neurons';
 export { saturationBundle } from './display/saturation';
 export { ngramBundle } from './display/ngram';
+export { rounded } from './display/rounded';
 export { Vocab } from './text/vocab';
 export type { CharIds } from './text/vocab';
 export { loadCorpus, corpusFromText, splitCorpus, defaultCacheDir } from './text/corpus';

@@ -9,6 +9,7 @@ import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { defaultDataDir, defaultMirror } from '../data/datasets';
 import { standInCorpus } from '../data/standin';
+import { rounded } from '../display/rounded';
 import { forward } from '../engine/tfjs/forward';
 import { disposeState } from '../model/charrnn';
 import { loadCorpus, sha256File, splitCorpus } from '../text/corpus';
@@ -104,6 +105,10 @@ test('pretrained(name) loads the stored model: its weights are the checkpoint\'s
     pretrained.list(root).map(({ name, corpus, architecture }) => ({ name, corpus, architecture })),
     [{ name: 'tiny', corpus: 'tiny', architecture: '2x16 lstm' }],
   );
+  // figures for a table: console.table(pretrained.list()) prints 4 significant digits, not 16
+  const [line] = pretrained.list(root);
+  assert.deepEqual([line.valLoss, line.testLoss], [rounded(card.loss.val), rounded(card.loss.test)]);
+  assert.ok([line.valLoss, line.testLoss, line.megabytes].every((x) => String(x).replace(/^0\.0*|\./g, '').length <= 4), JSON.stringify(line));
 });
 
 test('a damaged or missing file of a pretrained model is one clear error; so is an unknown name, listing the models there are', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { rounded } from '../display/rounded';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { ModelConfig } from '../model/config';
@@ -82,7 +83,7 @@ export interface Pretrained {
   excerpt?: string;
 }
 
-/** One line of `pretrained.list()`: the headline figures of a model. */
+/** One line of `pretrained.list()`: the headline figures of a model (fractions to 4 significant digits; the card has them whole). */
 export interface PretrainedSummary {
   name: string;
   corpus: string;
@@ -171,7 +172,7 @@ function load(name: string, root = PRETRAINED_DIR): Pretrained {
   return { model: ckpt.model, vocab: ckpt.vocab, card: readCard(dir)!, dir, excerpt: readExcerpt(dir) };
 }
 
-/** The installed models with their headline figures (nothing is loaded but the cards). */
+/** The installed models with their headline figures, rounded for a table (nothing is loaded but the cards). */
 function list(root = PRETRAINED_DIR): PretrainedSummary[] {
   const m = readManifest(root);
   return Object.keys(m.models)
@@ -180,7 +181,7 @@ function list(root = PRETRAINED_DIR): PretrainedSummary[] {
       const card = readCard(path.join(root, name));
       if (!card) throw new CharRNNError(`pretrained model '${name}' has no card.json in ${root}`);
       const a = card.architecture;
-      return {
+      return rounded({
         name,
         corpus: card.corpus.name,
         architecture: `${a.numLayers}x${a.hiddenSize} ${a.cell}`,
@@ -188,7 +189,7 @@ function list(root = PRETRAINED_DIR): PretrainedSummary[] {
         megabytes: m.models[name].bytes / 1e6,
         valLoss: card.loss.val,
         testLoss: card.loss.test,
-      };
+      });
     });
 }
 
