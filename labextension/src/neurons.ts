@@ -12,6 +12,8 @@ import { ActivationsWidget } from './activations';
 
 export class NeuronsWidget extends Widget {
   private view: NeuronsView | null = null;
+  /** Rows from the top whose cell was saved with the output, the ones a click opens (savedRows, worked out once). */
+  private openable = 0;
   private explorer: ActivationsWidget | null = null;
   private readonly heading = el('div', 'charrnn-title');
   private readonly metric = el('div', 'charrnn-message');
@@ -28,6 +30,7 @@ export class NeuronsWidget extends Widget {
 
   setView(view: NeuronsView): void {
     this.view = view;
+    this.openable = view.activations ? savedRows(view) : 0;
     this.heading.textContent = `Cells that track: ${view.feature}`;
     const scored = view.ranked.some((n) => n.score > 0);
     const best = view.ranked[0];
@@ -35,9 +38,9 @@ export class NeuronsWidget extends Widget {
     this.openBest.hidden = !scored || !view.activations;
     if (best) this.openBest.textContent = `Show the best cell, layer ${best.layer} ${best.kind}[${best.index}], in the explorer`;
     this.metric.textContent = !scored ? this.unscored(view) : view.activations
-      ? `${view.metric}. Click one of the first ${savedRows(view)} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}; hover a column's name for what it means.`
+      ? `${view.metric}. Click one of the first ${this.openable} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}; hover a column's name for what it means.`
       : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
-    this.table.fill(view.ranked, { from: view.activations ? savedRows(view) : 0, why: (n) => notSaved(view, n) });
+    this.table.fill(view.ranked, { from: this.openable, why: (n) => notSaved(view, n, this.openable) });
     if (this.explorer && view.activations) {
       this.explorer.setView(view.activations);
       if (view.featureValues) this.explorer.markFeature(view.featureValues);
@@ -52,7 +55,7 @@ export class NeuronsWidget extends Widget {
   /** Opens the rank-th cell in the explorer (created on first use). */
   private open(rank: number): void {
     const n = this.view?.ranked[rank];
-    if (!n || !this.view?.activations || rank >= savedRows(this.view)) return;
+    if (!n || !this.view?.activations || rank >= this.openable) return;
     if (!this.explorer) {
       this.explorer = new ActivationsWidget(this.link);
       Widget.attach(this.explorer, this.explorerHost);
@@ -80,8 +83,8 @@ function savedRows(view: NeuronsView): number {
 }
 
 /** A row's hover text when its cell cannot be opened here, with the line that explores it in the kernel. */
-function notSaved(view: NeuronsView, n: NeuronsView['ranked'][number]): string {
+function notSaved(view: NeuronsView, n: NeuronsView['ranked'][number], openable: number): string {
   if (!view.activations) return 'no activations were saved with this search';
   const cell = `{ layer: ${n.layer}, kind: '${n.kind}', index: ${n.index} }`;
-  return `only the first ${savedRows(view)} rows' cells are saved with this output (it stays small); explore this one in the kernel: new Explorer(model, vocab, text, { selected: ${cell} })`;
+  return `only the first ${openable} rows' cells are saved with this output (it stays small); explore this one in the kernel: new Explorer(model, vocab, text, { selected: ${cell} })`;
 }

@@ -37,8 +37,9 @@ export function defaultDataDir(): string {
 /**
  * Put a verified copy of a corpus in the data folder and return the path of its input.txt.
  * Sources, in order: a copy already there with the right sha256; the mirror folder; the manifest's download
- * URLs (resumable, see download.ts), made into the corpus by the entry's recipe (recipes.ts). Every copy is checked against the manifest's sha256 and written under a temporary
- * name, then renamed, so a failed fetch never leaves a half file. `linux` is built from Debian's package instead.
+ * URLs (resumable, see download.ts), made into the corpus by the entry's recipe (recipes.ts). Every copy is checked
+ * against the manifest's sha256 and written under a temporary name, then renamed, so a failed fetch never leaves a
+ * half file. `linux` is built from Debian's package instead.
  */
 export async function fetchDataset(name: string, opts: FetchOptions = {}): Promise<string> {
   const entry = findDataset(name, opts.manifest);

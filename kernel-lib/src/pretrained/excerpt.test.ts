@@ -27,9 +27,9 @@ test('the excerpt is the start of the validation split, counted in characters (c
 const models = Object.keys(readManifest().models);
 
 for (const name of models) {
-  test(`pretrained ${name}: ${NOT_REDISTRIBUTABLE.includes(name) ? 'ships no excerpt (its licence)' : 'ships its validation excerpt with its licence, in its vocabulary'}`, async (t) => {
-    const dir = path.join(PRETRAINED_DIR, name);
-    const c = readCard(dir)!;
+  const dir = path.join(PRETRAINED_DIR, name);
+  const c = readCard(dir)!;
+  test(`pretrained ${name}: ${NOT_REDISTRIBUTABLE.includes(c.corpus.name) ? 'ships no excerpt (its licence)' : 'ships its validation excerpt with its licence, in its vocabulary'}`, async (t) => {
     const excerpt = readExcerpt(dir);
     if (NOT_REDISTRIBUTABLE.includes(c.corpus.name)) {
       assert.equal(excerpt, undefined);
