@@ -10,9 +10,18 @@ const path = require('node:path');
 
 const here = __dirname;
 const coreJson = require.resolve('@jupyterlab/core-meta/core.package.json', { paths: [here] });
-const coreDir = path.join(path.dirname(require.resolve('@jupyterlab/builder/package.json', { paths: [here] })), '..', '..', '.cache', 'charrnn-jupyterlab-core');
+const coreDir = path.join(
+  path.dirname(require.resolve('@jupyterlab/builder/package.json', { paths: [here] })),
+  '..',
+  '..',
+  '.cache',
+  'charrnn-jupyterlab-core',
+);
 fs.mkdirSync(coreDir, { recursive: true });
 fs.copyFileSync(coreJson, path.join(coreDir, 'package.json'));
 
 const bin = require.resolve('@jupyterlab/builder/lib/build-labextension.js', { paths: [here] });
-execFileSync(process.execPath, [bin, '--core-path', coreDir, ...process.argv.slice(2), here], { stdio: 'inherit', cwd: here });
+execFileSync(process.execPath, [bin, '--core-path', coreDir, ...process.argv.slice(2), here], {
+  stdio: 'inherit',
+  cwd: here,
+});

@@ -28,7 +28,8 @@ export type Mode = 'lesson' | 'full' | 'ci';
 
 export function courseMode(env: NodeJS.ProcessEnv = process.env): Mode {
   const mode = env.CHARRNN_MODE ?? (env.CHARRNN_CI === '1' ? 'ci' : 'lesson');
-  if (mode !== 'lesson' && mode !== 'full' && mode !== 'ci') throw new Error(`CHARRNN_MODE must be lesson, full or ci, not '${mode}'`);
+  if (mode !== 'lesson' && mode !== 'full' && mode !== 'ci')
+    throw new Error(`CHARRNN_MODE must be lesson, full or ci, not '${mode}'`);
   return mode;
 }
 
@@ -66,7 +67,9 @@ function readPrefix(file: string, bytes: number): string {
  */
 export async function openCorpus(name: string, opts: OpenOptions): Promise<CourseCorpus> {
   const result = await locate(name, opts);
-  console.log(`corpus: ${result.source}; ${result.corpus.data.length.toLocaleString('en')} chars, vocabulary of ${result.corpus.vocab.size}`);
+  console.log(
+    `corpus: ${result.source}; ${result.corpus.data.length.toLocaleString('en')} chars, vocabulary of ${result.corpus.vocab.size}`,
+  );
   return result;
 }
 
@@ -79,7 +82,10 @@ async function locate(name: string, opts: OpenOptions): Promise<CourseCorpus> {
   let why = 'it is built only in full mode or by `npm run datasets -- fetch linux`';
   if (!skip) {
     try {
-      file = await cr.fetchDataset(name, { maxBytes: name === 'linux' ? opts.maxBytes : undefined, log: (line) => console.log(line) });
+      file = await cr.fetchDataset(name, {
+        maxBytes: name === 'linux' ? opts.maxBytes : undefined,
+        log: (line) => console.log(line),
+      });
     } catch (e) {
       if (!(e instanceof cr.CharRNNError)) throw e;
       why = e.message;
@@ -139,18 +145,22 @@ export function since(start: number): string {
 export function showCard(card: cr.ModelCard): void {
   const a = card.architecture;
   const t = card.training as Record<string, string | number>;
-  console.log([
-    `model     ${a.numLayers} x ${a.hiddenSize} ${a.cell.toUpperCase()}, dropout ${a.dropout}, ${a.parameters.toLocaleString('en')} parameters, stored as ${card.storage.dtype} (${(card.storage.bytes / 1e6).toFixed(1)} MB)`,
-    `corpus    ${card.corpus.name}, ${card.corpus.chars.toLocaleString('en')} chars, split ${card.split.train} / ${card.split.val} / ${card.split.test} (train / val / test)`,
-    `training  ${t.optimizer}, learning rate ${t.learningRate}, batch ${t.batchSize} x seq ${t.seqLength}, gradient clip ${t.gradClip}, early stopping with patience ${t.patience}`,
-    `stopped   best validation at iteration ${card.iterations.toLocaleString('en')} (${card.epochs.toFixed(1)} epochs); the run went on to ${card.run.iterations.toLocaleString('en')} and took ${(card.run.wallTimeS / 60).toFixed(1)} min`,
-    `engine    ${card.engine} on ${card.hardware}`,
-    ...(card.continues
-      ? [`first run ${card.continues.iterations.toLocaleString('en')} iterations (${card.continues.epochs.toFixed(1)} epochs) to validation ${card.continues.loss.val.toFixed(3)}; ` +
-          `the rest went on from its best weights with a fresh optimizer at learning rate ${t.learningRate}`]
-      : []),
-    `loss      validation ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`,
-  ].join('\n'));
+  console.log(
+    [
+      `model     ${a.numLayers} x ${a.hiddenSize} ${a.cell.toUpperCase()}, dropout ${a.dropout}, ${a.parameters.toLocaleString('en')} parameters, stored as ${card.storage.dtype} (${(card.storage.bytes / 1e6).toFixed(1)} MB)`,
+      `corpus    ${card.corpus.name}, ${card.corpus.chars.toLocaleString('en')} chars, split ${card.split.train} / ${card.split.val} / ${card.split.test} (train / val / test)`,
+      `training  ${t.optimizer}, learning rate ${t.learningRate}, batch ${t.batchSize} x seq ${t.seqLength}, gradient clip ${t.gradClip}, early stopping with patience ${t.patience}`,
+      `stopped   best validation at iteration ${card.iterations.toLocaleString('en')} (${card.epochs.toFixed(1)} epochs); the run went on to ${card.run.iterations.toLocaleString('en')} and took ${(card.run.wallTimeS / 60).toFixed(1)} min`,
+      `engine    ${card.engine} on ${card.hardware}`,
+      ...(card.continues
+        ? [
+            `first run ${card.continues.iterations.toLocaleString('en')} iterations (${card.continues.epochs.toFixed(1)} epochs) to validation ${card.continues.loss.val.toFixed(3)}; ` +
+              `the rest went on from its best weights with a fresh optimizer at learning rate ${t.learningRate}`,
+          ]
+        : []),
+      `loss      validation ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`,
+    ].join('\n'),
+  );
   const points = [
     ...card.curve.train.map(([iter, loss]) => ({ iter, loss, split: 'train' })),
     ...card.curve.val.map(([iter, loss]) => ({ iter, loss, split: 'validation' })),
@@ -169,28 +179,47 @@ export function showCard(card: cr.ModelCard): void {
           color: { field: 'split', type: 'nominal', title: null },
         },
       },
-      { data: { values: [{ iter: card.iterations }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { x: { field: 'iter', type: 'quantitative' } } },
+      {
+        data: { values: [{ iter: card.iterations }] },
+        mark: { type: 'rule', strokeDash: [4, 4] },
+        encoding: { x: { field: 'iter', type: 'quantitative' } },
+      },
     ],
   };
-  showChart(spec, `learning curve of pretrained:${card.name}: ${card.curve.val.length} validations, best ${card.loss.val.toFixed(3)} at iteration ${card.iterations}`);
+  showChart(
+    spec,
+    `learning curve of pretrained:${card.name}: ${card.curve.val.length} validations, best ${card.loss.val.toFixed(3)} at iteration ${card.iterations}`,
+  );
 }
 
 /** A Vega-Lite chart (JupyterLab, VS Code and Colab draw it; GitHub shows `plain`), drawn as SVG. */
 function showChart(spec: object, plain: string): void {
   const chart = 'application/vnd.vegalite.v5+json';
-  cr.display({ data: { [chart]: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec }, 'text/plain': plain }, metadata: { [chart]: { embed_options: { renderer: 'svg' } } } });
+  cr.display({
+    data: { [chart]: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec }, 'text/plain': plain },
+    metadata: { [chart]: { embed_options: { renderer: 'svg' } } },
+  });
 }
 
 /**
  * Test losses of models side by side: one group of bars per depth, one bar per cell, and reference losses (an
  * n-gram's, a paper's) as dashed lines across, each labelled with its figure.
  */
-export function showLossBars(title: string, bars: { depth: string; cell: string; loss: number }[], lines: { label: string; loss: number }[]): void {
+export function showLossBars(
+  title: string,
+  bars: { depth: string; cell: string; loss: number }[],
+  lines: { label: string; loss: number }[],
+): void {
   // Bars from a little below the lowest loss, not from 0: the differences are what the chart is for. The top is
   // set too, a little above the highest: left to Vega's rounding it could fall below the highest bar and cut it.
   const losses = [...bars.map((b) => b.loss), ...lines.map((l) => l.loss)];
   const domain = [Math.floor(10 * Math.min(...losses) - 1) / 10, Math.ceil(10 * Math.max(...losses) + 0.5) / 10];
-  const y = { field: 'loss', type: 'quantitative', title: 'test nats/char', scale: { domain, nice: false, zero: false } };
+  const y = {
+    field: 'loss',
+    type: 'quantitative',
+    title: 'test nats/char',
+    scale: { domain, nice: false, zero: false },
+  };
   const spec = {
     title,
     width: 420,
@@ -208,10 +237,16 @@ export function showLossBars(title: string, bars: { depth: string; cell: string;
         },
       },
       { data: { values: lines }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y } },
-      { data: { values: lines }, mark: { type: 'text', align: 'right', dy: -6, x: 'width' }, encoding: { y, text: { field: 'label' } } },
+      {
+        data: { values: lines },
+        mark: { type: 'text', align: 'right', dy: -6, x: 'width' },
+        encoding: { y, text: { field: 'label' } },
+      },
     ],
   };
-  const plain = [...bars.map((b) => `${b.depth} ${b.cell}: ${b.loss.toFixed(3)}`), ...lines.map((l) => l.label)].join('\n');
+  const plain = [...bars.map((b) => `${b.depth} ${b.cell}: ${b.loss.toFixed(3)}`), ...lines.map((l) => l.label)].join(
+    '\n',
+  );
   showChart(spec, `${title}\n${plain}`);
 }
 
@@ -222,7 +257,12 @@ export function showLossBars(title: string, bars: { depth: string; cell: string;
  */
 export function cardCorpus(card: cr.ModelCard, text?: string): string | undefined {
   const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-  const start = (s: string) => (s.length <= card.corpus.chars ? s : Array.from(s.slice(0, 2 * card.corpus.chars)).slice(0, card.corpus.chars).join(''));
+  const start = (s: string) =>
+    s.length <= card.corpus.chars
+      ? s
+      : Array.from(s.slice(0, 2 * card.corpus.chars))
+          .slice(0, card.corpus.chars)
+          .join('');
   const copies = function* () {
     if (text !== undefined) yield text;
     for (const dir of [cr.defaultDataDir(), cr.defaultMirror()]) {
@@ -247,9 +287,14 @@ export function cardSplits(pre: cr.Pretrained, text: string): ReturnType<typeof 
  * A pretrained model's split of `text` (its card's fractions), and its validation loss (and with `test`, its test
  * loss) scored as its card's were (the batch size and sequence length of its training), to set beside `card.loss`.
  */
-export function scoreOnCard(pre: cr.Pretrained, text: string, opts: { test?: boolean } = {}): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number; testLoss?: number } {
+export function scoreOnCard(
+  pre: cr.Pretrained,
+  text: string,
+  opts: { test?: boolean } = {},
+): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number; testLoss?: number } {
   const o = cr.trainOptions(pre.card.training);
   const splits = cardSplits(pre, text);
-  const loss = (ids: cr.CharIds) => cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+  const loss = (ids: cr.CharIds) =>
+    cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
   return { splits, valLoss: loss(splits.val), testLoss: opts.test ? loss(splits.test) : undefined };
 }

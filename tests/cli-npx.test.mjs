@@ -11,7 +11,10 @@ const require = createRequire(import.meta.url);
 const kernelPackage = JSON.parse(fs.readFileSync(path.join(root, 'kernel-lib', 'package.json'), 'utf8'));
 
 test('the charrnn bin is a file in git, so npm ci links it into node_modules/.bin before anything is built', (t) => {
-  const git = spawnSync('git', ['ls-files', '-s', '--', `kernel-lib/${kernelPackage.bin.charrnn}`], { cwd: root, encoding: 'utf8' });
+  const git = spawnSync('git', ['ls-files', '-s', '--', `kernel-lib/${kernelPackage.bin.charrnn}`], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (git.status !== 0) return t.skip('not a git checkout');
   assert.match(git.stdout, /^100755 /, `kernel-lib/${kernelPackage.bin.charrnn} must be tracked (and executable)`);
 });
@@ -29,7 +32,7 @@ function words(line) {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
-test("every `npx charrnn` line of README parses: a known command, its flags and values, the positionals it takes", () => {
+test('every `npx charrnn` line of README parses: a known command, its flags and values, the positionals it takes', () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const lines = [...readme.matchAll(/^ {4}npx charrnn (.*?)(?:\s+#.*)?$/gm)].map((m) => m[1]);
   assert.ok(lines.length >= 4, 'README shows the command line');
@@ -52,7 +55,9 @@ test("every `npx charrnn` line of README parses: a known command, its flags and 
 test('every pretrained model README names is in the manifest, so its lines run as shown', () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'kernel-lib', 'pretrained', 'manifest.json'), 'utf8'));
-  const named = [...readme.matchAll(/pretrained:([a-z0-9][a-z0-9.-]*)|pretrained\('([a-z0-9][a-z0-9.-]*)'\)/g)].map((m) => m[1] ?? m[2]);
+  const named = [...readme.matchAll(/pretrained:([a-z0-9][a-z0-9.-]*)|pretrained\('([a-z0-9][a-z0-9.-]*)'\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   assert.ok(named.length >= 4, 'README names pretrained models');
   for (const name of named) assert.ok(name in manifest.models, `README names pretrained:${name}, which is not shipped`);
 });
@@ -60,7 +65,8 @@ test('every pretrained model README names is in the manifest, so its lines run a
 test("README's train table names every flag charrnn train takes", () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const { command } = require(path.join(root, 'kernel-lib/dist/cli/train.js'));
-  for (const flag of Object.keys(command.flags)) assert.match(readme, new RegExp(`\\| [^\\n]*\`--${flag}[ \`]`), `--${flag}`);
+  for (const flag of Object.keys(command.flags))
+    assert.match(readme, new RegExp(`\\| [^\\n]*\`--${flag}[ \`]`), `--${flag}`);
 });
 
 test("README's train lines are short runs that say what they cost: --max-iters and a time", () => {

@@ -63,7 +63,10 @@ async function runCell(i) {
 async function waitForCount(i, old = '') {
   await page.waitForFunction(
     ([i, old]) => {
-      const text = document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelector('.jp-InputPrompt').textContent.trim();
+      const text = document
+        .querySelectorAll('.jp-Notebook .jp-Cell')
+        [i].querySelector('.jp-InputPrompt')
+        .textContent.trim();
       return /^\[\d+\]:$/.test(text) && text !== old;
     },
     [i, old],
@@ -103,7 +106,9 @@ test('running the notebook renders the dashboard; its Stop button stops training
   await shot('2-training');
   await dashboard(2).locator('button.charrnn-stop').click();
   await dashboard(2).locator('.charrnn-status[data-status="stopped"]').waitFor();
-  await cell(2).locator('.jp-OutputArea-output', { hasText: /stopped after \d+ iterations/ }).waitFor();
+  await cell(2)
+    .locator('.jp-OutputArea-output', { hasText: /stopped after \d+ iterations/ })
+    .waitFor();
   // The model stays usable: the next cells sample from it and show the finished run again.
   await runCell(3);
   await waitForCount(3);
@@ -133,7 +138,10 @@ test('no errors in the page, no failed requests (none of the 404s jupyter_server
 });
 
 test('stopping the server (what Ctrl-C on npm start does) shuts its kernels down', async () => {
-  const kernels = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const kernels = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
   assert.ok(kernels.length > 0);
   await server.stop();
   const alive = (pid) => {

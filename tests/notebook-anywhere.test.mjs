@@ -13,15 +13,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { jupyterEnv, register } = require('../labextension/app/start.js');
 
-const code = (source, tags = []) => ({ cell_type: 'code', metadata: { tags }, source, outputs: [], execution_count: null });
+const code = (source, tags = []) => ({
+  cell_type: 'code',
+  metadata: { tags },
+  source,
+  outputs: [],
+  execution_count: null,
+});
 const notebook = {
   nbformat: 4,
   nbformat_minor: 5,
   metadata: { kernelspec: { name: 'charrnn', display_name: 'charrnn (TypeScript)', language: 'typescript' } },
   cells: [
-    code("import * as cr from '@charrnn/kernel';\nimport { vocabSize } from './helper';\nconst corpus: cr.Corpus = cr.corpusFromText('hello');\nconsole.log(corpus.vocab.size, vocabSize('abcab'))"),
+    code(
+      "import * as cr from '@charrnn/kernel';\nimport { vocabSize } from './helper';\nconst corpus: cr.Corpus = cr.corpusFromText('hello');\nconsole.log(corpus.vocab.size, vocabSize('abcab'))",
+    ),
     // nbclient goes on past a cell tagged raises-exception; its error must be a type error, found in the library's types.
-    code("const wrong: string = corpus.vocab.size", ['raises-exception']),
+    code('const wrong: string = corpus.vocab.size', ['raises-exception']),
   ],
 };
 
@@ -29,18 +37,31 @@ test('a notebook in a temp folder outside the repository imports @charrnn/kernel
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-anywhere-'));
   try {
     assert.ok(path.relative(root, dir).startsWith('..'), `${dir} is outside ${root}`);
-    fs.writeFileSync(path.join(dir, 'helper.ts'), "import { corpusFromText } from '@charrnn/kernel';\nexport const vocabSize = (text: string): number => corpusFromText(text).vocab.size;\n");
+    fs.writeFileSync(
+      path.join(dir, 'helper.ts'),
+      "import { corpusFromText } from '@charrnn/kernel';\nexport const vocabSize = (text: string): number => corpusFromText(text).vocab.size;\n",
+    );
     fs.writeFileSync(path.join(dir, 'mine.ipynb'), JSON.stringify(notebook));
     register();
     const out = path.join(dir, 'out.ipynb');
-    const run = spawnSync('/usr/bin/python3', [path.join(root, 'tests', 'lib', 'run_notebook.py'), path.join(dir, 'mine.ipynb'), out], {
-      env: jupyterEnv(),
-      encoding: 'utf8',
-      timeout: 5 * 60 * 1000,
-    });
+    const run = spawnSync(
+      '/usr/bin/python3',
+      [path.join(root, 'tests', 'lib', 'run_notebook.py'), path.join(dir, 'mine.ipynb'), out],
+      {
+        env: jupyterEnv(),
+        encoding: 'utf8',
+        timeout: 5 * 60 * 1000,
+      },
+    );
     assert.equal(run.status, 0, run.stderr);
     const [imports, typed] = JSON.parse(fs.readFileSync(out, 'utf8')).cells.map((c) => c.outputs);
-    assert.deepEqual(imports.map((o) => o.text).flat().join(''), '4 3\n');
+    assert.deepEqual(
+      imports
+        .map((o) => o.text)
+        .flat()
+        .join(''),
+      '4 3\n',
+    );
     const [error] = typed.filter((o) => o.output_type === 'error');
     assert.equal(error?.ename, 'TypeScriptError');
     assert.match(error.evalue, /Type 'number' is not assignable to type 'string'/);

@@ -14,7 +14,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { jupyterEnv, register } = require('../labextension/app/start.js');
 const artifacts = path.join(root, 'test-artifacts', 'notebooks');
-const notebooks = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = fs
+  .readdirSync(path.join(root, 'notebooks'))
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
 register();
 fs.mkdirSync(artifacts, { recursive: true });
@@ -24,16 +27,25 @@ test('there are notebooks to run', () => assert.ok(notebooks.includes('00-smoke.
 for (const name of notebooks) {
   test(`notebook ${name} runs without errors and shows charrnn outputs`, () => {
     const out = path.join(artifacts, name);
-    const run = spawnSync('/usr/bin/python3', [path.join(root, 'tests', 'lib', 'run_notebook.py'), path.join(root, 'notebooks', name), out], {
-      env: jupyterEnv({ ...process.env, CHARRNN_CI: '1' }),
-      encoding: 'utf8',
-      timeout: 20 * 60 * 1000,
-    });
+    const run = spawnSync(
+      '/usr/bin/python3',
+      [path.join(root, 'tests', 'lib', 'run_notebook.py'), path.join(root, 'notebooks', name), out],
+      {
+        env: jupyterEnv({ ...process.env, CHARRNN_CI: '1' }),
+        encoding: 'utf8',
+        timeout: 20 * 60 * 1000,
+      },
+    );
     assert.equal(run.status, 0, `${name} failed:\n${run.stderr}`);
     const executed = JSON.parse(fs.readFileSync(out, 'utf8'));
     const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
-    assert.deepEqual(outputs.filter((o) => o.output_type === 'error'), []);
-    const ours = outputs.flatMap((o) => Object.keys(o.data ?? {})).filter((m) => /^application\/vnd\.charrnn\.[a-z-]+\+json$/.test(m));
+    assert.deepEqual(
+      outputs.filter((o) => o.output_type === 'error'),
+      [],
+    );
+    const ours = outputs
+      .flatMap((o) => Object.keys(o.data ?? {}))
+      .filter((m) => /^application\/vnd\.charrnn\.[a-z-]+\+json$/.test(m));
     assert.ok(ours.length > 0, `${name} shows no application/vnd.charrnn.* output`);
   });
 }

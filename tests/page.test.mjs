@@ -31,7 +31,10 @@ const problems = [];
 before(async () => {
   // The page runs TF.js's cpu backend; the kernel's side of the comparison runs the same engine and backend.
   await cr.initBackend('cpu');
-  model = cr.CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 24, numLayers: 2, dropout: 0 }, { seed: 3 });
+  model = cr.CharRNN.create(
+    { cell: 'lstm', vocabSize: vocab.size, hiddenSize: 24, numLayers: 2, dropout: 0 },
+    { seed: 3 },
+  );
   fs.mkdirSync(artifacts, { recursive: true });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1000, height: 1100 } });
@@ -66,108 +69,176 @@ async function open(file, fragment = '') {
 async function setAndWait(label, value) {
   await page.evaluate(() => (document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done = 'before'));
   await page.locator('.charrnn-sampler label', { hasText: label }).locator('input').fill(String(value));
-  await page.waitForFunction(() => document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelector('.charrnn-sampler > .charrnn-sample').dataset.done === 'true',
+    null,
+    { timeout: 60_000 },
+  );
 }
 
-test('the page samples what the kernel samples, from the link, the controls and beam search; text stays text', { timeout: 240_000 }, async () => {
-  const file = path.join(dir, 'model.html');
-  const exported = await exportPage(model, vocab, file, { title: 'ROMEO <b>bold</b> </script>', prime: '<b>', length: 80 });
-  console.log(`page: ${exported.bytes} bytes, ${exported.weights} weights`);
-  assert.equal(exported.weights, 'float32');
-  assert.equal(fs.statSync(file).size, exported.bytes);
+test(
+  'the page samples what the kernel samples, from the link, the controls and beam search; text stays text',
+  { timeout: 240_000 },
+  async () => {
+    const file = path.join(dir, 'model.html');
+    const exported = await exportPage(model, vocab, file, {
+      title: 'ROMEO <b>bold</b> </script>',
+      prime: '<b>',
+      length: 80,
+    });
+    console.log(`page: ${exported.bytes} bytes, ${exported.weights} weights`);
+    assert.equal(exported.weights, 'float32');
+    assert.equal(fs.statSync(file).size, exported.bytes);
 
-  // The link's settings: the first sample shown is the kernel's for them.
-  await open(file, `#t=0.7&prime=${encodeURIComponent('ROMEO: <b>')}&seed=5&length=120`);
-  assert.equal(await page.title(), 'ROMEO <b>bold</b> </script>');
-  const fromLink = kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 5, length: 120 });
-  assert.equal(await shownSample(), fromLink);
-  assert.equal(await page.locator('.charrnn-sampler input[type=range]').inputValue(), '0.7');
+    // The link's settings: the first sample shown is the kernel's for them.
+    await open(file, `#t=0.7&prime=${encodeURIComponent('ROMEO: <b>')}&seed=5&length=120`);
+    assert.equal(await page.title(), 'ROMEO <b>bold</b> </script>');
+    const fromLink = kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 5, length: 120 });
+    assert.equal(await shownSample(), fromLink);
+    assert.equal(await page.locator('.charrnn-sampler input[type=range]').inputValue(), '0.7');
 
-  // A new seed from the controls: the sample streamed from the page's model.
-  await setAndWait('seed', 9);
-  assert.equal(await shownSample(), kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 9, length: 120 }));
-  await setAndWait('top-k', 4);
-  assert.equal(await shownSample(), kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 9, length: 120, topK: 4 }));
+    // A new seed from the controls: the sample streamed from the page's model.
+    await setAndWait('seed', 9);
+    assert.equal(await shownSample(), kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 9, length: 120 }));
+    await setAndWait('top-k', 4);
+    assert.equal(
+      await shownSample(),
+      kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 9, length: 120, topK: 4 }),
+    );
 
-  // Beam search: the best continuation, and every kept one listed.
-  await setAndWait('beam', 3);
-  const beams = cr.beamSearch(model, vocab, { temperature: 0.7, prime: 'ROMEO: <b>', length: 120, topK: 4, beam: 3, engine: 'tfjs' });
-  assert.equal(await shownSample(), beams[0].text);
-  assert.deepEqual(await page.locator('.charrnn-beams pre').allTextContents(), beams.map((b) => b.text));
-  await page.screenshot({ path: path.join(artifacts, 'sampler.png'), fullPage: true });
+    // Beam search: the best continuation, and every kept one listed.
+    await setAndWait('beam', 3);
+    const beams = cr.beamSearch(model, vocab, {
+      temperature: 0.7,
+      prime: 'ROMEO: <b>',
+      length: 120,
+      topK: 4,
+      beam: 3,
+      engine: 'tfjs',
+    });
+    assert.equal(await shownSample(), beams[0].text);
+    assert.deepEqual(
+      await page.locator('.charrnn-beams pre').allTextContents(),
+      beams.map((b) => b.text),
+    );
+    await page.screenshot({ path: path.join(artifacts, 'sampler.png'), fullPage: true });
 
-  // Nothing from the model became markup: no <b> or <script> element beyond the page's own two scripts.
-  assert.equal(await page.locator('b, #charrnn-page script').count(), 0);
-  assert.equal(await page.locator('script').count(), 2);
+    // Nothing from the model became markup: no <b> or <script> element beyond the page's own two scripts.
+    assert.equal(await page.locator('b, #charrnn-page script').count(), 0);
+    assert.equal(await page.locator('script').count(), 2);
 
-  // The explorer on the visitor's text: the characters as typed, the model's guesses as the kernel makes them.
-  const probe = 'ROMEO: <b>&"';
-  await page.fill('.charrnn-probe-text', probe);
-  await page.click('.charrnn-probe .charrnn-button');
-  await page.waitForFunction((n) => document.querySelectorAll('.charrnn-activations .charrnn-char').length === n, [...probe].length);
-  const chars = await page.locator('.charrnn-activations .charrnn-char').allTextContents();
-  assert.equal(chars.join(''), probe.replace(/ /g, '\u00a0'));
-  // Coloured by the cell the explorer opened on: the liveliest over its first text (the page's first sample), as
-  // the kernel finds it.
-  const [layer, kind, index] = (await page.getAttribute('.charrnn-activations', 'data-neuron')).split('/');
-  const cell = { layer: Number(layer), kind, index: Number(index) };
-  assert.deepEqual(cell, cr.inspectText(model, vocab, fromLink).liveliestCell);
-  const values = cr.inspectText(model, vocab, probe).neuron(cell).map((v) => (kind === 'c' ? Math.tanh(v) : v));
-  const colours = await page.locator('.charrnn-activations .charrnn-char').evaluateAll((els) => els.map((e) => e.style.backgroundColor));
-  assert.deepEqual(colours, Array.from(values, (v) => cr.divergingColor(Math.round(v * 127) / 127).replace(/,/g, ', ')));
-  await page.screenshot({ path: path.join(artifacts, 'explorer.png'), fullPage: true });
+    // The explorer on the visitor's text: the characters as typed, the model's guesses as the kernel makes them.
+    const probe = 'ROMEO: <b>&"';
+    await page.fill('.charrnn-probe-text', probe);
+    await page.click('.charrnn-probe .charrnn-button');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.charrnn-activations .charrnn-char').length === n,
+      [...probe].length,
+    );
+    const chars = await page.locator('.charrnn-activations .charrnn-char').allTextContents();
+    assert.equal(chars.join(''), probe.replace(/ /g, '\u00a0'));
+    // Coloured by the cell the explorer opened on: the liveliest over its first text (the page's first sample), as
+    // the kernel finds it.
+    const [layer, kind, index] = (await page.getAttribute('.charrnn-activations', 'data-neuron')).split('/');
+    const cell = { layer: Number(layer), kind, index: Number(index) };
+    assert.deepEqual(cell, cr.inspectText(model, vocab, fromLink).liveliestCell);
+    const values = cr
+      .inspectText(model, vocab, probe)
+      .neuron(cell)
+      .map((v) => (kind === 'c' ? Math.tanh(v) : v));
+    const colours = await page
+      .locator('.charrnn-activations .charrnn-char')
+      .evaluateAll((els) => els.map((e) => e.style.backgroundColor));
+    assert.deepEqual(
+      colours,
+      Array.from(values, (v) => cr.divergingColor(Math.round(v * 127) / 127).replace(/,/g, ', ')),
+    );
+    await page.screenshot({ path: path.join(artifacts, 'explorer.png'), fullPage: true });
 
-  // Text selected in the explorer: its cells ranked by the page's model. Nothing on the page speaks of a kernel:
-  // the samples and the rankings are made in the visitor's browser.
-  const box = (t) => page.locator('.charrnn-activations .charrnn-char').nth(t).boundingBox();
-  const [a, b] = [await box(1), await box(3)];
-  await page.mouse.move(a.x + 1, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-  await page.waitForFunction(() => /every cell, ranked/.test(document.querySelector('.charrnn-matches .charrnn-message')?.textContent));
-  assert.match(await page.locator('.charrnn-matches .charrnn-message').textContent(), /every cell, ranked in your browser/);
-  assert.equal(await page.locator('.charrnn-sampler .charrnn-mode').textContent(), 'live: samples are drawn in your browser as you change the settings');
-  assert.doesNotMatch(await page.locator('body').innerText(), /kernel/i);
+    // Text selected in the explorer: its cells ranked by the page's model. Nothing on the page speaks of a kernel:
+    // the samples and the rankings are made in the visitor's browser.
+    const box = (t) => page.locator('.charrnn-activations .charrnn-char').nth(t).boundingBox();
+    const [a, b] = [await box(1), await box(3)];
+    await page.mouse.move(a.x + 1, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() =>
+      /every cell, ranked/.test(document.querySelector('.charrnn-matches .charrnn-message')?.textContent),
+    );
+    assert.match(
+      await page.locator('.charrnn-matches .charrnn-message').textContent(),
+      /every cell, ranked in your browser/,
+    );
+    assert.equal(
+      await page.locator('.charrnn-sampler .charrnn-mode').textContent(),
+      'live: samples are drawn in your browser as you change the settings',
+    );
+    assert.doesNotMatch(await page.locator('body').innerText(), /kernel/i);
 
-  // A link edited in place starts the page again; settings the sampler refuses are named, and it starts from its own.
-  await page.evaluate(() => (location.hash = '#length=-5'));
-  assert.match(await page.locator('.charrnn-page-problem').textContent(), /settings in the link cannot be used: .*length must be a whole number from 1 to 10000/);
-  await page.waitForSelector('#charrnn-page[data-ready="true"]');
-  assert.equal(await shownSample(), kernelSample({ temperature: 1, prime: '<b>', seed: 1, length: 80 }));
+    // A link edited in place starts the page again; settings the sampler refuses are named, and it starts from its own.
+    await page.evaluate(() => (location.hash = '#length=-5'));
+    assert.match(
+      await page.locator('.charrnn-page-problem').textContent(),
+      /settings in the link cannot be used: .*length must be a whole number from 1 to 10000/,
+    );
+    await page.waitForSelector('#charrnn-page[data-ready="true"]');
+    assert.equal(await shownSample(), kernelSample({ temperature: 1, prime: '<b>', seed: 1, length: 80 }));
 
-  assert.deepEqual(attempted, [], 'no request left the page');
-  assert.deepEqual(problems, []);
-});
+    assert.deepEqual(attempted, [], 'no request left the page');
+    assert.deepEqual(problems, []);
+  },
+);
 
-test('float16 weights: the page samples what the kernel samples with the same rounded weights', { timeout: 120_000 }, async () => {
-  const file = path.join(dir, 'half.html');
-  const exported = await exportPage(model, vocab, file, { weights: 'float16', length: 60 });
-  assert.equal(exported.weights, 'float16');
-  // The kernel's model with the page's weights: the float16 values widened back, as the page's TF.js reads them.
-  const data = JSON.parse(fs.readFileSync(file, 'utf8').match(/<script type="application\/json" id="charrnn-model">(.*?)<\/script>/s)[1]);
-  const bytes = Buffer.from(data.weights.base64, 'base64');
-  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), data.weights.specs);
-  const half = cr.CharRNN.create(model.config);
-  for (const name of Object.keys(half.params)) half.params[name].assign(tensors[name]);
-  await open(file, '#seed=4&t=0.9');
-  assert.equal(await shownSample(), cr.sample(half, vocab, { engine: 'tfjs', seed: 4, temperature: 0.9, length: 60 }));
-  half.dispose();
-  assert.deepEqual(attempted, []);
-  assert.deepEqual(problems, []);
-});
+test(
+  'float16 weights: the page samples what the kernel samples with the same rounded weights',
+  { timeout: 120_000 },
+  async () => {
+    const file = path.join(dir, 'half.html');
+    const exported = await exportPage(model, vocab, file, { weights: 'float16', length: 60 });
+    assert.equal(exported.weights, 'float16');
+    // The kernel's model with the page's weights: the float16 values widened back, as the page's TF.js reads them.
+    const data = JSON.parse(
+      fs.readFileSync(file, 'utf8').match(/<script type="application\/json" id="charrnn-model">(.*?)<\/script>/s)[1],
+    );
+    const bytes = Buffer.from(data.weights.base64, 'base64');
+    const tensors = tf.io.decodeWeights(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      data.weights.specs,
+    );
+    const half = cr.CharRNN.create(model.config);
+    for (const name of Object.keys(half.params)) half.params[name].assign(tensors[name]);
+    await open(file, '#seed=4&t=0.9');
+    assert.equal(
+      await shownSample(),
+      cr.sample(half, vocab, { engine: 'tfjs', seed: 4, temperature: 0.9, length: 60 }),
+    );
+    half.dispose();
+    assert.deepEqual(attempted, []);
+    assert.deepEqual(problems, []);
+  },
+);
 
-test('a 2x512 LSTM page is under 12 MB (float16 weights; float32 ones would not fit)', { timeout: 120_000 }, async () => {
-  const big = cr.CharRNN.create({ cell: 'lstm', vocabSize: 65, hiddenSize: 512, numLayers: 2, dropout: 0 }, { seed: 1 });
-  const big65 = cr.Vocab.fromCodePoints(Array.from({ length: 65 }, (_, i) => 32 + i));
-  try {
-    const auto = await exportPage(big, big65, path.join(dir, 'big.html'), { length: 20 });
-    const f32 = await exportPage(big, big65, path.join(dir, 'big32.html'), { length: 20, weights: 'float32' });
-    console.log(`2x512 LSTM page: ${(auto.bytes / 1e6).toFixed(2)} MB with ${auto.weights} weights; ${(f32.bytes / 1e6).toFixed(2)} MB with float32`);
-    assert.equal(auto.weights, 'float16');
-    assert.ok(auto.bytes < 12e6, `${auto.bytes} bytes`);
-    assert.ok(f32.bytes >= 12e6, 'auto chose float16 because float32 does not fit');
-  } finally {
-    big.dispose();
-  }
-});
+test(
+  'a 2x512 LSTM page is under 12 MB (float16 weights; float32 ones would not fit)',
+  { timeout: 120_000 },
+  async () => {
+    const big = cr.CharRNN.create(
+      { cell: 'lstm', vocabSize: 65, hiddenSize: 512, numLayers: 2, dropout: 0 },
+      { seed: 1 },
+    );
+    const big65 = cr.Vocab.fromCodePoints(Array.from({ length: 65 }, (_, i) => 32 + i));
+    try {
+      const auto = await exportPage(big, big65, path.join(dir, 'big.html'), { length: 20 });
+      const f32 = await exportPage(big, big65, path.join(dir, 'big32.html'), { length: 20, weights: 'float32' });
+      console.log(
+        `2x512 LSTM page: ${(auto.bytes / 1e6).toFixed(2)} MB with ${auto.weights} weights; ${(f32.bytes / 1e6).toFixed(2)} MB with float32`,
+      );
+      assert.equal(auto.weights, 'float16');
+      assert.ok(auto.bytes < 12e6, `${auto.bytes} bytes`);
+      assert.ok(f32.bytes >= 12e6, 'auto chose float16 because float32 does not fit');
+    } finally {
+      big.dispose();
+    }
+  },
+);

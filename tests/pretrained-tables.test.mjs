@@ -19,7 +19,12 @@ function tableRows(file, header) {
   const rows = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.split('|').slice(1, -1).map((c) => c.trim()));
+    rows.push(
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -44,8 +49,16 @@ test("notebooks/README's table of pretrained models names every shipped model, w
       inRow.push(n.startsWith('-') ? inRow[inRow.length - 1].replace(/-[^-]+$/, n) : n);
     }
     const decimals = (s) => (s.match(/\d+\.\d{3}/g) ?? []).sort();
-    assert.deepEqual(decimals(val), inRow.map((n) => card(n).loss.val.toFixed(3)).sort(), `${inRow.join(', ')}: validation`);
-    assert.deepEqual(decimals(test), inRow.map((n) => card(n).loss.test.toFixed(3)).sort(), `${inRow.join(', ')}: test`);
+    assert.deepEqual(
+      decimals(val),
+      inRow.map((n) => card(n).loss.val.toFixed(3)).sort(),
+      `${inRow.join(', ')}: validation`,
+    );
+    assert.deepEqual(
+      decimals(test),
+      inRow.map((n) => card(n).loss.test.toFixed(3)).sort(),
+      `${inRow.join(', ')}: test`,
+    );
     listed.push(...inRow);
   }
   assert.deepEqual(listed.sort(), [...names].sort());

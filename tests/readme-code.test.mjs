@@ -25,8 +25,15 @@ test("README's pretrained block runs as shown", () => {
   const block = blocks.find((b) => b.includes("pretrained('tinyshakespeare')"));
   assert.ok(block, 'README has a pretrained block');
   // Types stripped, imports and top-level await kept: an ES module, as the block is meant to be used.
-  const js = ts.transpileModule(block, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const check = '\nif (vocab.size !== 65 || card.corpus.name !== "tinyshakespeare" || model.config.hiddenSize !== 512) throw new Error("not the model");\n';
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', js + check], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const js = ts.transpileModule(block, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const check =
+    '\nif (vocab.size !== 65 || card.corpus.name !== "tinyshakespeare" || model.config.hiddenSize !== 512) throw new Error("not the model");\n';
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', js + check], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(run.status, 0, run.stderr);
 });

@@ -29,7 +29,11 @@ test('the widgets import the library only through @charrnn/schema (the model pag
   const dir = path.join(root, 'labextension/src');
   // page.ts is the exported model page's script: it bundles the library's sampler and explorer on purpose.
   const widgets = fs.readdirSync(dir).filter((name) => name.endsWith('.ts') && name !== 'page.ts');
-  const used = widgets.flatMap((name) => imports(path.join(dir, name)).filter((s) => s.startsWith('@charrnn/')).map((s) => `${name}: ${s}`));
+  const used = widgets.flatMap((name) =>
+    imports(path.join(dir, name))
+      .filter((s) => s.startsWith('@charrnn/'))
+      .map((s) => `${name}: ${s}`),
+  );
   assert.ok(used.some((u) => u.endsWith('@charrnn/schema')));
   const others = used.filter((u) => !u.endsWith(': @charrnn/schema'));
   // The explorer ranks cells over a saved output with the library's own search (a module with no imports).

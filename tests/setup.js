@@ -34,7 +34,14 @@ function mtime(file) {
 // engine's tests on a machine without a GPU). Installed with apt-get when we are root, else named in one message.
 const DEBIAN = {
   start: ['python3-jupyter-server', 'python3-jupyterlab-server'],
-  test: ['python3-jupyter-server', 'python3-jupyterlab-server', 'python3-nbclient', 'jupyter-client', 'chromium', 'libvulkan1'],
+  test: [
+    'python3-jupyter-server',
+    'python3-jupyterlab-server',
+    'python3-nbclient',
+    'jupyter-client',
+    'chromium',
+    'libvulkan1',
+  ],
   bench: [],
 };
 function installed(pkg) {
@@ -44,13 +51,19 @@ function installed(pkg) {
 const missing = DEBIAN[mode].filter((pkg) => !installed(pkg));
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error(`setup: missing Debian packages; install them with:\n  sudo apt-get install --no-install-recommends ${missing.join(' ')}`);
+    console.error(
+      `setup: missing Debian packages; install them with:\n  sudo apt-get install --no-install-recommends ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.log(`setup: installing Debian packages: ${missing.join(' ')}`);
   const quiet = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], quiet);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...missing], quiet);
+  run(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...missing],
+    quiet,
+  );
 }
 
 // npm ci when node_modules is missing or older than the lock file.
@@ -104,13 +117,29 @@ if (mode === 'start' || mode === 'test') {
   const ext = require(path.join(root, 'labextension', 'package.json'));
   buildIfChanged(
     'labextension',
-    ['package-lock.json', 'kernel-lib/schema/src', 'kernel-lib/src/inspect/correlation.ts', 'labextension/package.json', 'labextension/tsconfig.json', 'labextension/build.js', 'labextension/webpack.config.js', 'labextension/src', 'labextension/style'],
+    [
+      'package-lock.json',
+      'kernel-lib/schema/src',
+      'kernel-lib/src/inspect/correlation.ts',
+      'labextension/package.json',
+      'labextension/tsconfig.json',
+      'labextension/build.js',
+      'labextension/webpack.config.js',
+      'labextension/src',
+      'labextension/style',
+    ],
     path.join('labextension', ext.jupyterlab.outputDir, 'package.json'),
     () => run('npm', ['run', '--silent', 'build', '-w', ext.name]),
   );
   buildIfChanged(
     'jupyterlab-app',
-    ['package-lock.json', 'labextension/app/package.json', 'labextension/app/webpack.config.js', 'labextension/app/bootstrap.js', 'labextension/app/index.js'],
+    [
+      'package-lock.json',
+      'labextension/app/package.json',
+      'labextension/app/webpack.config.js',
+      'labextension/app/bootstrap.js',
+      'labextension/app/index.js',
+    ],
     'labextension/app/build/static/bundle.js',
     () => run('npx', ['webpack', '--config', 'labextension/app/webpack.config.js', '--no-stats']),
   );
@@ -118,7 +147,15 @@ if (mode === 'start' || mode === 'test') {
   // with our widgets, TF.js and styles, bundled for the browser.
   buildIfChanged(
     'model-page',
-    ['package-lock.json', 'kernel-lib/schema/src', 'kernel-lib/src', 'labextension/tsconfig.json', 'labextension/src', 'labextension/style', 'labextension/page'],
+    [
+      'package-lock.json',
+      'kernel-lib/schema/src',
+      'kernel-lib/src',
+      'labextension/tsconfig.json',
+      'labextension/src',
+      'labextension/style',
+      'labextension/page',
+    ],
     'kernel-lib/dist/page/bundle.js',
     () => {
       run('npx', ['tsc', '-p', 'labextension']);

@@ -28,7 +28,10 @@ let browser;
 let page;
 
 before(async () => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'labextension'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'labextension'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const webpack = require('webpack');
   await new Promise((resolve, reject) =>
     webpack(require(path.join(root, 'labextension/test-page/webpack.config.js')), (err, stats) =>
@@ -100,7 +103,11 @@ function trainingView(iters, status, samples = 5) {
     totalIters: 300,
     status,
     points,
-    samples: Array.from({ length: samples }, (_, i) => ({ iter: (i + 1) * 30, text: i === 0 ? EVIL : `sample number ${i}\nsecond line`, temperature: 1 })),
+    samples: Array.from({ length: samples }, (_, i) => ({
+      iter: (i + 1) * 30,
+      text: i === 0 ? EVIL : `sample number ${i}\nsecond line`,
+      temperature: 1,
+    })),
   };
 }
 
@@ -121,18 +128,31 @@ test('training dashboard: stats, chart, log toggle, sample scrubber, stop throug
   assert.match(await text('.charrnn-sample-label'), /iteration 150, temperature 1 \(5 of 5\)/);
   await page.locator('.charrnn-samples input[type=range]').fill('0');
   assert.equal(await text('.charrnn-samples .charrnn-sample'), EVIL);
-  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-samples img, .charrnn-samples script').length), 0);
+  assert.equal(
+    await page.evaluate(() => document.querySelectorAll('.charrnn-samples img, .charrnn-samples script').length),
+    0,
+  );
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await shot('training-light');
 
   await page.click('.charrnn-stop');
-  assert.deepEqual(await page.evaluate(() => window.sent), [{ target: 'charrnn.train.run-7', msg: { action: 'stop' } }]);
+  assert.deepEqual(await page.evaluate(() => window.sent), [
+    { target: 'charrnn.train.run-7', msg: { action: 'stop' } },
+  ]);
   assert.equal(await page.locator('.charrnn-stop').isDisabled(), true);
 
   // the kernel's update_display_data: same renderer, more points, run stopped
-  const chartBefore = await page.evaluate(() => document.querySelector('.charrnn-chart') !== null && (window.chartNode = document.querySelector('.charrnn-chart')) && true);
+  const chartBefore = await page.evaluate(
+    () =>
+      document.querySelector('.charrnn-chart') !== null &&
+      (window.chartNode = document.querySelector('.charrnn-chart')) &&
+      true,
+  );
   assert.ok(chartBefore);
-  await page.evaluate((d) => window.charrnn.update(window.renderer, d), trainingBundle(trainingView(180, 'stopped', 6)).data);
+  await page.evaluate(
+    (d) => window.charrnn.update(window.renderer, d),
+    trainingBundle(trainingView(180, 'stopped', 6)).data,
+  );
   assert.equal(await text('[data-stat="iteration"]'), '180 / 300');
   assert.equal(await text('.charrnn-status'), 'stopped');
   assert.equal(await page.locator('.charrnn-stop').isVisible(), false);
@@ -143,7 +163,7 @@ test('training dashboard: stats, chart, log toggle, sample scrubber, stop throug
   // a saved "running" dashboard whose kernel is gone: the comm, opened at once, is closed by the kernel (it does
   // not know the run), and the dashboard shows itself as recorded
   await render('training', data, { live: true });
-  assert.equal(await page.evaluate(() => window.comms.length), 1, 'the run\'s comm is opened as the dashboard shows');
+  assert.equal(await page.evaluate(() => window.comms.length), 1, "the run's comm is opened as the dashboard shows");
   await page.evaluate(() => window.comms[0].onClose());
   const recorded = async () => {
     assert.equal(await text('.charrnn-status'), 'running when saved');
@@ -167,7 +187,10 @@ test("Plotly's toolbar, shown on hover, does not cover the dashboard's legend", 
   await page.waitForSelector('.charrnn-chart .modebar', { state: 'visible' });
   const box = (sel) => page.locator(sel).first().boundingBox();
   const [legend, modebar] = [await box('.charrnn-chart .legend'), await box('.charrnn-chart .modebar')];
-  assert.ok(overlap(legend, modebar) === 0, `legend ${JSON.stringify(legend)} under the toolbar ${JSON.stringify(modebar)}`);
+  assert.ok(
+    overlap(legend, modebar) === 0,
+    `legend ${JSON.stringify(legend)} under the toolbar ${JSON.stringify(modebar)}`,
+  );
 });
 
 /** The area two bounding boxes share. */
@@ -192,16 +215,33 @@ test('sampler without a kernel: the slider snaps to the recorded temperatures an
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'false');
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1');
   const slider = page.locator('.charrnn-controls input[type=range]');
-  for (const [moved, shown] of [['0.55', '0.5'], ['0.35', '0.2'], ['0.4', '0.5'], ['1.9', '1.5'], ['0.05', '0.2']]) {
+  for (const [moved, shown] of [
+    ['0.55', '0.5'],
+    ['0.35', '0.2'],
+    ['0.4', '0.5'],
+    ['1.9', '1.5'],
+    ['0.05', '0.2'],
+  ]) {
     await slider.fill(moved);
     assert.equal(await text('.charrnn-sampler > .charrnn-sample'), `The sample at temperature ${shown}`);
-    assert.equal(await slider.inputValue(), shown, `the slider reads the temperature of the sample shown (moved to ${moved})`);
+    assert.equal(
+      await slider.inputValue(),
+      shown,
+      `the slider reads the temperature of the sample shown (moved to ${moved})`,
+    );
     assert.equal(await text('.charrnn-value'), Number(shown).toFixed(2));
     assert.equal(await text('.charrnn-shown'), `recorded at display time, temperature ${shown}`);
   }
   assert.equal(await page.locator('.charrnn-grid-row').count(), 4);
   // a recorded temperature outside the usual 0.05 to 2 is reachable too, and read as it is
-  await render('sampler', samplerBundle({ ...samplerView, commTarget: undefined, grid: [...samplerView.grid, { temperature: 3, text: 'hot' }] }).data);
+  await render(
+    'sampler',
+    samplerBundle({
+      ...samplerView,
+      commTarget: undefined,
+      grid: [...samplerView.grid, { temperature: 3, text: 'hot' }],
+    }).data,
+  );
   await slider.fill('3');
   assert.equal(await slider.inputValue(), '3');
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'hot');
@@ -214,7 +254,10 @@ test('sampler without a kernel: the slider snaps to the recorded temperatures an
       cursor: getComputedStyle(c).cursor,
     })),
   );
-  assert.deepEqual(look.map((c) => c.disabled), [false, true, true, true, true, true, true]);
+  assert.deepEqual(
+    look.map((c) => c.disabled),
+    [false, true, true, true, true, true, true],
+  );
   const enabled = look[0];
   for (const c of look.slice(1)) {
     assert.ok(c.opacity < 0.6, `disabled input opacity ${c.opacity}`);
@@ -224,14 +267,28 @@ test('sampler without a kernel: the slider snaps to the recorded temperatures an
   await shot('sampler-recorded');
 });
 
-test('sampler limits: the length box allows what the kernel allows, and a refused value shows the kernel\'s error', async () => {
+test("sampler limits: the length box allows what the kernel allows, and a refused value shows the kernel's error", async () => {
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   const box = page.locator('.charrnn-controls input[type=number] >> nth=0');
   assert.deepEqual([await box.getAttribute('min'), await box.getAttribute('max')], ['1', '10000']);
-  assert.deepEqual([await page.locator('.charrnn-controls input[type=number] >> nth=3').getAttribute('max')], ['32'], 'beam');
+  assert.deepEqual(
+    [await page.locator('.charrnn-controls input[type=number] >> nth=3').getAttribute('max')],
+    ['32'],
+    'beam',
+  );
   await page.evaluate(() => {
     // answers as the library's SamplerPanel does for a length out of range
-    window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, chunk: '', done: true, error: `length must be a whole number from 1 to 10000, got ${msg.length}` }), 5);
+    window.reply = (comm, msg) =>
+      setTimeout(
+        () =>
+          comm.onMsg({
+            requestId: msg.requestId,
+            chunk: '',
+            done: true,
+            error: `length must be a whole number from 1 to 10000, got ${msg.length}`,
+          }),
+        5,
+      );
   });
   await box.fill('-5');
   await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done=true]');
@@ -244,7 +301,10 @@ test('sampler beam option: a beam request, the best continuation shown and every
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   await page.evaluate(() => {
     window.reply = (comm, msg) => {
-      const beams = Array.from({ length: msg.beam }, (_, i) => ({ text: `${msg.prime}<b>beam ${i}</b>`, logProb: -3.25 - i }));
+      const beams = Array.from({ length: msg.beam }, (_, i) => ({
+        text: `${msg.prime}<b>beam ${i}</b>`,
+        logProb: -3.25 - i,
+      }));
       const reply = msg.beam > 0 ? { chunk: beams[0].text, beams } : { chunk: `${msg.prime}drawn` };
       setTimeout(() => comm.onMsg({ requestId: msg.requestId, done: true, ...reply }), 5);
     };
@@ -253,17 +313,42 @@ test('sampler beam option: a beam request, the best continuation shown and every
   await beam.fill('3');
   await page.waitForSelector('.charrnn-sampler > .charrnn-sample[data-done=true]');
   const sent = await page.evaluate(() => window.sent);
-  assert.deepEqual(sent.map((s) => s.msg), [{ action: 'sample', requestId: 1, prime: 'The ', dropUnknown: false, length: 40, temperature: 1, seed: 3, topK: 0, beam: 3 }]);
+  assert.deepEqual(
+    sent.map((s) => s.msg),
+    [
+      {
+        action: 'sample',
+        requestId: 1,
+        prime: 'The ',
+        dropUnknown: false,
+        length: 40,
+        temperature: 1,
+        seed: 3,
+        topK: 0,
+        beam: 3,
+      },
+    ],
+  );
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The <b>beam 0</b>');
   assert.equal(await page.locator('.charrnn-beam').count(), 3);
-  assert.deepEqual(await page.locator('.charrnn-beam-logp').allTextContents(), ['log p = -3.25', 'log p = -4.25', 'log p = -5.25']);
+  assert.deepEqual(await page.locator('.charrnn-beam-logp').allTextContents(), [
+    'log p = -3.25',
+    'log p = -4.25',
+    'log p = -5.25',
+  ]);
   assert.equal(await page.locator('.charrnn-beams b').count(), 0, 'beam texts are text');
   assert.match(await text('.charrnn-shown'), /beam search keeping 3/);
-  assert.equal(await page.locator('.charrnn-controls input[type=number] >> nth=1').isDisabled(), true, 'the seed plays no part in beam search');
+  assert.equal(
+    await page.locator('.charrnn-controls input[type=number] >> nth=1').isDisabled(),
+    true,
+    'the seed plays no part in beam search',
+  );
   await shot('sampler-beam');
   await beam.fill('0');
   await page.waitForFunction(() => window.sent.length === 2);
-  await page.waitForFunction(() => document.querySelector('.charrnn-sampler > .charrnn-sample').textContent === 'The drawn');
+  await page.waitForFunction(
+    () => document.querySelector('.charrnn-sampler > .charrnn-sample').textContent === 'The drawn',
+  );
   assert.equal(await page.locator('.charrnn-beam').count(), 0, 'no beams listed for a drawn sample');
   assert.equal(await page.locator('.charrnn-controls input[type=number] >> nth=1').isDisabled(), false);
 });
@@ -273,7 +358,10 @@ test('sampler offers to drop the unknown characters its error names', async () =
   await page.check('.charrnn-controls input[type=checkbox]');
   await page.waitForFunction(() => window.sent.length === 1);
   assert.equal((await page.evaluate(() => window.sent))[0].msg.dropUnknown, true);
-  assert.match(await page.locator('.charrnn-controls label', { has: page.locator('input[type=checkbox]') }).textContent(), /drop unknown characters/);
+  assert.match(
+    await page.locator('.charrnn-controls label', { has: page.locator('input[type=checkbox]') }).textContent(),
+    /drop unknown characters/,
+  );
 });
 
 test("the probe box's error gets a line of its own and leaves the text box its width", async () => {
@@ -289,7 +377,10 @@ test("the probe box's error gets a line of its own and leaves the text box its w
   await page.waitForFunction((error) => document.querySelector('.charrnn-probe-status').textContent === error, error);
   assert.equal(await width('.charrnn-probe-text'), before, 'the text box keeps its width');
   assert.ok(before > 0.5 * (await width('.charrnn-probe')), `text box ${before} px wide`);
-  const [box, status] = [await page.locator('.charrnn-probe-text').boundingBox(), await page.locator('.charrnn-probe-status').boundingBox()];
+  const [box, status] = [
+    await page.locator('.charrnn-probe-text').boundingBox(),
+    await page.locator('.charrnn-probe-status').boundingBox(),
+  ];
   assert.ok(status.y >= box.y + box.height, 'the error is below the text box');
   await shot('probe-error');
 });
@@ -298,7 +389,11 @@ test('sampler with a kernel: changes send one debounced request and the reply st
   await render('sampler', samplerBundle(samplerView).data, { live: true });
   assert.equal(await page.getAttribute('.charrnn-mode', 'data-live'), 'true');
   assert.equal(await text('.charrnn-mode'), 'live: samples are drawn in the kernel as you change the settings');
-  assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'The sample at temperature 1', 'recorded sample until the first request');
+  assert.equal(
+    await text('.charrnn-sampler > .charrnn-sample'),
+    'The sample at temperature 1',
+    'recorded sample until the first request',
+  );
   await page.evaluate(() => {
     window.reply = (comm, msg) => {
       // answer in two chunks, and also send a chunk of an older request that must be ignored
@@ -313,7 +408,17 @@ test('sampler with a kernel: changes send one debounced request and the reply st
   assert.equal(await text('.charrnn-sampler > .charrnn-sample'), 'A cat at 0.3');
   const sent = await page.evaluate(() => window.sent);
   assert.equal(sent.length, 1, 'two quick changes make one request');
-  assert.deepEqual(sent[0].msg, { action: 'sample', requestId: 1, prime: 'A ', dropUnknown: false, length: 40, temperature: 0.3, seed: 3, topK: 0, beam: 0 });
+  assert.deepEqual(sent[0].msg, {
+    action: 'sample',
+    requestId: 1,
+    prime: 'A ',
+    dropUnknown: false,
+    length: 40,
+    temperature: 0.3,
+    seed: 3,
+    topK: 0,
+    beam: 0,
+  });
   await shot('sampler-live');
   // the kernel goes away (comm closed): back to the recorded samples
   await page.evaluate(() => window.comms[0].onClose());
@@ -328,7 +433,12 @@ function activationsView(T, L = 2, H = 64) {
   const source = 'The "quick" brown fox <jumps> over the lazy dog.\nif (x) { return [a, b]; }\n';
   const text = Array.from({ length: T }, (_, t) => source[t % source.length]);
   const value = (t, j, l, c) => Math.sin(0.05 * t * (j + 1) + l + c);
-  const matrix = (l, c) => encodeInt8(Float32Array.from({ length: T * H }, (_, i) => value(Math.floor(i / H), i % H, l, c)), T, H);
+  const matrix = (l, c) =>
+    encodeInt8(
+      Float32Array.from({ length: T * H }, (_, i) => value(Math.floor(i / H), i % H, l, c)),
+      T,
+      H,
+    );
   const k = 5;
   const chars = Array.from({ length: T * k }, (_, i) => 'etaoi'[i % k]);
   const probs = Array.from({ length: T * k }, (_, i) => [0.6, 0.2, 0.1, 0.05, 0.05][i % k]);
@@ -356,11 +466,17 @@ test('activation explorer: 10,000 characters, picker changes repaint, keyboard, 
   assert.equal(await bg(123), expected(123, 0, 0, 0).replace(/,/g, ', '));
 
   // the saved bundle holds only the cell it shows: another cell is asked of the kernel (a probe of the same text)
-  await page.evaluate((v) => (window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, view: v }), 5)), full);
+  await page.evaluate(
+    (v) => (window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, view: v }), 5)),
+    full,
+  );
   await page.focus('.charrnn-text');
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-char')[7].style.backgroundColor !== '');
-  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 1, text: full.text.join('') }]);
+  assert.deepEqual(
+    (await page.evaluate(() => window.sent)).map((s) => s.msg),
+    [{ action: 'probe', requestId: 1, text: full.text.join('') }],
+  );
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/1');
   assert.equal(await bg(7), expected(7, 1, 0, 0).replace(/,/g, ', '));
   await page.evaluate(() => (window.sent = []));
@@ -383,7 +499,9 @@ test('activation explorer: 10,000 characters, picker changes repaint, keyboard, 
   });
   // Printed for the record, not asserted: speed is a benchmark's business, and a test on shared cores would flake.
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`activations: picker change to painted frame, ms: median ${sorted[6].toFixed(1)}, max ${sorted[11].toFixed(1)}`);
+  console.log(
+    `activations: picker change to painted frame, ms: median ${sorted[6].toFixed(1)}, max ${sorted[11].toFixed(1)}`,
+  );
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/60');
   assert.equal(await bg(123), expected(123, 60, 0, 0).replace(/,/g, ', '));
 
@@ -423,14 +541,28 @@ test('activation explorer: 10,000 characters, picker changes repaint, keyboard, 
   await page.evaluate(() => {
     window.reply = (comm, msg) => setTimeout(() => comm.onMsg({ requestId: msg.requestId, view: window.probeView }), 5);
   });
-  await page.evaluate((v) => (window.probeView = v), { ...activationsView(12), commTarget: undefined, text: [...'<b>hi</b> yo'] });
+  await page.evaluate((v) => (window.probeView = v), {
+    ...activationsView(12),
+    commTarget: undefined,
+    text: [...'<b>hi</b> yo'],
+  });
   await page.fill('.charrnn-probe-text', '<b>hi</b> yo');
   await page.click('.charrnn-probe .charrnn-button');
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-char').length === 12);
-  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'probe', requestId: 2, text: '<b>hi</b> yo' }]);
-  assert.equal(await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].map((e) => e.textContent).join('')), '<b>hi</b>\u00a0yo');
+  assert.deepEqual(
+    (await page.evaluate(() => window.sent)).map((s) => s.msg),
+    [{ action: 'probe', requestId: 2, text: '<b>hi</b> yo' }],
+  );
+  assert.equal(
+    await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].map((e) => e.textContent).join('')),
+    '<b>hi</b>\u00a0yo',
+  );
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/63');
-  assert.equal(await page.locator('.charrnn-probe').isVisible(), true, 'probe box stays after a probe reply without commTarget');
+  assert.equal(
+    await page.locator('.charrnn-probe').isVisible(),
+    true,
+    'probe box stays after a probe reply without commTarget',
+  );
 });
 
 test('activation explorer whose kernel is gone: a probe says so instead of waiting', async () => {
@@ -466,7 +598,9 @@ function plantedView(T = 150) {
   for (let t = 0; t < T; t++) c1[t * H + 5] = t >= 5 && t < 10 ? 0.9 : -0.5;
   view.layers[1].c = encodeInt8(c1, T, H);
   const k = 5;
-  view.predictions.chars = Array.from({ length: T * k }, (_, i) => (i % k === 1 ? view.text[Math.floor(i / k) + 1] ?? 'x' : 'e?aoi'[i % k]));
+  view.predictions.chars = Array.from({ length: T * k }, (_, i) =>
+    i % k === 1 ? (view.text[Math.floor(i / k) + 1] ?? 'x') : 'e?aoi'[i % k],
+  );
   view.predictions.probs = Array.from({ length: T * k }, (_, i) => [0.5, 0.3, 0.1, 0.05, 0.05][i % k]);
   view.predictions.actual = Array.from({ length: T - 1 }, (_, t) => (t % 2 ? 0.3 : 0.01));
   return view;
@@ -483,7 +617,11 @@ async function dragSelect(from, to) {
   await page.mouse.up();
 }
 
-const rowCells = (i) => page.evaluate((i) => [...document.querySelectorAll('.charrnn-matches tbody tr')[i].children].map((td) => td.textContent), i);
+const rowCells = (i) =>
+  page.evaluate(
+    (i) => [...document.querySelectorAll('.charrnn-matches tbody tr')[i].children].map((td) => td.textContent),
+    i,
+  );
 
 test('activation explorer: selecting text with the mouse ranks the cells that follow it (kernel through the comm, or the saved activations), a click shows one', async () => {
   const view = plantedView();
@@ -496,21 +634,33 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   assert.equal(await page.locator('.charrnn-char.charrnn-selected').count(), 5);
   assert.deepEqual((await rowCells(0)).slice(0, 5), ['1', '1', 'c', '5', '1.000']);
   assert.equal(await page.locator('.charrnn-matches tbody tr').count(), 10);
-  assert.match(await page.locator('.charrnn-matches th', { hasText: 'mean inside' }).getAttribute('title'), /mean value inside the selection/);
+  assert.match(
+    await page.locator('.charrnn-matches th', { hasText: 'mean inside' }).getAttribute('title'),
+    /mean value inside the selection/,
+  );
   await page.click('.charrnn-matches .charrnn-more');
   assert.equal(await page.locator('.charrnn-matches tbody tr').count(), 20);
-  assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| of activation with the selection over the 150 characters shown; no live kernel: ranked from the 8-bit activations saved in this output/);
+  assert.match(
+    await text('.charrnn-matches .charrnn-message'),
+    /^\|point-biserial correlation\| of activation with the selection over the 150 characters shown; no live kernel: ranked from the 8-bit activations saved in this output/,
+  );
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/0');
   await page.click('.charrnn-matches tbody tr >> nth=0');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/5');
-  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[6].style.backgroundColor), divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', '));
+  assert.equal(
+    await page.evaluate(() => document.querySelectorAll('.charrnn-char')[6].style.backgroundColor),
+    divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', '),
+  );
   await shot('activations-selection-saved');
 
   // the saved form of a bundle keeps only the cells it shows: it says the search needs the live kernel
   await render('activations', activationsBundle({ ...view, commTarget: undefined }).data);
   await dragSelect(5, 9);
   await page.waitForSelector('.charrnn-matches:not([hidden])');
-  assert.match(await text('.charrnn-matches .charrnn-message'), /keeps only \d+ of the model's 64 cells, so only those are ranked; the search over every cell needs the live kernel \(re-run the cell\)/);
+  assert.match(
+    await text('.charrnn-matches .charrnn-message'),
+    /keeps only \d+ of the model's 64 cells, so only those are ranked; the search over every cell needs the live kernel \(re-run the cell\)/,
+  );
 
   // with the kernel: the selection goes to it and its ranking (text, never HTML) is shown
   await render('activations', activationsBundle(view).data, { live: true });
@@ -522,7 +672,16 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
         { layer: 0, kind: 'h', index: 12, score: 0.41, correlation: -0.41, meanOn: -0.2, meanOff: 0.1 },
       ];
       setTimeout(() => comm.onMsg({ requestId: msg.requestId - 1, ranked: [], metric: 'STALE' }), 5);
-      setTimeout(() => comm.onMsg({ requestId: msg.requestId, feature: 'selection', metric: '|point-biserial correlation| <img src=x onerror="window.pwned=1">', ranked }), 10);
+      setTimeout(
+        () =>
+          comm.onMsg({
+            requestId: msg.requestId,
+            feature: 'selection',
+            metric: '|point-biserial correlation| <img src=x onerror="window.pwned=1">',
+            ranked,
+          }),
+        10,
+      );
     };
   });
   await dragSelect(5, 9);
@@ -530,7 +689,10 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   const sent = (await page.evaluate(() => window.sent)).map((s) => s.msg);
   assert.deepEqual(sent, [{ action: 'search', requestId: 1, text: view.text.join(''), start: 5, end: 10, top: 20 }]);
   assert.deepEqual(await rowCells(1), ['2', '0', 'h', '12', '-0.410', '-0.200', '0.100']);
-  assert.match(await text('.charrnn-matches .charrnn-message'), /<img src=x onerror="window.pwned=1">; every cell, ranked in the kernel/);
+  assert.match(
+    await text('.charrnn-matches .charrnn-message'),
+    /<img src=x onerror="window.pwned=1">; every cell, ranked in the kernel/,
+  );
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await page.click('.charrnn-matches tbody tr >> nth=1');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/12');
@@ -540,34 +702,77 @@ test('activation explorer: selecting text with the mouse ranks the cells that fo
   await page.evaluate(() => (window.reply = undefined));
   await dragSelect(20, 24);
   await page.evaluate(() => window.comms[0].onClose());
-  assert.match(await text('.charrnn-matches .charrnn-message'), /^\|point-biserial correlation\| .*the kernel that made this output is gone: this saved output keeps only/);
+  assert.match(
+    await text('.charrnn-matches .charrnn-message'),
+    /^\|point-biserial correlation\| .*the kernel that made this output is gone: this saved output keeps only/,
+  );
 });
 
 test('activation explorer: "where else does this cell fire?" asks the kernel and lists the passages, text as text, the peak outlined', async () => {
   const view = { ...plantedView(), whereElseChars: 54321 };
   await render('activations', { 'application/vnd.charrnn.activations+json': { ...view, commTarget: undefined } });
   assert.equal(await page.locator('.charrnn-elsewhere').isVisible(), false, 'offline: not offered');
-  await render('activations', { 'application/vnd.charrnn.activations+json': { ...view, whereElseChars: undefined } }, { live: true });
+  await render(
+    'activations',
+    { 'application/vnd.charrnn.activations+json': { ...view, whereElseChars: undefined } },
+    { live: true },
+  );
   assert.equal(await page.locator('.charrnn-elsewhere').isVisible(), false, 'no text to look in: not offered');
   await render('activations', { 'application/vnd.charrnn.activations+json': view }, { live: true });
-  assert.equal(await text('.charrnn-elsewhere .charrnn-button'), 'Where else does this cell fire? (in 54321 characters)');
+  assert.equal(
+    await text('.charrnn-elsewhere .charrnn-button'),
+    'Where else does this cell fire? (in 54321 characters)',
+  );
   await page.evaluate((evil) => {
     window.reply = (comm, msg) => {
-      const passage = (peak, chars) => ({ peak, value: 0.9, start: peak - 2, chars: [...chars], values: [...chars].map((_, i) => (i === 2 ? 0.9 : -0.4)) });
-      setTimeout(() => comm.onMsg({ requestId: msg.requestId, searched: 54321, passages: [passage(100, 'a "b" c'), passage(4000, evil.slice(0, 12))] }), 5);
+      const passage = (peak, chars) => ({
+        peak,
+        value: 0.9,
+        start: peak - 2,
+        chars: [...chars],
+        values: [...chars].map((_, i) => (i === 2 ? 0.9 : -0.4)),
+      });
+      setTimeout(
+        () =>
+          comm.onMsg({
+            requestId: msg.requestId,
+            searched: 54321,
+            passages: [passage(100, 'a "b" c'), passage(4000, evil.slice(0, 12))],
+          }),
+        5,
+      );
     };
   }, EVIL);
   await page.selectOption('.charrnn-layer', '1');
   await page.selectOption('.charrnn-kind', 'c');
   await page.click('.charrnn-elsewhere .charrnn-button');
   await page.waitForFunction(() => document.querySelectorAll('.charrnn-passage').length === 2);
-  assert.deepEqual((await page.evaluate(() => window.sent)).map((s) => s.msg), [{ action: 'whereElse', requestId: 1, cell: { layer: 1, kind: 'c', index: 0 }, top: 5 }]);
-  assert.equal(await text('.charrnn-elsewhere .charrnn-message'), 'layer 1 c[0, tanh]: its 2 highest peaks in 54321 characters (the peak outlined)');
+  assert.deepEqual(
+    (await page.evaluate(() => window.sent)).map((s) => s.msg),
+    [{ action: 'whereElse', requestId: 1, cell: { layer: 1, kind: 'c', index: 0 }, top: 5 }],
+  );
+  assert.equal(
+    await text('.charrnn-elsewhere .charrnn-message'),
+    'layer 1 c[0, tanh]: its 2 highest peaks in 54321 characters (the peak outlined)',
+  );
   assert.equal(await text('.charrnn-passage >> nth=0'), 'char 100: 0.900a\u00a0"b"\u00a0c');
-  assert.equal(await text('.charrnn-passage >> nth=1 >> .charrnn-passage-text'), EVIL.slice(0, 12).replace(/ /g, '\u00a0'));
-  assert.equal(await page.evaluate(() => document.querySelectorAll('.charrnn-passages img, .charrnn-passages script').length), 0);
-  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-peak')].map((e) => [e.textContent, e.style.backgroundColor])),
-    [['"', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')], ['m', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')]]);
+  assert.equal(
+    await text('.charrnn-passage >> nth=1 >> .charrnn-passage-text'),
+    EVIL.slice(0, 12).replace(/ /g, '\u00a0'),
+  );
+  assert.equal(
+    await page.evaluate(() => document.querySelectorAll('.charrnn-passages img, .charrnn-passages script').length),
+    0,
+  );
+  assert.deepEqual(
+    await page.evaluate(() =>
+      [...document.querySelectorAll('.charrnn-peak')].map((e) => [e.textContent, e.style.backgroundColor]),
+    ),
+    [
+      ['"', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')],
+      ['m', divergingColor(Math.round(0.9 * 127) / 127).replace(/,/g, ', ')],
+    ],
+  );
   await shot('activations-where-else');
 });
 
@@ -577,10 +782,14 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
   assert.equal(await text('.charrnn-rowlabel-guesses'), 'top 5 guesses');
   assert.equal(await page.locator('.charrnn-rowlabel').count(), await page.locator('.charrnn-line').count());
   // the layout: each guess below the previous one, all centred under their character
-  const layout = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')].slice(0, 12).map((cell) => {
-    const boxes = [cell.querySelector('.charrnn-char'), ...cell.querySelectorAll('.charrnn-guess')].map((e) => e.getBoundingClientRect());
-    return boxes.map((b) => ({ top: b.top, bottom: b.bottom, mid: b.left + b.width / 2 }));
-  }));
+  const layout = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-cell')].slice(0, 12).map((cell) => {
+      const boxes = [cell.querySelector('.charrnn-char'), ...cell.querySelectorAll('.charrnn-guess')].map((e) =>
+        e.getBoundingClientRect(),
+      );
+      return boxes.map((b) => ({ top: b.top, bottom: b.bottom, mid: b.left + b.width / 2 }));
+    }),
+  );
   for (const boxes of layout) {
     assert.equal(boxes.length, 6);
     for (let j = 1; j < 6; j++) {
@@ -589,44 +798,73 @@ test('activation explorer: the top 5 guesses stand in a column under each charac
     }
   }
   // shading: darker for likelier guesses, opaque (the same in every theme), the least likely still shaded
-  const shades = await page.evaluate(() => [...document.querySelectorAll('.charrnn-cell')[3].querySelectorAll('.charrnn-guess')].map((g) => getComputedStyle(g).backgroundColor));
+  const shades = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-cell')[3].querySelectorAll('.charrnn-guess')].map(
+      (g) => getComputedStyle(g).backgroundColor,
+    ),
+  );
   const lightness = shades.map((c) => {
     // rgb(r, g, b) in 0..255, or color(srgb r g b) in 0..1 (how Chromium gives a color-mix())
     const rgb = c.match(/[\d.]+/g).map(Number);
     assert.ok(rgb.length === 3 || rgb[3] === 1, `opaque: ${c}`);
     return (rgb[0] + rgb[1] + rgb[2]) * (c.startsWith('color(') ? 255 : 1);
   });
-  assert.ok(lightness[0] < lightness[1] && lightness[1] < lightness[2] && lightness[2] <= lightness[4] && lightness[4] < 3 * 255, `shades ${shades}`);
+  assert.ok(
+    lightness[0] < lightness[1] &&
+      lightness[1] < lightness[2] &&
+      lightness[2] <= lightness[4] &&
+      lightness[4] < 3 * 255,
+    `shades ${shades}`,
+  );
   // a space guess is a visible mark, not a blank box
   assert.equal(await page.locator('.charrnn-cell >> nth=2').locator('.charrnn-guess >> nth=1').textContent(), '␣');
   // the actual next character is outlined where it appears (here always the second guess), and only there
   const actualShown = view.predictions.chars.filter((ch, i) => ch === view.text[Math.floor(i / 5) + 1]).length;
   assert.ok(actualShown >= 39);
   assert.equal(await page.locator('.charrnn-guess.charrnn-actual').count(), actualShown);
-  assert.equal(await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('class'), 'charrnn-guess charrnn-p3 charrnn-actual');
+  assert.equal(
+    await page.locator('.charrnn-cell >> nth=3').locator('.charrnn-guess >> nth=1').getAttribute('class'),
+    'charrnn-guess charrnn-p3 charrnn-actual',
+  );
   // probability on hover
   await page.hover('.charrnn-cell >> nth=3 >> .charrnn-guess >> nth=1');
-  assert.equal((await text('.charrnn-tip')).split('\n')[1], `guess 2: ${JSON.stringify(view.text[4])}, p = 0.300, the character that came next`);
+  assert.equal(
+    (await text('.charrnn-tip')).split('\n')[1],
+    `guess 2: ${JSON.stringify(view.text[4])}, p = 0.300, the character that came next`,
+  );
   await shot('activations-guesses');
 
   // colour by surprise: char t by -ln p(char t | before), the first has no prediction
   assert.match(await text('.charrnn-legend'), /^colour: the chosen cell's value/);
   await page.check('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
-  const bgs = await page.evaluate(() => [...document.querySelectorAll('.charrnn-char')].slice(0, 3).map((e) => e.style.backgroundColor));
-  assert.deepEqual(bgs, [surpriseColor(NaN), surpriseColor(-Math.log(0.01)), surpriseColor(-Math.log(0.3))].map((c) => c.replace(/,/g, ', ')));
+  const bgs = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-char')].slice(0, 3).map((e) => e.style.backgroundColor),
+  );
+  assert.deepEqual(
+    bgs,
+    [surpriseColor(NaN), surpriseColor(-Math.log(0.01)), surpriseColor(-Math.log(0.3))].map((c) =>
+      c.replace(/,/g, ', '),
+    ),
+  );
   assert.match(await text('.charrnn-legend'), /^colour: surprise -ln p of each character/);
   await shot('activations-surprise');
   await page.uncheck('.charrnn-activations .charrnn-controls input[type=checkbox] >> nth=1');
-  assert.notEqual(await page.evaluate(() => document.querySelectorAll('.charrnn-char')[1].style.backgroundColor), bgs[1]);
+  assert.notEqual(
+    await page.evaluate(() => document.querySelectorAll('.charrnn-char')[1].style.backgroundColor),
+    bgs[1],
+  );
 });
 
 test('activation explorer: the hover info sits at the pointer and stays in sight when the text or the page is scrolled', async () => {
-  await render('activations', { 'application/vnd.charrnn.activations+json': { ...activationsView(2000), commTarget: undefined } });
+  await render('activations', {
+    'application/vnd.charrnn.activations+json': { ...activationsView(2000), commTarget: undefined },
+  });
   /** Moves the pointer to the middle of the first character cell inside the text box and the window; the tooltip's box and the pointer. */
   const hoverVisible = async () => {
     const at = await page.evaluate(() => {
       const box = document.querySelector('.charrnn-text').getBoundingClientRect();
-      const inside = (r) => r.top >= Math.max(box.top, 0) && r.bottom <= Math.min(box.bottom, innerHeight) && r.width > 0;
+      const inside = (r) =>
+        r.top >= Math.max(box.top, 0) && r.bottom <= Math.min(box.bottom, innerHeight) && r.width > 0;
       const cells = [...document.querySelectorAll('.charrnn-char')].filter((c) => inside(c.getBoundingClientRect()));
       const r = cells.at(-1).getBoundingClientRect(); // the last one in sight: the one nearest the window's bottom
       return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
@@ -638,10 +876,16 @@ test('activation explorer: the hover info sits at the pointer and stays in sight
   };
   const check = ({ tip, at, viewport }, what) => {
     assert.ok(tip, `${what}: a tooltip`);
-    assert.ok(tip.x >= 0 && tip.y >= 0 && tip.x + tip.width <= viewport.width && tip.y + tip.height <= viewport.height, `${what}: in the window ${JSON.stringify({ tip, viewport })}`);
+    assert.ok(
+      tip.x >= 0 && tip.y >= 0 && tip.x + tip.width <= viewport.width && tip.y + tip.height <= viewport.height,
+      `${what}: in the window ${JSON.stringify({ tip, viewport })}`,
+    );
     const dx = Math.max(tip.x - at.x, 0, at.x - tip.x - tip.width);
     const dy = Math.max(tip.y - at.y, 0, at.y - tip.y - tip.height);
-    assert.ok((dx > 0 || dy > 0) && Math.hypot(dx, dy) < 30, `${what}: next to the pointer, not under it ${JSON.stringify({ tip, at })}`);
+    assert.ok(
+      (dx > 0 || dy > 0) && Math.hypot(dx, dy) < 30,
+      `${what}: next to the pointer, not under it ${JSON.stringify({ tip, at })}`,
+    );
   };
   check(await hoverVisible(), 'unscrolled');
   await page.evaluate(() => (document.querySelector('.charrnn-text').scrollTop = 5000));
@@ -660,7 +904,9 @@ test('activation explorer: the hover info sits at the pointer and stays in sight
 });
 
 test('keys inside our widgets are theirs: Enter applies the neuron box, arrows anywhere in the explorer change the neuron, nothing reaches the notebook', async () => {
-  await render('activations', { 'application/vnd.charrnn.activations+json': { ...activationsView(60), commTarget: undefined } });
+  await render('activations', {
+    'application/vnd.charrnn.activations+json': { ...activationsView(60), commTarget: undefined },
+  });
   // what JupyterLab's shortcut listener (capture phase on the document) decides for a notebook shortcut whose
   // selector ends in ':focus', as Lumino's CommandRegistry does: walking up from the target, is a
   // data-lm-suppress-shortcuts mark met before an element matching the selector?
@@ -674,10 +920,16 @@ test('keys inside our widgets are theirs: Enter applies the neuron box, arrows a
       }
       return false;
     };
-    document.addEventListener('keydown', (e) => {
-      window.shortcuts.push(`${e.ctrlKey ? 'Control+' : ''}${e.key} ${suppressed(e.target) ? 'suppressed' : 'allowed'}`);
-      if (e.ctrlKey) e.preventDefault();
-    }, true);
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        window.shortcuts.push(
+          `${e.ctrlKey ? 'Control+' : ''}${e.key} ${suppressed(e.target) ? 'suppressed' : 'allowed'}`,
+        );
+        if (e.ctrlKey) e.preventDefault();
+      },
+      true,
+    );
     document.addEventListener('keydown', (e) => window.leaked.push(e.key));
   });
   await page.fill('.charrnn-activations input[type=number]', '7');
@@ -690,14 +942,25 @@ test('keys inside our widgets are theirs: Enter applies the neuron box, arrows a
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/8');
   await page.focus('.charrnn-activations input[type=range]');
   await page.keyboard.press('ArrowLeft');
-  assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '0/h/7', 'the slider moves by its own arrows, once');
+  assert.equal(
+    await page.getAttribute('.charrnn-activations', 'data-neuron'),
+    '0/h/7',
+    'the slider moves by its own arrows, once',
+  );
   assert.deepEqual(await page.evaluate(() => window.leaked), []);
   // the notebook's chords still reach JupyterLab: save, run the cell, Escape
   await page.keyboard.press('Control+s');
   await page.keyboard.press('Shift+Enter');
   await page.keyboard.press('Escape');
   assert.deepEqual(await page.evaluate(() => window.shortcuts), [
-    'Enter suppressed', 'ArrowRight suppressed', 'ArrowLeft suppressed', 'Control+Control allowed', 'Control+s allowed', 'Shift suppressed', 'Enter allowed', 'Escape allowed',
+    'Enter suppressed',
+    'ArrowRight suppressed',
+    'ArrowLeft suppressed',
+    'Control+Control allowed',
+    'Control+s allowed',
+    'Shift suppressed',
+    'Enter allowed',
+    'Escape allowed',
   ]);
 });
 
@@ -711,7 +974,14 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
   const activations = activationsView(300);
   let inside = 0;
   const featureValues = activations.text.map((ch) => (ch === '"' ? (inside ^= 1) || 1 : inside)); // quotes and what they enclose
-  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r| of activation with the feature', ranked, activations, featureValues };
+  const view = {
+    version: 1,
+    feature: 'inside quotes',
+    metric: '|Pearson r| of activation with the feature',
+    ranked,
+    activations,
+    featureValues,
+  };
   await render('neurons', neuronsBundle(view).data);
   assert.equal(await page.locator('.charrnn-ranked tbody tr').count(), 2);
   assert.equal(await page.locator('.charrnn-activations').count(), 0);
@@ -720,24 +990,56 @@ test('neuron search: ranked rows; clicking one opens that cell in the explorer',
   await page.click('.charrnn-ranked tbody tr >> nth=0');
   assert.equal(await page.getAttribute('.charrnn-activations', 'data-neuron'), '1/c/17');
   assert.equal(await page.locator('.charrnn-activations').count(), 1, 'one explorer, reused');
-  const underlined = await page.evaluate(() => [...document.querySelectorAll('.charrnn-char.charrnn-feature')].slice(0, 7).map((e) => e.textContent).join(''));
+  const underlined = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-char.charrnn-feature')]
+      .slice(0, 7)
+      .map((e) => e.textContent)
+      .join(''),
+  );
   assert.equal(underlined, '"quick"', 'the feature is underlined where it is on');
-  assert.equal(await page.locator('.charrnn-char.charrnn-feature').count(), featureValues.filter((v) => v !== 0).length);
+  assert.equal(
+    await page.locator('.charrnn-char.charrnn-feature').count(),
+    featureValues.filter((v) => v !== 0).length,
+  );
   await shot('neurons');
 });
 
 test('neuron search: the best 10 of 100 rows and a "more" button, every column explained on hover, no score column; a button opens the best cell', async () => {
-  const ranked = Array.from({ length: 100 }, (_, i) => ({ layer: i % 2, kind: i % 3 ? 'h' : 'c', index: i % 64, score: 0.9 - i / 200, correlation: (i % 2 ? -1 : 1) * (0.9 - i / 200), meanOn: 0.5, meanOff: -0.2 }));
-  const view = { version: 1, feature: 'inside quotes', metric: '|Pearson r|', ranked, activations: activationsView(200) };
+  const ranked = Array.from({ length: 100 }, (_, i) => ({
+    layer: i % 2,
+    kind: i % 3 ? 'h' : 'c',
+    index: i % 64,
+    score: 0.9 - i / 200,
+    correlation: (i % 2 ? -1 : 1) * (0.9 - i / 200),
+    meanOn: 0.5,
+    meanOff: -0.2,
+  }));
+  const view = {
+    version: 1,
+    feature: 'inside quotes',
+    metric: '|Pearson r|',
+    ranked,
+    activations: activationsView(200),
+  };
   await render('neurons', neuronsBundle(view).data);
   const rows = page.locator('.charrnn-neurons > .charrnn-ranked-table tbody tr');
   assert.equal(await rows.count(), 10);
-  const heads = await page.evaluate(() => [...document.querySelectorAll('.charrnn-ranked th')].map((th) => [th.textContent, th.title]));
-  assert.deepEqual(heads.map(([h]) => h), ['rank', 'layer', 'state', 'unit', 'correlation', 'mean on', 'mean off']);
-  for (const [h, title] of heads) assert.ok(title.startsWith(`${h}: `) && title.length > h.length + 20, `${h}: ${title}`);
+  const heads = await page.evaluate(() =>
+    [...document.querySelectorAll('.charrnn-ranked th')].map((th) => [th.textContent, th.title]),
+  );
+  assert.deepEqual(
+    heads.map(([h]) => h),
+    ['rank', 'layer', 'state', 'unit', 'correlation', 'mean on', 'mean off'],
+  );
+  for (const [h, title] of heads)
+    assert.ok(title.startsWith(`${h}: `) && title.length > h.length + 20, `${h}: ${title}`);
   assert.match(heads[2][1], /h = the hidden state.*c = the LSTM cell state/);
   assert.match(heads[5][1], /mean value where the feature is on/);
-  assert.equal(await page.evaluate(() => document.querySelector('.charrnn-ranked').getBoundingClientRect().height < 400), true, 'ten rows, not 2,400 px');
+  assert.equal(
+    await page.evaluate(() => document.querySelector('.charrnn-ranked').getBoundingClientRect().height < 400),
+    true,
+    'ten rows, not 2,400 px',
+  );
   await shot('neurons-top10');
 
   // "more" adds ten rows at a time; the rows past the saved ones say why they cannot open, and do not
@@ -745,7 +1047,10 @@ test('neuron search: the best 10 of 100 rows and a "more" button, every column e
   await page.click('.charrnn-neurons .charrnn-more');
   assert.equal(await rows.count(), 20);
   assert.equal(await page.locator('.charrnn-neurons tr.charrnn-closed').count(), 10);
-  assert.match(await page.locator('.charrnn-neurons tr.charrnn-closed >> nth=0').getAttribute('title'), /only the first 10 rows' cells are saved with this output.*new Explorer\(model, vocab, text, \{ selected: \{ layer: 0, kind: 'h', index: 10 \} \}\)/);
+  assert.match(
+    await page.locator('.charrnn-neurons tr.charrnn-closed >> nth=0').getAttribute('title'),
+    /only the first 10 rows' cells are saved with this output.*new Explorer\(model, vocab, text, \{ selected: \{ layer: 0, kind: 'h', index: 10 \} \}\)/,
+  );
   await page.click('.charrnn-neurons tr.charrnn-closed >> nth=0');
   assert.equal(await page.locator('.charrnn-activations').count(), 0, 'a row whose cell is not saved opens nothing');
   for (let i = 0; i < 8; i++) await page.click('.charrnn-neurons .charrnn-more');
@@ -759,16 +1064,40 @@ test('neuron search: the best 10 of 100 rows and a "more" button, every column e
 });
 
 test('neuron search that could score no cell: the reason, not a table of zeros', async () => {
-  const ranked = Array.from({ length: 100 }, (_, i) => ({ layer: 0, kind: 'h', index: i % 64, score: 0, correlation: 0, meanOn: NaN, meanOff: 0.1 }));
-  const unscored = '"inside comment" is off at every one of the 200 characters of this text, so no cell can follow it: search a text where it changes';
-  await render('neurons', neuronsBundle({ version: 1, feature: 'inside comment', metric: '|Pearson r|', ranked, activations: activationsView(200), unscored }).data);
+  const ranked = Array.from({ length: 100 }, (_, i) => ({
+    layer: 0,
+    kind: 'h',
+    index: i % 64,
+    score: 0,
+    correlation: 0,
+    meanOn: NaN,
+    meanOff: 0.1,
+  }));
+  const unscored =
+    '"inside comment" is off at every one of the 200 characters of this text, so no cell can follow it: search a text where it changes';
+  await render(
+    'neurons',
+    neuronsBundle({
+      version: 1,
+      feature: 'inside comment',
+      metric: '|Pearson r|',
+      ranked,
+      activations: activationsView(200),
+      unscored,
+    }).data,
+  );
   assert.equal(await text('.charrnn-neurons > .charrnn-message'), unscored);
   assert.equal(await page.locator('.charrnn-ranked').isVisible(), false);
   assert.equal(await page.locator('.charrnn-open-best').isVisible(), false);
   await shot('neurons-unscored');
   // a search saved before the library said why: every score 0 still reads as a reason
-  await render('neurons', { 'application/vnd.charrnn.neurons+json': { version: 1, feature: 'inside comment', metric: 'm', ranked } });
-  assert.match(await text('.charrnn-neurons > .charrnn-message'), /^No cell follows "inside comment" on this text: every correlation is 0/);
+  await render('neurons', {
+    'application/vnd.charrnn.neurons+json': { version: 1, feature: 'inside comment', metric: 'm', ranked },
+  });
+  assert.match(
+    await text('.charrnn-neurons > .charrnn-message'),
+    /^No cell follows "inside comment" on this text: every correlation is 0/,
+  );
   assert.equal(await page.locator('.charrnn-ranked').isVisible(), false);
 });
 
@@ -780,14 +1109,24 @@ test('gate saturation: one panel per gate, one dot per unit and layer, a distinc
     layer,
     gates: gates.map((gate, g) => ({ gate, left: frac(g + layer), right: frac(g + 3) })),
   }));
-  await render('saturation', saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 5000, layers }).data);
+  await render(
+    'saturation',
+    saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 5000, layers }).data,
+  );
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
   assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 9);
   assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), 9 * H);
-  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .annotation-text')].map((a) => a.textContent)), gates);
+  assert.deepEqual(
+    await page.evaluate(() =>
+      [...document.querySelectorAll('.charrnn-chart .annotation-text')].map((a) => a.textContent),
+    ),
+    gates,
+  );
   // layers 0, 1, 2 (the traces of the first panel, in order): colours far apart, not two greens
   const rgb = await page.evaluate(() =>
-    [...document.querySelectorAll('.charrnn-chart .scatterlayer .trace')].slice(0, 3).map((t) => t.querySelector('.point').style.fill.match(/\d+/g).map(Number)),
+    [...document.querySelectorAll('.charrnn-chart .scatterlayer .trace')]
+      .slice(0, 3)
+      .map((t) => t.querySelector('.point').style.fill.match(/\d+/g).map(Number)),
   );
   for (let i = 0; i < 3; i++) {
     for (let j = i + 1; j < 3; j++) {
@@ -795,42 +1134,81 @@ test('gate saturation: one panel per gate, one dot per unit and layer, a distinc
       assert.ok(distance > 150, `layers ${i} and ${j}: rgb ${rgb[i]} and ${rgb[j]} are too alike`);
     }
   }
-  const boxes = (sel) => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect().toJSON()), sel);
+  const boxes = (sel) =>
+    page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect().toJSON()), sel);
   const [legend] = await boxes('.charrnn-chart .legend');
-  for (const title of await boxes('.charrnn-chart .annotation')) assert.equal(overlap(legend, title), 0, `legend ${JSON.stringify(legend)} covers a panel title ${JSON.stringify(title)}`);
+  for (const title of await boxes('.charrnn-chart .annotation'))
+    assert.equal(
+      overlap(legend, title),
+      0,
+      `legend ${JSON.stringify(legend)} covers a panel title ${JSON.stringify(title)}`,
+    );
   await shot('saturation');
 });
 
 test('text from data in Plotly charts stays text: no bold, no links, no hover template fields', async () => {
   const labels = ['<b>bold</b>', '<a href="https://example.com/">link</a>', '%{y} &amp; <i>x'];
-  const view = { version: 1, dataset: '<b>tiny</b>', ngram: [1, 2, 3].map((order) => ({ order, loss: 3 - 0.3 * order })), rnn: labels.map((label, i) => ({ label, loss: 1.5 + i / 10 })) };
+  const view = {
+    version: 1,
+    dataset: '<b>tiny</b>',
+    ngram: [1, 2, 3].map((order) => ({ order, loss: 3 - 0.3 * order })),
+    rnn: labels.map((label, i) => ({ label, loss: 1.5 + i / 10 })),
+  };
   await render('ngram', ngramBundle(view).data);
   await page.waitForSelector('.charrnn-chart .legendtext');
   assert.deepEqual(await page.locator('.charrnn-chart .legendtext').allTextContents(), ['n-gram', ...labels]);
   assert.equal(await text('.charrnn-ngram .charrnn-title'), 'N-gram vs RNN on <b>tiny</b>');
-  const interpreted = () => page.evaluate(() => document.querySelectorAll('.charrnn-chart a, .charrnn-chart [style*="bold"], .charrnn-chart [style*="italic"]').length);
+  const interpreted = () =>
+    page.evaluate(
+      () =>
+        document.querySelectorAll('.charrnn-chart a, .charrnn-chart [style*="bold"], .charrnn-chart [style*="italic"]')
+          .length,
+    );
   assert.equal(await interpreted(), 0);
   // hover shows the name as typed too
   await page.hover('.charrnn-chart .nsewdrag', { position: { x: 5, y: 5 } });
   const gate = '<b>gate</b> %{x}';
   const H = 4;
-  await render('saturation', saturationBundle({ version: 1, cell: 'lstm', thresholds: { left: 0.1, right: 0.9 }, chars: 50, layers: [{ layer: 0, gates: [{ gate, left: [0.1, 0.2, 0.3, 0.4], right: [0.5, 0.5, 0.5, 0.5] }] }] }).data);
+  await render(
+    'saturation',
+    saturationBundle({
+      version: 1,
+      cell: 'lstm',
+      thresholds: { left: 0.1, right: 0.9 },
+      chars: 50,
+      layers: [{ layer: 0, gates: [{ gate, left: [0.1, 0.2, 0.3, 0.4], right: [0.5, 0.5, 0.5, 0.5] }] }],
+    }).data,
+  );
   await page.waitForSelector('.charrnn-chart .annotation-text');
   assert.equal(await text('.charrnn-chart .annotation-text'), gate);
   assert.equal(await page.locator('.charrnn-chart .scatterlayer .point').count(), H);
   const point = page.locator('.charrnn-chart .scatterlayer .point').nth(2);
   await point.hover({ force: true });
   await page.waitForSelector('.charrnn-chart .hoverlayer .hovertext');
-  assert.match(await text('.charrnn-chart .hoverlayer .hovertext'), /layer 0, <b>gate<\/b> %\{x\} unit 2left 0\.300, right 0\.500/);
+  assert.match(
+    await text('.charrnn-chart .hoverlayer .hovertext'),
+    /layer 0, <b>gate<\/b> %\{x\} unit 2left 0\.300, right 0\.500/,
+  );
   assert.equal(await interpreted(), 0);
 });
 
 test('n-gram vs RNN: n-gram losses by order and one line per RNN', async () => {
-  const view = { version: 1, dataset: 'tiny val', ngram: [1, 2, 3, 4, 5].map((order) => ({ order, loss: 3.3 - 0.3 * order })), rnn: [{ label: 'lstm 2x128', loss: 1.6 }, { label: 'rnn 1x64', loss: 2.1 }] };
+  const view = {
+    version: 1,
+    dataset: 'tiny val',
+    ngram: [1, 2, 3, 4, 5].map((order) => ({ order, loss: 3.3 - 0.3 * order })),
+    rnn: [
+      { label: 'lstm 2x128', loss: 1.6 },
+      { label: 'rnn 1x64', loss: 2.1 },
+    ],
+  };
   await render('ngram', ngramBundle(view).data);
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
   assert.equal(await page.locator('.charrnn-chart .scatterlayer .trace').count(), 3);
-  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .legendtext')].map((a) => a.textContent)), ['n-gram', 'lstm 2x128', 'rnn 1x64']);
+  assert.deepEqual(
+    await page.evaluate(() => [...document.querySelectorAll('.charrnn-chart .legendtext')].map((a) => a.textContent)),
+    ['n-gram', 'lstm 2x128', 'rnn 1x64'],
+  );
   await shot('ngram');
 });
 
@@ -838,11 +1216,22 @@ test('a view of an unknown schema version shows a clear message instead of a bro
   await render('ngram', { 'application/vnd.charrnn.ngram+json': { version: 99, dataset: 'x', ngram: [], rnn: [] } });
   assert.match(await text('.charrnn-error'), /schema version 99, this extension reads version 1/);
   await render('activations', { 'application/vnd.charrnn.activations+json': { version: 1, text: ['a'] } });
-  assert.match(await text('.charrnn-error'), /cannot show this activations output: the data does not fit the schema \(TypeError/);
+  assert.match(
+    await text('.charrnn-error'),
+    /cannot show this activations output: the data does not fit the schema \(TypeError/,
+  );
 });
 
 test('charts redraw in the new theme colours when JupyterLab switches theme', async () => {
-  const view = { version: 1, dataset: 'tiny', ngram: [{ order: 1, loss: 3 }, { order: 2, loss: 2 }], rnn: [{ label: 'lstm', loss: 1.5 }] };
+  const view = {
+    version: 1,
+    dataset: 'tiny',
+    ngram: [
+      { order: 1, loss: 3 },
+      { order: 2, loss: 2 },
+    ],
+    rnn: [{ label: 'lstm', loss: 1.5 }],
+  };
   await render('ngram', ngramBundle(view).data);
   await page.waitForSelector('.charrnn-chart .scatterlayer .trace');
   const fontColor = () => page.evaluate(() => document.querySelector('.charrnn-chart')._fullLayout.font.color);
@@ -851,5 +1240,7 @@ test('charts redraw in the new theme colours when JupyterLab switches theme', as
     document.body.classList.add('dark');
     document.body.setAttribute('data-jp-theme-name', 'JupyterLab Dark');
   });
-  await page.waitForFunction(() => document.querySelector('.charrnn-chart')._fullLayout.font.color === 'rgba(255, 255, 255, 1)');
+  await page.waitForFunction(
+    () => document.querySelector('.charrnn-chart')._fullLayout.font.color === 'rgba(255, 255, 255, 1)',
+  );
 });

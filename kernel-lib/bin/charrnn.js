@@ -7,7 +7,9 @@ const main = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 try {
   require.resolve(main);
 } catch {
-  process.stderr.write('charrnn: not built yet: run `npm run build -w @charrnn/kernel` (npm test and npm start build it too)\n');
+  process.stderr.write(
+    'charrnn: not built yet: run `npm run build -w @charrnn/kernel` (npm test and npm start build it too)\n',
+  );
   process.exit(1);
 }
 require(main);

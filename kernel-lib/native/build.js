@@ -47,12 +47,14 @@ function hasOpenBlas() {
 /** Installs Debian's libopenblas-dev when running as root on a Debian-like system; else says what to install. */
 function ensureOpenBlas(log) {
   if (process.platform === 'darwin' || hasOpenBlas()) return undefined;
-  const hint = 'install OpenBLAS for building (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel)';
+  const hint =
+    'install OpenBLAS for building (Debian/Ubuntu: apt-get install libopenblas-dev; Fedora: dnf install openblas-devel)';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || spawnSync('apt-get', ['--version']).status !== 0) return hint;
   log('native: installing libopenblas-dev with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-q', 'libopenblas-dev'], { env, encoding: 'utf8' }).status === 0;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-q', 'libopenblas-dev'], { env, encoding: 'utf8' }).status === 0;
   if (!install()) {
     spawnSync('apt-get', ['update', '-q'], { env });
     if (!install()) return `apt-get install libopenblas-dev failed; ${hint}`;
@@ -64,7 +66,17 @@ function ensureOpenBlas(log) {
 function findNodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   try {
     candidates.push(require.resolve('node-gyp/bin/node-gyp.js', { paths: [here] }));
@@ -85,7 +97,8 @@ function buildNative(opts = {}) {
   const missing = ensureOpenBlas(log);
   if (missing) return { ok: false, message: `native path off: ${missing}` };
   const gyp = findNodeGyp();
-  if (!gyp) return { ok: false, message: 'native path off: node-gyp not found (it ships with npm; or npm install node-gyp)' };
+  if (!gyp)
+    return { ok: false, message: 'native path off: node-gyp not found (it ships with npm; or npm install node-gyp)' };
   const args = [gyp, 'rebuild'];
   // Node's own headers, when this Node was installed with them (Debian's nodejs: /usr/include/node), so
   // node-gyp needs no download.
@@ -94,13 +107,25 @@ function buildNative(opts = {}) {
   log('native: building the BLAS addon with node-gyp');
   const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8' });
   if (r.status !== 0) {
-    const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /error/i.test(l) && !/^gyp ERR! (stack|System|command|cwd|node)/.test(l));
-    return { ok: false, message: `native path off: the addon did not build (${(lines[0] || 'node-gyp failed').trim()})` };
+    const lines = `${r.stdout}\n${r.stderr}`
+      .split('\n')
+      .filter((l) => /error/i.test(l) && !/^gyp ERR! (stack|System|command|cwd|node)/.test(l));
+    return {
+      ok: false,
+      message: `native path off: the addon did not build (${(lines[0] || 'node-gyp failed').trim()})`,
+    };
   }
   try {
     execFileSync(process.execPath, ['-e', `require(${JSON.stringify(addonPath)})`], { stdio: 'pipe' });
   } catch (e) {
-    return { ok: false, message: `native path off: the addon built but does not load (${String(e.stderr).split('\n').find((l) => l.trim()) || e.message})` };
+    return {
+      ok: false,
+      message: `native path off: the addon built but does not load (${
+        String(e.stderr)
+          .split('\n')
+          .find((l) => l.trim()) || e.message
+      })`,
+    };
   }
   return { ok: true, message: `native addon built (${addonPath})` };
 }
@@ -116,7 +141,7 @@ function notBuiltWarning(message) {
     bar,
     '!! WARNING: the native engine (the BLAS addon) is not built.',
     `!! ${message}`,
-    '!! Training runs on the slower TF.js engine, and the native engine\'s tests are reported as skipped.',
+    "!! Training runs on the slower TF.js engine, and the native engine's tests are reported as skipped.",
     '!! Build it with: node kernel-lib/native/build.js',
     bar,
   ].join('\n');

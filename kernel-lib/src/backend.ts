@@ -89,7 +89,9 @@ async function activate(name: string): Promise<boolean> {
  * Picks and activates a backend. `auto` tries tfjs-node-gpu, tfjs-node, wasm, then cpu.
  * The choice can also come from the CHARRNN_BACKEND environment variable.
  */
-export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_BACKEND as BackendChoice) || 'auto'): Promise<BackendInfo> {
+export async function initBackend(
+  choice: BackendChoice = (process.env.CHARRNN_BACKEND as BackendChoice) || 'auto',
+): Promise<BackendInfo> {
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(choice)) {
     throw new CharRNNError(`unknown backend '${choice}' (expected auto, tensorflow, wasm or cpu)`);
   }
@@ -100,7 +102,8 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) {
       const why = tryRequire(pkg);
-      if (why === undefined && (await activate('tensorflow'))) return (current = withSummary({ name: 'tensorflow', package: pkg, skipped }));
+      if (why === undefined && (await activate('tensorflow')))
+        return (current = withSummary({ name: 'tensorflow', package: pkg, skipped }));
       skipped.push(`${pkg}: ${why ?? 'loaded but could not start'}`);
     }
     if (choice === 'tensorflow') {
@@ -110,13 +113,19 @@ export async function initBackend(choice: BackendChoice = (process.env.CHARRNN_B
   if (choice === 'auto' || choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
     if (await keepErrorsNonFatal(() => activate('wasm'))) {
-      return (current = withSummary({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul: await prepareWasmKernels() }));
+      return (current = withSummary({
+        name: 'wasm',
+        package: '@tensorflow/tfjs-backend-wasm',
+        skipped,
+        matmul: await prepareWasmKernels(),
+      }));
     }
     skipped.push('@tensorflow/tfjs-backend-wasm: could not start');
     if (choice === 'wasm') throw new CharRNNError('the wasm backend could not start');
   }
   require('@tensorflow/tfjs-backend-cpu');
-  if (await activate('cpu')) return (current = withSummary({ name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped }));
+  if (await activate('cpu'))
+    return (current = withSummary({ name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped }));
   throw new CharRNNError(`no TF.js backend could start (${skipped.join('; ')})`);
 }
 

@@ -44,7 +44,14 @@ export type { Progress, TrainCallbacks, TrainResult } from './train/trainer';
 export type { TrainingStatus as TrainStatus } from '@charrnn/schema';
 export { TrainingRun } from './train/dashboard';
 export type { LiveOptions } from './train/dashboard';
-export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, resolveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  readCheckpointMeta,
+  resolveCheckpointDir,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+} from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/checkpoint';
 export { evaluate, evaluateAsync } from './train/evaluate';
 export type { Evaluation } from './train/evaluate';
@@ -59,7 +66,16 @@ export { RNNCell } from './model/rnn';
 export { LSTMCell } from './model/lstm';
 export { GRUCell } from './model/gru';
 export { chooseEngine, chooseSampler, GPU_SAMPLING_STREAMS } from './engine/choose';
-export type { Engine, EngineChoice, EngineName, LossAndGrads, ForwardResult, Activations, ResidentRun, RunOptions } from './engine/contract';
+export type {
+  Engine,
+  EngineChoice,
+  EngineName,
+  LossAndGrads,
+  ForwardResult,
+  Activations,
+  ResidentRun,
+  RunOptions,
+} from './engine/contract';
 export { tfjsEngine } from './engine/tfjs/engine';
 export { webgpuEngine } from './engine/webgpu/engine';
 export { lossAndGrads } from './engine/tfjs/bptt';
@@ -68,13 +84,29 @@ export { forward, step } from './engine/tfjs/forward';
 export type { Batch } from './engine/batch';
 export { nativeStatus } from './engine/native/addon';
 export type { NativeStatus } from './engine/native/addon';
-export { nativeLossAndGrads, nativeStep, nativeForward, nativeEngine, releaseNativeMemory } from './engine/native/engine';
+export {
+  nativeLossAndGrads,
+  nativeStep,
+  nativeForward,
+  nativeEngine,
+  releaseNativeMemory,
+} from './engine/native/engine';
 export { nativeApply } from './engine/native/optimizer';
 export { inspectText, inspectTextAsync, TextTrace, VIEW_MAX_CHARS, VIEW_MAX_BYTES } from './inspect/trace';
 export type { InspectOptions, LayerTrace } from './inspect/trace';
 export { exportPage, PAGE_BUDGET_BYTES } from './page/export';
 export type { ExportPageOptions, ExportedPage, PageData } from './page/export';
-export { FEATURES, featureValues, insideQuotes, positionInLine, bracketDepth, insideComment, insideWikiLink, insideUrl, insideIfBody } from './inspect/features';
+export {
+  FEATURES,
+  featureValues,
+  insideQuotes,
+  positionInLine,
+  bracketDepth,
+  insideComment,
+  insideWikiLink,
+  insideUrl,
+  insideIfBody,
+} from './inspect/features';
 export type { FeatureFn } from './inspect/features';
 export { searchNeurons, interpretableFraction, NeuronSearch } from './inspect/neurons';
 export type { CellScore } from './inspect/neurons';

@@ -16,7 +16,9 @@ test('same seed gives the same stream; saved state resumes it exactly', () => {
 
 test('uniform draws stay in range and spread over it', () => {
   const r = new Rng(1);
-  let lo = 1, hi = -1, sum = 0;
+  let lo = 1,
+    hi = -1,
+    sum = 0;
   for (let i = 0; i < 10000; i++) {
     const v = r.uniform(-0.08, 0.08);
     lo = Math.min(lo, v);

@@ -35,8 +35,12 @@ export async function main(federated) {
   const disabled = [];
   // A federated package replaces the core package of the same name.
   const replaced = new Set(federated.map((ext) => ext.name));
-  const core = (table) => Object.entries(table).filter(([name]) => !replaced.has(name)).map(([, get]) => get);
-  const fromFederated = (key) => federated.filter((ext) => ext[key]).map((ext) => () => federatedModule(ext.name, ext[key]));
+  const core = (table) =>
+    Object.entries(table)
+      .filter(([name]) => !replaced.has(name))
+      .map(([, get]) => get);
+  const fromFederated = (key) =>
+    federated.filter((ext) => ext[key]).map((ext) => () => federatedModule(ext.name, ext[key]));
 
   const mimeModules = await load([...core(mimeExtensions), ...fromFederated('mimeExtension')]);
   const pluginModules = await load([...core(extensions), ...fromFederated('extension')]);

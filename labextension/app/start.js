@@ -76,7 +76,14 @@ async function waitUntilUp(url, child) {
  * `stop()` shuts down the server and its kernels. Tests pass their own rootDir (it must lie inside this
  * repository, so that notebooks there import @charrnn/kernel) and stdio.
  */
-async function startServer({ port, token = randomBytes(24).toString('hex'), rootDir = path.join(root, 'notebooks'), openBrowser = false, stdio = 'inherit', env } = {}) {
+async function startServer({
+  port,
+  token = randomBytes(24).toString('hex'),
+  rootDir = path.join(root, 'notebooks'),
+  openBrowser = false,
+  stdio = 'inherit',
+  env,
+} = {}) {
   const kernel = register();
   port = port ?? (await freePort());
   const args = [
@@ -115,7 +122,8 @@ async function main() {
   const server = await startServer({ port, openBrowser: !argv.includes('--no-browser') });
   console.log(`\n  charrnn JupyterLab is running: ${server.url}\n  Ctrl-C stops it.\n`);
   // Ctrl-C: wait for the server to stop its kernels, then exit.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.stop().then(() => process.exit(0)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(signal, () => server.stop().then(() => process.exit(0)));
   server.child.on('exit', (code) => process.exit(code ?? 0));
 }
 

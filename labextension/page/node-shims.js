@@ -18,7 +18,11 @@ export const Buffer = {
       const bin = atob(source);
       return Bytes.from(bin, (ch) => ch.charCodeAt(0));
     }
-    return new Bytes(source instanceof ArrayBuffer ? source : source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength));
+    return new Bytes(
+      source instanceof ArrayBuffer
+        ? source
+        : source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength),
+    );
   },
 };
 

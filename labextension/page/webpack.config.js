@@ -18,7 +18,11 @@ module.exports = {
   entry: ['theme.css', 'page.css', '../style/index.css', '../lib/page.js'].map((file) => path.join(here, file)),
   output: { path: path.resolve(here, '..', '..', 'kernel-lib', 'dist', 'page'), filename: 'bundle.js' },
   // One notice naming what is bundled and its licence, instead of a licence header per TF.js module (300 KB).
-  optimization: { minimizer: [new TerserPlugin({ extractComments: false, terserOptions: { format: { comments: /charrnn page script/ } } })] },
+  optimization: {
+    minimizer: [
+      new TerserPlugin({ extractComments: false, terserOptions: { format: { comments: /charrnn page script/ } } }),
+    ],
+  },
   performance: { hints: false },
   module: {
     rules: [{ test: /\.css$/, use: ['style-loader', 'css-loader'] }],
@@ -32,7 +36,8 @@ module.exports = {
     // The wasm backend's matrix product compiles WebAssembly text with wabt; the page runs on the cpu backend.
     new webpack.IgnorePlugin({ resourceRegExp: /^wabt$/ }),
     new webpack.BannerPlugin({
-      banner: 'charrnn page script. Bundles @tensorflow/tfjs-core and @tensorflow/tfjs-backend-cpu (Apache-2.0, Google LLC), @lumino/* (BSD-3-Clause, Project Jupyter), @charrnn/kernel and its widgets (MIT).',
+      banner:
+        'charrnn page script. Bundles @tensorflow/tfjs-core and @tensorflow/tfjs-backend-cpu (Apache-2.0, Google LLC), @lumino/* (BSD-3-Clause, Project Jupyter), @charrnn/kernel and its widgets (MIT).',
     }),
   ],
 };

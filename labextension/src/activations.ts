@@ -15,8 +15,20 @@
  */
 import { Widget } from '@lumino/widgets';
 import {
-  int8ColorTable, surpriseColor, SURPRISE_MAX, type ActivationsView, type Int8Matrix, type NeuronRef, type NeuronScore, type PassageView,
-  type ProbeReply, type ProbeRequest, type SearchReply, type SearchRequest, type WhereElseReply, type WhereElseRequest,
+  int8ColorTable,
+  surpriseColor,
+  SURPRISE_MAX,
+  type ActivationsView,
+  type Int8Matrix,
+  type NeuronRef,
+  type NeuronScore,
+  type PassageView,
+  type ProbeReply,
+  type ProbeRequest,
+  type SearchReply,
+  type SearchRequest,
+  type WhereElseReply,
+  type WhereElseRequest,
 } from '@charrnn/schema';
 // The library's own selection search (no imports of its own), so a saved output ranks cells as the kernel does.
 import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
@@ -112,11 +124,15 @@ export class ActivationsWidget extends Widget {
     this.layer.addEventListener('change', () => this.pick({ ...this.selected, layer: Number(this.layer.value) }));
     this.kind.addEventListener('change', () => this.pick({ ...this.selected, kind: this.kind.value as 'h' | 'c' }));
     this.neuron.addEventListener('input', () => this.pick({ ...this.selected, index: Number(this.neuron.value) }));
-    this.neuronNumber.addEventListener('change', () => this.pick({ ...this.selected, index: Number(this.neuronNumber.value) }));
+    this.neuronNumber.addEventListener('change', () =>
+      this.pick({ ...this.selected, index: Number(this.neuronNumber.value) }),
+    );
     this.neuronNumber.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.pick({ ...this.selected, index: Number(this.neuronNumber.value) });
     });
-    this.condensed.addEventListener('change', () => this.text.classList.toggle('charrnn-condensed', this.condensed.checked));
+    this.condensed.addEventListener('change', () =>
+      this.text.classList.toggle('charrnn-condensed', this.condensed.checked),
+    );
     this.bySurprise.addEventListener('change', () => this.paint());
     this.node.addEventListener('keydown', (e) => this.onKey(e));
     this.text.addEventListener('mousemove', (e) => this.onHover(e));
@@ -188,7 +204,7 @@ export class ActivationsWidget extends Widget {
       return;
     }
     // the same text for every cell, written only when it changes: a write on each pick would cost the hot path a layout
-    const legend = 'colour: the chosen cell\'s value, blue = -1, white = 0, orange = +1';
+    const legend = "colour: the chosen cell's value, blue = -1, white = 0, orange = +1";
     if (this.legend.textContent !== legend) this.legend.textContent = legend;
     const col = this.column();
     const chars = this.charEls;
@@ -206,7 +222,12 @@ export class ActivationsWidget extends Widget {
   private paintSurprise(): void {
     const actual = this.view?.predictions.actual ?? [];
     this.legend.textContent = `colour: surprise -ln p of each character given the text before it, white = 0 (expected) to red = ${SURPRISE_MAX} nats or more; grey = no prediction`;
-    this.charEls.forEach((charEl, t) => (charEl.style.backgroundColor = surpriseColor(t > 0 && actual[t - 1] !== undefined ? -Math.log(actual[t - 1]) : NaN)));
+    this.charEls.forEach(
+      (charEl, t) =>
+        (charEl.style.backgroundColor = surpriseColor(
+          t > 0 && actual[t - 1] !== undefined ? -Math.log(actual[t - 1]) : NaN,
+        )),
+    );
   }
 
   /**
@@ -253,7 +274,12 @@ export class ActivationsWidget extends Widget {
       for (let j = 0; j < k; j++) {
         const p = probs[t * k + j] ?? 0;
         const guess = chars[t * k + j] ?? '';
-        el('span', `charrnn-guess charrnn-p${Math.round(p * 10)}${guess === next ? ' charrnn-actual' : ''}`, guessChar(guess), guesses);
+        el(
+          'span',
+          `charrnn-guess charrnn-p${Math.round(p * 10)}${guess === next ? ' charrnn-actual' : ''}`,
+          guessChar(guess),
+          guesses,
+        );
       }
       return charEl;
     });
@@ -278,7 +304,9 @@ export class ActivationsWidget extends Widget {
       return;
     }
     const t = Number(cell.dataset.t);
-    const j = target.classList.contains('charrnn-guess') ? Array.prototype.indexOf.call(target.parentElement!.children, target) : -1;
+    const j = target.classList.contains('charrnn-guess')
+      ? Array.prototype.indexOf.call(target.parentElement!.children, target)
+      : -1;
     this.tip.show(this.describe(t, j), e);
   }
 
@@ -297,7 +325,8 @@ export class ActivationsWidget extends Widget {
       lines.push(`guess ${j + 1}: ${JSON.stringify(chars[t * k + j])}, p = ${probs[t * k + j]?.toFixed(3)}${cameNext}`);
     }
     lines.push(`top ${k} guesses for the next character: ${Array.from({ length: k }, (_, g) => guess(g)).join(', ')}`);
-    if (actual?.[t] !== undefined) lines.push(`came next: ${JSON.stringify(view.text[t + 1])}, p = ${actual[t].toFixed(3)}`);
+    if (actual?.[t] !== undefined)
+      lines.push(`came next: ${JSON.stringify(view.text[t + 1])}, p = ${actual[t].toFixed(3)}`);
     return lines.join('\n');
   }
 
@@ -333,10 +362,12 @@ export class ActivationsWidget extends Widget {
   /** The comm closed: a probe still waiting will get no answer (the kernel restarted or is another one). */
   private lostKernel(): void {
     this.comm = null;
-    if (this.pending) this.probeStatus.textContent = 'the kernel that made this output is gone: re-run its cell to probe';
+    if (this.pending)
+      this.probeStatus.textContent = 'the kernel that made this output is gone: re-run its cell to probe';
     this.pending = false;
     if (this.searching && this.selection) this.searchSaved(this.selection, 'the kernel that made this output is gone');
-    if (this.elsewhereCell && !this.passages.hasChildNodes()) this.elsewhereNote.textContent = 'the kernel that made this output is gone: re-run its cell';
+    if (this.elsewhereCell && !this.passages.hasChildNodes())
+      this.elsewhereNote.textContent = 'the kernel that made this output is gone: re-run its cell';
   }
 
   private onProbeReply(reply: ProbeReply): void {
@@ -355,7 +386,9 @@ export class ActivationsWidget extends Widget {
     this.charEls.forEach((charEl, t) => {
       // A range that only touches a character (starts right after it, ends right before it) does not hold it.
       const text = charEl.firstChild;
-      const touches = (text === range.startContainer && range.startOffset === text.textContent?.length) || (text === range.endContainer && range.endOffset === 0);
+      const touches =
+        (text === range.startContainer && range.startOffset === text.textContent?.length) ||
+        (text === range.endContainer && range.endOffset === 0);
       if (!touches && range.intersectsNode(charEl)) {
         if (start < 0) start = t;
         end = t + 1;
@@ -380,7 +413,8 @@ export class ActivationsWidget extends Widget {
     this.matchesTitle.textContent = `Cells that follow the selection ${JSON.stringify(shown)} (chars ${start} to ${end - 1})`;
     this.showMatches([], '');
     if (end - start === T) {
-      this.matchesNote.textContent = 'the selection is the whole text: select part of it, so that a cell can be on inside and off outside';
+      this.matchesNote.textContent =
+        'the selection is the whole text: select part of it, so that a cell can be on inside and off outside';
       return;
     }
     const comm = this.channel();
@@ -388,7 +422,14 @@ export class ActivationsWidget extends Widget {
       this.searchSaved(selection, 'no live kernel');
       return;
     }
-    const request: SearchRequest = { action: 'search', requestId: (this.searchId = ++this.requestId), text: this.view.text.join(''), start, end, top: TOP_MATCHES };
+    const request: SearchRequest = {
+      action: 'search',
+      requestId: (this.searchId = ++this.requestId),
+      text: this.view.text.join(''),
+      start,
+      end,
+      top: TOP_MATCHES,
+    };
     this.searching = true;
     this.matchesNote.textContent = `ranking every cell ${modelRuns(this.link)}…`;
     comm.send(request);
@@ -413,20 +454,35 @@ export class ActivationsWidget extends Widget {
         const m = v[kind];
         if (!m) continue;
         const { r, meanOn, meanOff } = cellCorrelations(m, T, v.units?.length ?? view.hiddenSize, mask, 1 / 127);
-        r.forEach((ri, i) => ranked.push({ layer: l, kind, index: v.units?.[i] ?? i, score: Math.abs(ri), correlation: ri, meanOn: meanOn[i], meanOff: meanOff[i] }));
+        r.forEach((ri, i) =>
+          ranked.push({
+            layer: l,
+            kind,
+            index: v.units?.[i] ?? i,
+            score: Math.abs(ri),
+            correlation: ri,
+            meanOn: meanOn[i],
+            meanOff: meanOff[i],
+          }),
+        );
       }
     });
     ranked.sort((a, b) => b.score - a.score);
     const all = view.layers.length * view.hiddenSize * (view.layers.some((l) => l.c) ? 2 : 1);
-    const where = ranked.length < all
-      ? `${why}: this saved output keeps only ${ranked.length} of the model's ${all} cells, so only those are ranked; the search over every cell needs the live kernel (re-run the cell)`
-      : `${why}: ranked from the 8-bit activations saved in this output (the live kernel ranks at full precision)`;
-    this.showMatches(ranked.slice(0, TOP_MATCHES), `|point-biserial correlation| of activation with the selection over the ${T} characters shown; ${where}`);
+    const where =
+      ranked.length < all
+        ? `${why}: this saved output keeps only ${ranked.length} of the model's ${all} cells, so only those are ranked; the search over every cell needs the live kernel (re-run the cell)`
+        : `${why}: ranked from the 8-bit activations saved in this output (the live kernel ranks at full precision)`;
+    this.showMatches(
+      ranked.slice(0, TOP_MATCHES),
+      `|point-biserial correlation| of activation with the selection over the ${T} characters shown; ${where}`,
+    );
   }
 
   private showMatches(ranked: NeuronScore[], note: string): void {
     this.ranked = ranked;
-    this.matchesNote.textContent = note && ranked.length ? `${note}. Click a row to colour the text by that cell.` : note;
+    this.matchesNote.textContent =
+      note && ranked.length ? `${note}. Click a row to colour the text by that cell.` : note;
     this.matchesTable.fill(ranked);
   }
 
@@ -439,7 +495,12 @@ export class ActivationsWidget extends Widget {
       return;
     }
     const cell = (this.elsewhereCell = { ...this.selected });
-    const request: WhereElseRequest = { action: 'whereElse', requestId: (this.elsewhereId = ++this.requestId), cell, top: 5 };
+    const request: WhereElseRequest = {
+      action: 'whereElse',
+      requestId: (this.elsewhereId = ++this.requestId),
+      cell,
+      top: 5,
+    };
     this.elsewhereNote.textContent = `looking for layer ${cell.layer} ${cell.kind}[${cell.index}] in ${this.view?.whereElseChars} characters…`;
     comm.send(request);
   }
@@ -470,7 +531,9 @@ export class ActivationsWidget extends Widget {
 
   private markSelection(selection: { start: number; end: number }): void {
     this.selection = selection;
-    this.charEls.forEach((charEl, t) => charEl.classList.toggle('charrnn-selected', t >= selection.start && t < selection.end));
+    this.charEls.forEach((charEl, t) =>
+      charEl.classList.toggle('charrnn-selected', t >= selection.start && t < selection.end),
+    );
   }
 
   private clearSearch(): void {

@@ -36,10 +36,13 @@ export class NeuronsWidget extends Widget {
     const best = view.ranked[0];
     this.table.node.hidden = !scored;
     this.openBest.hidden = !scored || !view.activations;
-    if (best) this.openBest.textContent = `Show the best cell, layer ${best.layer} ${best.kind}[${best.index}], in the explorer`;
-    this.metric.textContent = !scored ? this.unscored(view) : view.activations
-      ? `${view.metric}. Click one of the first ${this.openable} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}; hover a column's name for what it means.`
-      : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
+    if (best)
+      this.openBest.textContent = `Show the best cell, layer ${best.layer} ${best.kind}[${best.index}], in the explorer`;
+    this.metric.textContent = !scored
+      ? this.unscored(view)
+      : view.activations
+        ? `${view.metric}. Click one of the first ${this.openable} rows to see its cell in the explorer${view.featureValues ? ' (the feature is on where the text is underlined)' : ''}; hover a column's name for what it means.`
+        : `${view.metric}. (No activations were saved with this search, so rows cannot be opened.)`;
     this.table.fill(view.ranked, { from: this.openable, why: (n) => notSaved(view, n, this.openable) });
     if (this.explorer && view.activations) {
       this.explorer.setView(view.activations);
@@ -49,7 +52,10 @@ export class NeuronsWidget extends Widget {
 
   /** Why no cell is listed: the library's reason, or (an output saved before it gave one) what every zero means. */
   private unscored(view: NeuronsView): string {
-    return view.unscored ?? `No cell follows "${view.feature}" on this text: every correlation is 0, as when the feature is the same on every character. Search a text where it changes.`;
+    return (
+      view.unscored ??
+      `No cell follows "${view.feature}" on this text: every correlation is 0, as when the feature is the same on every character. Search a text where it changes.`
+    );
   }
 
   /** Opens the rank-th cell in the explorer (created on first use). */

@@ -12,7 +12,14 @@ export class NgramWidget extends ChartWidget {
     const orders = view.ngram.map((n) => n.order);
     const span = orders.length ? [Math.min(...orders), Math.max(...orders)] : [1, 2];
     const traces = [
-      { name: 'n-gram', x: orders, y: view.ngram.map((n) => n.loss), mode: 'lines+markers', type: 'scatter', line: { color: seriesColor(0) } },
+      {
+        name: 'n-gram',
+        x: orders,
+        y: view.ngram.map((n) => n.loss),
+        mode: 'lines+markers',
+        type: 'scatter',
+        line: { color: seriesColor(0) },
+      },
       ...view.rnn.map((r, i) => ({
         name: plotText(r.label),
         x: span,

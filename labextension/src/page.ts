@@ -113,7 +113,11 @@ async function main(): Promise<void> {
   const vocab = Vocab.fromChars(data.vocab);
   const link = pageLink();
 
-  const samplerBox = section('Sample', 'Each change draws a new sample; the same settings and seed give the same text as charrnn sample.', root);
+  const samplerBox = section(
+    'Sample',
+    'Each change draws a new sample; the same settings and seed give the same text as charrnn sample.',
+    root,
+  );
   const wanted = fromLink(data.defaults, location.hash);
   let panel: SamplerPanel;
   let settings = wanted.settings;
@@ -121,7 +125,10 @@ async function main(): Promise<void> {
     settings = checkRequest(vocab, { action: 'sample', requestId: 0, ...settings });
     panel = new SamplerPanel(model, vocab, { ...settings, temperatures: [settings.temperature] });
   } catch (e) {
-    problem(`the settings in the link cannot be used: ${(e as Error).message}; the page's own settings are shown`, samplerBox);
+    problem(
+      `the settings in the link cannot be used: ${(e as Error).message}; the page's own settings are shown`,
+      samplerBox,
+    );
     settings = data.defaults;
     panel = new SamplerPanel(model, vocab, { ...settings, temperatures: [settings.temperature] });
   }
@@ -129,7 +136,11 @@ async function main(): Promise<void> {
   Widget.attach(sampler, samplerBox);
   sampler.setView({ ...panel.view(), defaults: settings });
 
-  const explorerBox = section('Inside the network', 'Each character coloured by one cell of the network (pick it above the text; ←/→ step through them), with the model\'s five guesses for the next character under it. Type your own text in the box below the text.', root);
+  const explorerBox = section(
+    'Inside the network',
+    "Each character coloured by one cell of the network (pick it above the text; ←/→ step through them), with the model's five guesses for the next character under it. Type your own text in the box below the text.",
+    root,
+  );
   const explorer = new ActivationsWidget(link);
   Widget.attach(explorer, explorerBox);
   const text = wanted.text ?? data.text ?? panel.grid[0].text;

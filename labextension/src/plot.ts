@@ -25,7 +25,9 @@ let themeWatch: MutationObserver | undefined;
 
 /** JupyterLab names the theme on <body>; a change of that attribute means new theme variables. */
 function watchTheme(): void {
-  themeWatch ??= new MutationObserver(() => drawn.forEach(([traces, layout], node) => void drawPlot(node, traces, layout)));
+  themeWatch ??= new MutationObserver(() =>
+    drawn.forEach(([traces, layout], node) => void drawPlot(node, traces, layout)),
+  );
   themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
 }
 

@@ -25,7 +25,10 @@ export class RankedTable {
   private closed: Closed = { from: Infinity, why: () => '' };
 
   /** `open(rank)` runs on a click on an openable row; `selection` words the columns for a selection search. */
-  constructor(open: (rank: number) => void, private readonly selection = false) {
+  constructor(
+    open: (rank: number) => void,
+    private readonly selection = false,
+  ) {
     this.node.append(this.table, this.more);
     this.more.addEventListener('click', () => {
       this.shown += PAGE_ROWS;
@@ -63,7 +66,16 @@ export class RankedTable {
   private row(n: NeuronScore, rank: number, best: number): HTMLTableRowElement {
     const row = el('tr');
     row.dataset.rank = String(rank);
-    for (const c of [String(rank + 1), String(n.layer), n.kind, String(n.index), fmt(n.correlation), fmt(n.meanOn), fmt(n.meanOff)]) el('td', '', c, row);
+    for (const c of [
+      String(rank + 1),
+      String(n.layer),
+      n.kind,
+      String(n.index),
+      fmt(n.correlation),
+      fmt(n.meanOn),
+      fmt(n.meanOff),
+    ])
+      el('td', '', c, row);
     const bar = el('span', 'charrnn-bar', undefined, row.children[4]);
     bar.style.width = `${(100 * Math.abs(n.score)) / best}%`;
     if (rank >= this.closed.from) {

@@ -31,7 +31,9 @@ export class CharrnnRenderer<K extends ViewKind> extends Panel implements IRende
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[mimeType(this.kind)] as unknown as Views[K] | undefined;
     if (!data || data.version !== VIEW_VERSIONS[this.kind]) {
-      this.fail(`schema version ${String(data?.version)}, this extension reads version ${VIEW_VERSIONS[this.kind]}; update the charrnn extension or re-run the cell`);
+      this.fail(
+        `schema version ${String(data?.version)}, this extension reads version ${VIEW_VERSIONS[this.kind]}; update the charrnn extension or re-run the cell`,
+      );
       return;
     }
     try {

@@ -25,7 +25,11 @@ export class SamplerWidget extends Widget {
   private readonly length = input('number', { ...SAMPLER_LIMITS.length, step: 1 });
   private readonly seed = input('number', { ...SAMPLER_LIMITS.seed, step: 1 });
   private readonly topK = input('number', { min: 0, step: 1, title: '0 = all characters' });
-  private readonly beam = input('number', { ...SAMPLER_LIMITS.beam, step: 1, title: '0 = draw at random; K = beam search: the K most likely continuations' });
+  private readonly beam = input('number', {
+    ...SAMPLER_LIMITS.beam,
+    step: 1,
+    title: '0 = draw at random; K = beam search: the K most likely continuations',
+  });
   /** Says which sample the output shows (recorded at which temperature, or drawn how). */
   private readonly shown = el('div', 'charrnn-shown');
   private readonly output = el('pre', 'charrnn-sample');
@@ -91,9 +95,13 @@ export class SamplerWidget extends Widget {
     this.closeComm();
     this.target = target;
     if (!target || !this.link) return;
-    const comm = this.link.open(target, (data: SamplerReply) => this.onReply(data), () => {
-      if (this.comm === comm) this.offline();
-    });
+    const comm = this.link.open(
+      target,
+      (data: SamplerReply) => this.onReply(data),
+      () => {
+        if (this.comm === comm) this.offline();
+      },
+    );
     this.comm = comm;
   }
 
@@ -128,9 +136,10 @@ export class SamplerWidget extends Widget {
       beam: number(this.beam),
     };
     const beam = request.beam ?? 0;
-    this.shown.textContent = beam > 0
-      ? `beam search keeping ${beam}: the most likely continuation at temperature ${request.temperature.toFixed(2)}`
-      : `sampled at temperature ${request.temperature.toFixed(2)}`;
+    this.shown.textContent =
+      beam > 0
+        ? `beam search keeping ${beam}: the most likely continuation at temperature ${request.temperature.toFixed(2)}`
+        : `sampled at temperature ${request.temperature.toFixed(2)}`;
     this.output.textContent = '';
     this.beams.replaceChildren();
     this.error.textContent = '';

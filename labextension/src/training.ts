@@ -88,7 +88,7 @@ export class TrainingWidget extends Widget {
     this.renderStats(view, last, live);
     this.message.textContent = this.recorded
       ? 'Recorded: this run was still training when the notebook was saved; the kernel that ran it is no longer connected, so this is the dashboard as saved.'
-      : view.message ?? '';
+      : (view.message ?? '');
     this.stopButton.hidden = !live;
     this.stopButton.disabled = this.stopRequested;
 
@@ -149,9 +149,31 @@ export class TrainingWidget extends Widget {
     const pts = view.points;
     const vals = pts.filter((p) => p.valLoss !== undefined);
     const traces = [
-      { name: 'train (raw)', x: pts.map(x), y: pts.map((p) => p.trainLoss), mode: 'lines', line: { color: seriesColor(0), width: 1 }, opacity: 0.3 },
-      { name: 'train', x: pts.map(x), y: smooth(pts.map((p) => p.trainLoss), Number(this.smoothing.value)), mode: 'lines', line: { color: seriesColor(0) } },
-      { name: 'validation', x: vals.map(x), y: vals.map((p) => p.valLoss), mode: 'lines+markers', line: { color: seriesColor(1) } },
+      {
+        name: 'train (raw)',
+        x: pts.map(x),
+        y: pts.map((p) => p.trainLoss),
+        mode: 'lines',
+        line: { color: seriesColor(0), width: 1 },
+        opacity: 0.3,
+      },
+      {
+        name: 'train',
+        x: pts.map(x),
+        y: smooth(
+          pts.map((p) => p.trainLoss),
+          Number(this.smoothing.value),
+        ),
+        mode: 'lines',
+        line: { color: seriesColor(0) },
+      },
+      {
+        name: 'validation',
+        x: vals.map(x),
+        y: vals.map((p) => p.valLoss),
+        mode: 'lines+markers',
+        line: { color: seriesColor(1) },
+      },
     ];
     return drawPlot(this.chart, traces, {
       xaxis: { title: { text: byTime ? 'seconds' : 'iteration' } },
@@ -162,9 +184,13 @@ export class TrainingWidget extends Widget {
 
   /** Opens the run's comm; null (no kernel) or closed by the kernel (it does not know the run) means recorded. */
   private connect(target: string): void {
-    const comm = this.link?.open(target, () => undefined, () => {
-      if (this.comm === comm) this.lostKernel();
-    });
+    const comm = this.link?.open(
+      target,
+      () => undefined,
+      () => {
+        if (this.comm === comm) this.lostKernel();
+      },
+    );
     this.comm = comm ?? null;
   }
 

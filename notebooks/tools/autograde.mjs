@@ -16,13 +16,18 @@ const COLUMNS = ['student', 'notebook', 'grade_id', 'points', 'max_points', 'sta
  * (DIR/<student>/*.ipynb), as nbgrader's submitted/<student>/ folders hold them.
  */
 function findSubmissions(dir) {
-  const own = notebookFiles(dir).map((name) => ({ student: path.basename(path.resolve(dir)), file: path.join(dir, name) }));
+  const own = notebookFiles(dir).map((name) => ({
+    student: path.basename(path.resolve(dir)),
+    file: path.join(dir, name),
+  }));
   const students = fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
     .map((entry) => entry.name)
     .sort();
-  const theirs = students.flatMap((student) => notebookFiles(path.join(dir, student)).map((name) => ({ student, file: path.join(dir, student, name) })));
+  const theirs = students.flatMap((student) =>
+    notebookFiles(path.join(dir, student)).map((name) => ({ student, file: path.join(dir, student, name) })),
+  );
   const submissions = [...own, ...theirs];
   if (submissions.length === 0) throw new CourseError(`no notebooks in ${dir} nor in its subfolders`);
   return submissions;
@@ -39,7 +44,8 @@ function gradeRows(student, name, course, submission, result) {
       if (index < 0) return { ...row, status: 'missing', error: 'the test cell is not in the submission' };
       const { status, error } = result.cells.get(index);
       if (status === 'ok') return { ...row, points: row.max_points, status: 'passed', error: '' };
-      if (status === 'not run') return { ...row, status, error: `the notebook stopped before this cell (${result.stopped})` };
+      if (status === 'not run')
+        return { ...row, status, error: `the notebook stopped before this cell (${result.stopped})` };
       return { ...row, status: status === 'error' ? 'failed' : status, error };
     });
 }
@@ -74,9 +80,12 @@ export function autograde(dir, { courseDir, timeout, mode, log }) {
     if (!known) log(`skipped ${student}/${path.basename(file)}: no course notebook of that name in ${courseDir}`);
     return known;
   });
-  if (submissions.length === 0) throw new CourseError(`no notebook in ${dir} has the name of a course notebook in ${courseDir}`);
+  if (submissions.length === 0)
+    throw new CourseError(`no notebook in ${dir} has the name of a course notebook in ${courseDir}`);
   // The course notebooks are read and checked first: a mistake of the teacher's stops before any run.
-  const courses = new Map(submissions.map(({ file }) => path.basename(file)).map((name) => [name, readNotebook(path.join(courseDir, name))]));
+  const courses = new Map(
+    submissions.map(({ file }) => path.basename(file)).map((name) => [name, readNotebook(path.join(courseDir, name))]),
+  );
   for (const [name, course] of courses) nbgraderCells(course, name);
   prepareKernel();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'charrnn-autograde-'));
@@ -93,20 +102,34 @@ export function autograde(dir, { courseDir, timeout, mode, log }) {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  fs.writeFileSync(path.join(dir, 'grades.csv'), [COLUMNS, ...rows.map((r) => COLUMNS.map((c) => r[c]))].map((line) => line.map(csvField).join(',')).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'grades.csv'),
+    [COLUMNS, ...rows.map((r) => COLUMNS.map((c) => r[c]))].map((line) => line.map(csvField).join(',')).join('\n') +
+      '\n',
+  );
   fs.writeFileSync(path.join(dir, 'grades.json'), JSON.stringify(rows, null, 2) + '\n');
   return rows;
 }
 
 /** The rows as an aligned text table, errors cut to fit a terminal, then each student's total. */
 export function gradeTable(rows) {
-  const cells = [COLUMNS, ...rows.map((r) => COLUMNS.map((c) => (c === 'error' ? r.error.slice(0, 60) : String(r[c]))))];
+  const cells = [
+    COLUMNS,
+    ...rows.map((r) => COLUMNS.map((c) => (c === 'error' ? r.error.slice(0, 60) : String(r[c])))),
+  ];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
-  const lines = cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  const lines = cells.map((line) =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
   const totals = new Map();
   for (const r of rows) {
     const [score, max] = totals.get(r.student) ?? [0, 0];
     totals.set(r.student, [score + r.points, max + r.max_points]);
   }
-  return [...lines, '', ...[...totals].map(([student, [score, max]]) => `${student}: ${score}/${max} points`)].join('\n');
+  return [...lines, '', ...[...totals].map(([student, [score, max]]) => `${student}: ${score}/${max} points`)].join(
+    '\n',
+  );
 }

@@ -27,11 +27,19 @@ function check(courseDir, names, timeout) {
   const width = Math.max(...chosen.map((n) => n.length));
   let ok = true;
   for (const name of chosen) {
-    const result = executeNotebook(path.join(courseDir, name), path.join(out, name), { timeout, mode: 'lesson', stopOnError: true });
+    const result = executeNotebook(path.join(courseDir, name), path.join(out, name), {
+      timeout,
+      mode: 'lesson',
+      stopOnError: true,
+    });
     const [index, cell] = (result.cells && [...result.cells].find(([, c]) => c.error)) ?? [];
     const failed = result.failure ?? (cell && `cell ${index + 1}: ${cell.error}`);
     const minutes = result.seconds / 60;
-    const verdict = failed ? `failed: ${failed}` : minutes > LESSON_MINUTES ? `over the ${LESSON_MINUTES}-minute lesson budget` : 'ok';
+    const verdict = failed
+      ? `failed: ${failed}`
+      : minutes > LESSON_MINUTES
+        ? `over the ${LESSON_MINUTES}-minute lesson budget`
+        : 'ok';
     console.log(`${name.padEnd(width)}  ${result.failure ? '-' : minutes.toFixed(1)} min  ${verdict}`);
     ok &&= verdict === 'ok';
   }
@@ -50,7 +58,12 @@ function main(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { source: { type: 'string' }, timeout: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      source: { type: 'string' },
+      timeout: { type: 'string' },
+      mode: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, ...rest] = positionals;
   const courseDir = values.source ?? path.join(root, 'notebooks');
@@ -61,8 +74,14 @@ function main(argv) {
   }
   if (command === 'autograde' && rest.length === 1) {
     const mode = values.mode ?? 'ci';
-    if (!['ci', 'lesson', 'full'].includes(mode)) throw new CourseError(`--mode must be ci, lesson or full, not '${mode}'`);
-    const rows = autograde(rest[0], { courseDir, timeout: seconds(values.timeout, 600), mode, log: (line) => console.error(line) });
+    if (!['ci', 'lesson', 'full'].includes(mode))
+      throw new CourseError(`--mode must be ci, lesson or full, not '${mode}'`);
+    const rows = autograde(rest[0], {
+      courseDir,
+      timeout: seconds(values.timeout, 600),
+      mode,
+      log: (line) => console.error(line),
+    });
     console.log(gradeTable(rows));
     return console.log(`\nwrote ${path.join(rest[0], 'grades.csv')} and grades.json`);
   }

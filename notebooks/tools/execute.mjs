@@ -21,7 +21,9 @@ export function prepareKernel() {
     throw new CourseError('the kernel is not built: run `npm test` or `npm start` once');
   }
   if (spawnSync(PYTHON, ['-c', 'import nbclient']).status !== 0) {
-    throw new CourseError("running notebooks needs Debian's python3-nbclient and jupyter-client: run `npm test` once, or apt-get install them");
+    throw new CourseError(
+      "running notebooks needs Debian's python3-nbclient and jupyter-client: run `npm test` once, or apt-get install them",
+    );
   }
   const start = createRequire(import.meta.url)(path.join(root, 'labextension', 'app', 'start.js'));
   start.register();
@@ -50,7 +52,12 @@ export function executeNotebook(file, out, { timeout, mode, stopOnError = false 
   try {
     report = JSON.parse(run.stdout);
   } catch {
-    report = { failure: run.error?.code === 'ETIMEDOUT' ? `no end ${STARTUP_S} s past its limit` : run.stderr.trim().split('\n').at(-1) || `exit ${run.status}` };
+    report = {
+      failure:
+        run.error?.code === 'ETIMEDOUT'
+          ? `no end ${STARTUP_S} s past its limit`
+          : run.stderr.trim().split('\n').at(-1) || `exit ${run.status}`,
+    };
   }
   if (report.failure) return { failure: `the notebook could not run: ${report.failure}` };
   const cells = new Map(report.cells.map(({ index, status, error }) => [index, { status, error }]));

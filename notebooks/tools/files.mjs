@@ -8,7 +8,10 @@ export class CourseError extends Error {}
 /** The notebooks directly in a folder, by name. */
 export function notebookFiles(dir) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CourseError(`no folder ${dir}`);
-  return fs.readdirSync(dir).filter((name) => name.endsWith('.ipynb')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.ipynb'))
+    .sort();
 }
 
 export function readNotebook(file) {

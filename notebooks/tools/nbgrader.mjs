@@ -35,7 +35,8 @@ export function nbgraderCells(notebook, file) {
     const where = `${file} cell ${index + 1}`;
     if (!id) throw new CourseError(`${where} has nbgrader metadata but no grade_id`);
     if (cells.has(id)) throw new CourseError(`${where}: grade_id '${id}' is used twice`);
-    if (role(cell).grade === true && !(role(cell).points >= 0)) throw new CourseError(`${where}: graded cell '${id}' has no points`);
+    if (role(cell).grade === true && !(role(cell).points >= 0))
+      throw new CourseError(`${where}: graded cell '${id}' has no points`);
     cells.set(id, { cell, index });
   });
   return cells;
@@ -77,10 +78,12 @@ export function studentCopy(notebook, file) {
     const where = `${file} cell ${index + 1}`;
     const stub = cell.cell_type === 'code' ? CODE_STUB : TEXT_STUB;
     const solution = replaceRegions(sourceText(cell), SOLUTION, stub, where);
-    if (solution.found && !isSolution(cell)) throw new CourseError(`${where}: a solution region in a cell that is not a solution cell`);
+    if (solution.found && !isSolution(cell))
+      throw new CourseError(`${where}: a solution region in a cell that is not a solution cell`);
     const answer = isSolution(cell) && !solution.found ? stub : solution.text;
     const tests = replaceRegions(answer, HIDDEN_TESTS, null, where);
-    if (tests.found && role(cell).grade !== true) throw new CourseError(`${where}: hidden tests in a cell that is not graded`);
+    if (tests.found && role(cell).grade !== true)
+      throw new CourseError(`${where}: hidden tests in a cell that is not graded`);
     setSource(cell, tests.text);
     if (isSolution(cell)) cell.metadata.deletable = false;
     if (isTeacherOwned(cell)) Object.assign(cell.metadata, { deletable: false, editable: false });

@@ -19,14 +19,18 @@ export function localImports(dir, notebooks) {
       const base = path.resolve(fromDir, spec);
       const file = EXTENSIONS.map((ext) => base + ext).find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
       const relative = file && path.relative(dir, file);
-      if (!relative || relative.startsWith('..')) throw new CourseError(`${from} imports '${spec}', which is not a file in ${dir}`);
+      if (!relative || relative.startsWith('..'))
+        throw new CourseError(`${from} imports '${spec}', which is not a file in ${dir}`);
       if (found.has(relative)) continue;
       found.add(relative);
       visit(fs.readFileSync(file, 'utf8'), relative, path.dirname(file));
     }
   };
   for (const name of notebooks) {
-    const code = readNotebook(path.join(dir, name)).cells.filter((c) => c.cell_type === 'code').map(sourceText).join('\n');
+    const code = readNotebook(path.join(dir, name))
+      .cells.filter((c) => c.cell_type === 'code')
+      .map(sourceText)
+      .join('\n');
     visit(code, name, dir);
   }
   return [...found].sort();
@@ -44,7 +48,8 @@ export function copyFiles(files, from, to) {
 export function release(sourceDir, outDir) {
   const notebooks = notebookFiles(sourceDir);
   if (notebooks.length === 0) throw new CourseError(`no notebooks in ${sourceDir}`);
-  if (path.resolve(outDir) === path.resolve(sourceDir)) throw new CourseError(`release writes into another folder than ${sourceDir}: it would overwrite the solutions`);
+  if (path.resolve(outDir) === path.resolve(sourceDir))
+    throw new CourseError(`release writes into another folder than ${sourceDir}: it would overwrite the solutions`);
   // Every copy is made before any is written, so a broken marker leaves nothing half released.
   const copies = notebooks.map((name) => [name, studentCopy(readNotebook(path.join(sourceDir, name)), name)]);
   const modules = localImports(sourceDir, notebooks);

@@ -38,7 +38,10 @@ export const SURPRISE_MAX = 5;
 export function surpriseColor(nats: number): string {
   if (Number.isNaN(nats)) return 'rgb(221,221,221)';
   const f = Math.max(0, Math.min(1, nats / SURPRISE_MAX));
-  const [a, b] = [[250, 250, 250], [226, 112, 40]];
+  const [a, b] = [
+    [250, 250, 250],
+    [226, 112, 40],
+  ];
   const c = a.map((ch, k) => Math.round(ch + (b[k] - ch) * f));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }

@@ -325,11 +325,20 @@ export interface NeuronColumn {
 export function neuronColumns(selection = false): NeuronColumn[] {
   const what = selection ? 'the selection (1 inside, 0 outside)' : 'the feature';
   return [
-    { label: 'rank', help: `1 = the cell that follows ${selection ? 'the selection' : 'the feature'} best (the largest |correlation|)` },
+    {
+      label: 'rank',
+      help: `1 = the cell that follows ${selection ? 'the selection' : 'the feature'} best (the largest |correlation|)`,
+    },
     { label: 'layer', help: '0 = the layer that reads the characters; the last one feeds the prediction' },
-    { label: 'state', help: 'h = the hidden state, what the layer passes on; c = the LSTM cell state, its memory (shown as tanh of c)' },
+    {
+      label: 'state',
+      help: 'h = the hidden state, what the layer passes on; c = the LSTM cell state, its memory (shown as tanh of c)',
+    },
     { label: 'unit', help: "which of the layer's cells" },
-    { label: 'correlation', help: `of the cell with ${what} over the text, -1 to 1, its size drawn as the bar: + the cell goes up where it is on, - it goes down` },
+    {
+      label: 'correlation',
+      help: `of the cell with ${what} over the text, -1 to 1, its size drawn as the bar: + the cell goes up where it is on, - it goes down`,
+    },
     selection
       ? { label: 'mean inside', help: "the cell's mean value inside the selection" }
       : { label: 'mean on', help: "the cell's mean value where the feature is on (not 0)" },

@@ -38,7 +38,12 @@ function peakRssMB(): number {
 }
 
 type LossAndGradsFn = (model: CharRNN, batch: Batch, state: RNNState) => LossAndGrads | Promise<LossAndGrads>;
-type ApplyFn = (optimizer: Optimizer, params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number) => void;
+type ApplyFn = (
+  optimizer: Optimizer,
+  params: Record<string, tf.Variable>,
+  grads: Record<string, tf.Tensor>,
+  lr: number,
+) => void;
 
 const tfjsApply: ApplyFn = (optimizer, params, grads, lr) => optimizer.apply(params, grads, lr);
 
@@ -46,7 +51,10 @@ const tfjsApply: ApplyFn = (optimizer, params, grads, lr) => optimizer.apply(par
  * The training path: native engine and optimizer update on this thread, or the TF.js engine on wasm shared between
  * one thread per core with the TF.js optimizer.
  */
-async function trainingPath(job: Job, model: CharRNN): Promise<{ run: LossAndGradsFn; apply: ApplyFn; stop: () => Promise<void> }> {
+async function trainingPath(
+  job: Job,
+  model: CharRNN,
+): Promise<{ run: LossAndGradsFn; apply: ApplyFn; stop: () => Promise<void> }> {
   const threads = Math.min(os.availableParallelism(), job.batch);
   if (job.path === 'native') return { run: nativeLossAndGrads, apply: nativeApply, stop: async () => undefined };
   if (threads < 2) return { run: lossAndGrads, apply: tfjsApply, stop: async () => undefined };
@@ -57,12 +65,21 @@ async function trainingPath(job: Job, model: CharRNN): Promise<{ run: LossAndGra
 async function train(job: Job, text: string): Promise<JobResult> {
   const vocab = Vocab.fromText(text);
   const batches = new Batches(vocab.encode(text), job.batch, job.seq);
-  const model = CharRNN.create({ cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 }, { seed: 1 });
+  const model = CharRNN.create(
+    { cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 },
+    { seed: 1 },
+  );
   const optimizer = new Optimizer({ name: 'adam' });
   let state = model.zeroState(job.batch);
-  const gpuRun = job.path === 'webgpu'
-    ? await chooseEngine(model, 'webgpu').startRun!(model, optimizer, state, { batchSize: job.batch, seqLength: job.seq, gradClip: 5, clipMode: 'value' })
-    : undefined;
+  const gpuRun =
+    job.path === 'webgpu'
+      ? await chooseEngine(model, 'webgpu').startRun!(model, optimizer, state, {
+          batchSize: job.batch,
+          seqLength: job.seq,
+          gradClip: 5,
+          clipMode: 'value',
+        })
+      : undefined;
   const path = gpuRun ? undefined : await trainingPath(job, model);
   let i = 0;
   let loss = NaN;
@@ -97,36 +114,63 @@ async function train(job: Job, text: string): Promise<JobResult> {
   for (const v of Object.values(model.params)) v.dataSync();
   const weightReadMs = performance.now() - t0;
   const adapter = gpuRun ? describeGpu(await requireGpu()) : undefined;
-  return { charsPerSec: (iters * job.batch * job.seq) / seconds, iters, seconds, peakRssMB: peakRssMB(), tensorCounts: counts, loss, weightReadMs, adapter };
+  return {
+    charsPerSec: (iters * job.batch * job.seq) / seconds,
+    iters,
+    seconds,
+    peakRssMB: peakRssMB(),
+    tensorCounts: counts,
+    loss,
+    weightReadMs,
+    adapter,
+  };
 }
 
 async function sample(job: Job, text: string): Promise<JobResult> {
   const vocab = Vocab.fromText(text);
-  const model = CharRNN.create({ cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 }, { seed: 1 });
+  const model = CharRNN.create(
+    { cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 },
+    { seed: 1 },
+  );
   const engine = job.path === 'wasm' ? 'tfjs' : job.path;
   const count = job.streams ?? 1;
   await sampleTextsAsync(model, vocab, { length: 20, engine, count }); // warm-up
   const counts: number[] = [];
   let seconds = Infinity;
-  for (let repeat = 0; repeat < 3; repeat++) { // the best of 3 runs, as the peer: a busy machine only slows runs down
+  for (let repeat = 0; repeat < 3; repeat++) {
+    // the best of 3 runs, as the peer: a busy machine only slows runs down
     const start = performance.now();
     await sampleTextsAsync(model, vocab, { length: job.length, engine, seed: repeat + 1, count });
     seconds = Math.min(seconds, (performance.now() - start) / 1000);
     counts.push(tf.memory().numTensors);
   }
   const adapter = job.path === 'webgpu' ? describeGpu(await requireGpu()) : undefined;
-  return { charsPerSec: (job.length * count) / seconds, iters: job.length, seconds, peakRssMB: peakRssMB(), tensorCounts: counts, adapter };
+  return {
+    charsPerSec: (job.length * count) / seconds,
+    iters: job.length,
+    seconds,
+    peakRssMB: peakRssMB(),
+    tensorCounts: counts,
+    adapter,
+  };
 }
 
 /** WebGPU against the TF.js engine, untimed: one batch's loss and gradients, then 4 steps of `streams` streams. */
 async function check(job: Job, text: string): Promise<JobResult> {
   const vocab = Vocab.fromText(text);
-  const model = CharRNN.create({ cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 }, { seed: 1 });
+  const model = CharRNN.create(
+    { cell: job.cell, vocabSize: vocab.size, hiddenSize: job.hidden, numLayers: job.layers, dropout: 0 },
+    { seed: 1 },
+  );
   const batch = new Batches(vocab.encode(text), job.batch, job.seq).get(0);
   const state = model.zeroState(job.batch);
   const [want, got] = [lossAndGrads(model, batch, state), await webgpuLossAndGrads(model, batch, state)];
   const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
-  const grads = Math.max(...Object.keys(want.grads).map((k) => tf.tidy(() => maxAbs(tf.sub(got.grads[k], want.grads[k])) / Math.max(maxAbs(want.grads[k]), 1e-12))));
+  const grads = Math.max(
+    ...Object.keys(want.grads).map((k) =>
+      tf.tidy(() => maxAbs(tf.sub(got.grads[k], want.grads[k])) / Math.max(maxAbs(want.grads[k]), 1e-12)),
+    ),
+  );
   const streams = job.streams ?? 4;
   const stepper = await WebGpuStepper.create(model, streams);
   let cpuState = model.zeroState(streams);
@@ -142,14 +186,27 @@ async function check(job: Job, text: string): Promise<JobResult> {
   }
   stepper.dispose();
   const adapter = describeGpu(await requireGpu());
-  return { charsPerSec: 0, iters: 1, seconds: 0, peakRssMB: peakRssMB(), tensorCounts: [], adapter, check: { loss: Math.abs(got.loss - want.loss), grads, logits } };
+  return {
+    charsPerSec: 0,
+    iters: 1,
+    seconds: 0,
+    peakRssMB: peakRssMB(),
+    tensorCounts: [],
+    adapter,
+    check: { loss: Math.abs(got.loss - want.loss), grads, logits },
+  };
 }
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as Job;
   await initBackend('wasm');
   const text = fs.readFileSync(job.text, 'utf8');
-  const result = job.kind === 'train' ? await train(job, text) : job.kind === 'check' ? await check(job, text) : await sample(job, text);
+  const result =
+    job.kind === 'train'
+      ? await train(job, text)
+      : job.kind === 'check'
+        ? await check(job, text)
+        : await sample(job, text);
   process.stdout.write(JSON.stringify(result) + '\n');
   await releaseGpu(); // Dawn keeps the process alive while its device is open
 }

@@ -25,8 +25,17 @@ export const TRAIN_CONFIGS: TrainConfig[] = [
  * Workloads run only where a hardware GPU runs our WebGPU engine and PyTorch has CUDA (the issue's GPU targets):
  * a batch large enough to fill a GPU, and one whole epoch of War and Peace with a 3x512 LSTM (B 100, T 100).
  */
-export const GPU_TRAIN_CONFIGS: TrainConfig[] = [{ name: 'd', cell: 'lstm', layers: 2, hidden: 512, batch: 512, seq: 100 }];
-export const EPOCH_CONFIG: TrainConfig = { name: 'warpeace', cell: 'lstm', layers: 3, hidden: 512, batch: 100, seq: 100 };
+export const GPU_TRAIN_CONFIGS: TrainConfig[] = [
+  { name: 'd', cell: 'lstm', layers: 2, hidden: 512, batch: 512, seq: 100 },
+];
+export const EPOCH_CONFIG: TrainConfig = {
+  name: 'warpeace',
+  cell: 'lstm',
+  layers: 3,
+  hidden: 512,
+  batch: 100,
+  seq: 100,
+};
 /** Streams sampled at once in the GPU's sampling row (against cuDNN at the same count). */
 export const GPU_SAMPLE_STREAMS = 256;
 

@@ -25,7 +25,8 @@ export function ensurePeer(log: (line: string) => void): { torch?: string; missi
   if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
     log(`bench: installing the peer (apt-get install ${PACKAGES.join(' ')})`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], { env, stdio: 'ignore' }).status === 0;
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], { env, stdio: 'ignore' }).status === 0;
     if (!install()) {
       spawnSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
       install();
@@ -33,7 +34,9 @@ export function ensurePeer(log: (line: string) => void): { torch?: string; missi
     version = torchVersion();
     if (version) return { torch: version };
   }
-  return { missing: `the PyTorch peer needs ${PEER_PYTHON} with torch: apt-get install ${PACKAGES.join(' ')} (as root)` };
+  return {
+    missing: `the PyTorch peer needs ${PEER_PYTHON} with torch: apt-get install ${PACKAGES.join(' ')} (as root)`,
+  };
 }
 
 /** Runs peer.py with these arguments; its JSON result, or an error line. */

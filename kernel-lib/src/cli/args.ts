@@ -49,7 +49,10 @@ export interface Parsed {
 export function parseFlags(argv: string[], command: Command): Parsed {
   const { flags } = command;
   const options = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, { type: f.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      { type: f.type === 'boolean' ? ('boolean' as const) : ('string' as const) },
+    ]),
   );
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -73,7 +76,8 @@ export function parseFlags(argv: string[], command: Command): Parsed {
     const raw = parsed.values[name];
     const fromEnv = raw === undefined && f.env ? process.env[f.env] || undefined : undefined;
     const what = fromEnv !== undefined ? f.env! : `--${name}`;
-    values[name] = raw !== undefined ? check(what, f, raw) : fromEnv !== undefined ? check(what, f, fromEnv) : f.default;
+    values[name] =
+      raw !== undefined ? check(what, f, raw) : fromEnv !== undefined ? check(what, f, fromEnv) : f.default;
   }
   return { positionals: parsed.positionals, values, given: new Set(Object.keys(parsed.values)) };
 }
@@ -82,7 +86,8 @@ export function parseFlags(argv: string[], command: Command): Parsed {
 function check(what: string, f: Flag, raw: string | boolean): Value {
   if (typeof raw === 'boolean') return raw;
   if (f.type === 'string') {
-    if (f.choices && !f.choices.includes(raw)) throw new CharRNNError(`${what} must be one of ${f.choices.join(', ')}, got '${raw}'`);
+    if (f.choices && !f.choices.includes(raw))
+      throw new CharRNNError(`${what} must be one of ${f.choices.join(', ')}, got '${raw}'`);
     return raw;
   }
   const n = Number(raw);
@@ -102,7 +107,9 @@ function check(what: string, f: Flag, raw: string | boolean): Value {
 /** The single positional argument a command expects (e.g. a checkpoint dir), or an error naming it. */
 export function onePositional(p: Parsed, what: string): string {
   if (p.positionals.length !== 1) {
-    throw new CharRNNError(p.positionals.length === 0 ? `missing ${what}` : `unexpected arguments: ${p.positionals.slice(1).join(' ')}`);
+    throw new CharRNNError(
+      p.positionals.length === 0 ? `missing ${what}` : `unexpected arguments: ${p.positionals.slice(1).join(' ')}`,
+    );
   }
   return p.positionals[0];
 }
@@ -110,7 +117,8 @@ export function onePositional(p: Parsed, what: string): string {
 /** A command's --help: usage, summary, then one line per flag with its meaning and default. */
 export function helpText(name: string, command: Command): string {
   const rows = Object.entries(command.flags).map(([flag, f]) => {
-    const arg = f.type === 'boolean' ? '' : ` ${f.choices ? f.choices.join('|') : f.arg ?? (f.type === 'string' ? 'S' : 'N')}`;
+    const arg =
+      f.type === 'boolean' ? '' : ` ${f.choices ? f.choices.join('|') : (f.arg ?? (f.type === 'string' ? 'S' : 'N'))}`;
     const dflt = f.default === undefined ? '' : String(f.default);
     const where = f.env ? ` (default: $${f.env}, else ${dflt || 'none'})` : dflt ? ` (default: ${dflt})` : '';
     return [`--${flag}${arg}`, f.help + where];

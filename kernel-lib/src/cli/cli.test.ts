@@ -45,13 +45,31 @@ function assertUserError(r: ReturnType<typeof charrnn>, pattern: RegExp): void {
 
 test('train, then sample, eval and info on the checkpoint', () => {
   const log = path.join(work, 'log.jsonl');
-  const t = charrnn('train', '--input', input, '--checkpoint-dir', 'cv', ...SMALL, '--max-iters', '6', '--eval-val-every', '3', '--log-json', log);
+  const t = charrnn(
+    'train',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'cv',
+    ...SMALL,
+    '--max-iters',
+    '6',
+    '--eval-val-every',
+    '3',
+    '--log-json',
+    log,
+  );
   assert.equal(t.code, 0, t.err);
   assert.ok(fs.existsSync(path.join(work, 'cv', 'latest', 'checkpoint.json')));
   assert.ok(fs.existsSync(path.join(work, 'cv', 'best', 'checkpoint.json')));
-  const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const records = fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(records.length, 6);
-  for (const key of ['iter', 'epoch', 'train_loss', 'lr', 'chars_per_sec', 'elapsed_s']) assert.ok(key in records[0], key);
+  for (const key of ['iter', 'epoch', 'train_loss', 'lr', 'chars_per_sec', 'elapsed_s'])
+    assert.ok(key in records[0], key);
   assert.ok('val_loss' in records[2] && records[2].val_loss > 0);
 
   const s1 = charrnn('sample', 'cv', '--length', '50', '--seed', '3', '--primetext', 'To be');
@@ -91,7 +109,10 @@ test('bad input gets one clear line and a non-zero exit, never a stack trace', (
   assertUserError(charrnn('train', '--input', 'binary.bin', '--checkpoint-dir', 'e3'), /binary|UTF-8/);
   assertUserError(charrnn('train', '--input', 'latin1.txt', '--checkpoint-dir', 'e4'), /UTF-8/);
   assertUserError(charrnn('train', '--input', input, '--rnn-size', 'big'), /--rnn-size must be a whole number/);
-  assertUserError(charrnn('train', '--input', input, '--model', 'transformer'), /--model must be one of lstm, gru, rnn/);
+  assertUserError(
+    charrnn('train', '--input', input, '--model', 'transformer'),
+    /--model must be one of lstm, gru, rnn/,
+  );
   assertUserError(charrnn('train', '--input', input, '--dropout', '1.5'), /--dropout must be < 1/);
   assertUserError(charrnn('train', '--input', input, '--learning-rate=-1'), /--learning-rate must be > 0, got -1/);
   assertUserError(charrnn('train', '--input', input, '--bogus'), /bogus/);
@@ -99,15 +120,24 @@ test('bad input gets one clear line and a non-zero exit, never a stack trace', (
   assertUserError(charrnn('sample', 'no-such-dir'), /no checkpoint found/);
   assertUserError(charrnn('eval', 'no-such-dir', '--input', input), /no checkpoint found/);
   assertUserError(charrnn('frobnicate'), /unknown command 'frobnicate'/);
-  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 'e5', '--log-json', 'no/such/folder/log.jsonl'), /--log-json .*the folder .* does not exist/);
-  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 'e6', '--log-json', '.'), /--log-json \. is a folder/);
+  assertUserError(
+    charrnn('train', '--input', input, '--checkpoint-dir', 'e5', '--log-json', 'no/such/folder/log.jsonl'),
+    /--log-json .*the folder .* does not exist/,
+  );
+  assertUserError(
+    charrnn('train', '--input', input, '--checkpoint-dir', 'e6', '--log-json', '.'),
+    /--log-json \. is a folder/,
+  );
 });
 
 test('an existing checkpoint is never overwritten by a new run, and a bad prime leaves it alone', () => {
   const t = charrnn('train', '--input', input, '--checkpoint-dir', 'keep', ...SMALL, '--max-iters', '2');
   assert.equal(t.code, 0, t.err);
   const before = fs.readFileSync(path.join(work, 'keep', 'latest', 'weights.bin'));
-  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 'keep', ...SMALL, '--max-iters', '2'), /already holds a checkpoint/);
+  assertUserError(
+    charrnn('train', '--input', input, '--checkpoint-dir', 'keep', ...SMALL, '--max-iters', '2'),
+    /already holds a checkpoint/,
+  );
   assertUserError(charrnn('sample', 'keep', '--primetext', 'Zebra'), /not in the model's vocabulary: 'Z'/);
   assert.ok(before.equals(fs.readFileSync(path.join(work, 'keep', 'latest', 'weights.bin'))));
   const dropped = charrnn('sample', 'keep', '--primetext', 'Zebra', '--drop-unknown', '--length', '5');
@@ -116,9 +146,15 @@ test('an existing checkpoint is never overwritten by a new run, and a bad prime 
 });
 
 test('negative option values parse and get the range error, with or without =', () => {
-  assertUserError(charrnn('train', '--input', input, '--learning-rate', '-1'), /^charrnn: --learning-rate must be > 0, got -1$/);
+  assertUserError(
+    charrnn('train', '--input', input, '--learning-rate', '-1'),
+    /^charrnn: --learning-rate must be > 0, got -1$/,
+  );
   assertUserError(charrnn('train', '--input', input, '--seed', '-1'), /^charrnn: --seed must be >= 0, got -1$/);
-  assertUserError(charrnn('train', '--input', input, '--dropout', '-0.5'), /^charrnn: --dropout must be >= 0, got -0.5$/);
+  assertUserError(
+    charrnn('train', '--input', input, '--dropout', '-0.5'),
+    /^charrnn: --dropout must be >= 0, got -0.5$/,
+  );
   assertUserError(charrnn('sample', 'keep', '--length', '-5'), /^charrnn: --length must be >= 0, got -5$/);
   assertUserError(charrnn('sample', 'keep', '--temperature', '-1'), /^charrnn: --temperature must be > 0, got -1$/);
   assertUserError(charrnn('sample', 'keep', '--temperature=-1'), /^charrnn: --temperature must be > 0, got -1$/);
@@ -139,9 +175,18 @@ test('--beam K prints the K most likely continuations, best first, the same for 
   assert.equal(texts.length, 3, three.out);
   assert.equal(new Set(texts).size, 3);
   for (const t of texts) assert.ok(t.startsWith('To') && [...t].length === 32, t);
-  assert.equal(charrnn('sample', 'keep', '--beam', '3', '--length', '30', '--primetext', 'To', '--seed', '6').out, three.out);
-  assertUserError(charrnn('sample', 'keep', '--beam', '3', '--count', '2'), /^charrnn: --beam K prints the K most likely texts: leave out --count$/);
-  assertUserError(charrnn('sample', 'keep', '--beam', '2', '--argmax'), /beam search ranks texts by log-probability at a temperature above 0, got argmax/);
+  assert.equal(
+    charrnn('sample', 'keep', '--beam', '3', '--length', '30', '--primetext', 'To', '--seed', '6').out,
+    three.out,
+  );
+  assertUserError(
+    charrnn('sample', 'keep', '--beam', '3', '--count', '2'),
+    /^charrnn: --beam K prints the K most likely texts: leave out --count$/,
+  );
+  assertUserError(
+    charrnn('sample', 'keep', '--beam', '2', '--argmax'),
+    /beam search ranks texts by log-probability at a temperature above 0, got argmax/,
+  );
   assertUserError(charrnn('sample', 'keep', '--beam', '-1'), /^charrnn: --beam must be >= 0, got -1$/);
 });
 
@@ -166,7 +211,8 @@ test("every command's --help lists each flag of the table that parses it, with i
     for (const [flag, f] of Object.entries(command.flags)) {
       const line = h.out.split('\n').find((l) => l.startsWith(`  --${flag} `) || l === `  --${flag}`)!;
       assert.ok(line.includes(f.help), `${name} --${flag}: ${line}`);
-      if (f.default !== undefined && f.default !== '') assert.ok(line.includes(`${f.default})`), `${name} --${flag} default: ${line}`);
+      if (f.default !== undefined && f.default !== '')
+        assert.ok(line.includes(`${f.default})`), `${name} --${flag} default: ${line}`);
     }
   }
   // The flags the old hand-written usage lacked.
@@ -175,17 +221,43 @@ test("every command's --help lists each flag of the table that parses it, with i
 });
 
 test('--init-from takes the original command line again; only model flags that conflict are refused, naming both values', () => {
-  const first = ['train', '--input', input, '--checkpoint-dir', 'again', ...SMALL, '--model', 'gru', '--dropout', '0.1'];
+  const first = [
+    'train',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'again',
+    ...SMALL,
+    '--model',
+    'gru',
+    '--dropout',
+    '0.1',
+  ];
   const t = charrnn(...first, '--max-iters', '2');
   assert.equal(t.code, 0, t.err);
   const resumed = charrnn(...first, '--max-iters', '4', '--init-from', 'again');
   assert.equal(resumed.code, 0, resumed.err);
   assert.match(charrnn('info', 'again').out, /iteration 4/);
   assertUserError(
-    charrnn('train', '--input', input, '--init-from', 'again', '--rnn-size', '32', '--model', 'gru', '--num-layers', '1'),
+    charrnn(
+      'train',
+      '--input',
+      input,
+      '--init-from',
+      'again',
+      '--rnn-size',
+      '32',
+      '--model',
+      'gru',
+      '--num-layers',
+      '1',
+    ),
     /--rnn-size 32 \(the checkpoint has 16\)$/,
   );
-  assertUserError(charrnn('train', '--input', input, '--init-from', 'again', '--model', 'lstm'), /--model lstm \(the checkpoint has gru\)$/);
+  assertUserError(
+    charrnn('train', '--input', input, '--init-from', 'again', '--model', 'lstm'),
+    /--model lstm \(the checkpoint has gru\)$/,
+  );
 });
 
 test('a reader that goes away (sample | head -c 10) ends sampling quietly with exit 0', async () => {
@@ -207,13 +279,39 @@ test('a reader that goes away (sample | head -c 10) ends sampling quietly with e
 
 test('--sample-every N prints samples on stderr and puts them in --log-json', () => {
   const log = path.join(work, 'sampled.jsonl');
-  const t = charrnn('train', '--input', input, '--checkpoint-dir', 'sampled', ...SMALL, '--max-iters', '4', '--sample-every', '2', '--log-json', log);
+  const t = charrnn(
+    'train',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'sampled',
+    ...SMALL,
+    '--max-iters',
+    '4',
+    '--sample-every',
+    '2',
+    '--log-json',
+    log,
+  );
   assert.equal(t.code, 0, t.err);
   const shown = [...t.err.matchAll(/--- sample at iteration (\d+) \(temperature 1\) ---\n([^]*?)\n---\n/g)];
-  assert.deepEqual(shown.map((m) => Number(m[1])), [2, 4]);
-  const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(records.map((r) => r.iter), [1, 2, 3, 4]);
-  assert.deepEqual(records.filter((r) => 'sample' in r).map((r) => r.iter), [2, 4]);
+  assert.deepEqual(
+    shown.map((m) => Number(m[1])),
+    [2, 4],
+  );
+  const records = fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    records.map((r) => r.iter),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    records.filter((r) => 'sample' in r).map((r) => r.iter),
+    [2, 4],
+  );
   assert.equal(records[1].sample, shown[0][2]);
   assert.equal([...records[1].sample].length, 200);
 });
@@ -222,10 +320,15 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
   test(`${signal} during training saves latest at the iteration it stopped at, exits 128 + signal, and the run resumes`, async () => {
     const dir = `signal-${signal}`;
     const log = path.join(work, `${dir}.jsonl`);
-    const child = spawn(process.execPath, [MAIN, 'train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '100000', '--log-json', log], { cwd: work });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '100000', '--log-json', log],
+      { cwd: work },
+    );
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').split('\n').length > 5)) await new Promise((r) => setTimeout(r, 100));
+    while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').split('\n').length > 5))
+      await new Promise((r) => setTimeout(r, 100));
     child.kill(signal);
     const [code] = await once(child, 'close');
     assert.equal(code, 128 + os.constants.signals[signal], err);
@@ -250,16 +353,38 @@ test('CHARRNN_BACKEND and CHARRNN_ENGINE choose where no flag does, in every com
   assert.equal(charrnnWith(bogus, 'sample', ckpt, '--length', '5', '--backend', 'cpu').code, 0);
 
   const train = (vars: Record<string, string>, dir: string, ...flags: string[]) => {
-    const t = charrnnWith(vars, 'train', '--input', input, '--checkpoint-dir', dir, ...SMALL, '--max-iters', '1', ...flags);
+    const t = charrnnWith(
+      vars,
+      'train',
+      '--input',
+      input,
+      '--checkpoint-dir',
+      dir,
+      ...SMALL,
+      '--max-iters',
+      '1',
+      ...flags,
+    );
     assert.equal(t.code, 0, t.err);
     return t.err.split('\n').find((l) => l.startsWith('charrnn: '))!; // after TF.js's banner on cpu
   };
   assert.match(train({ CHARRNN_BACKEND: 'cpu' }, 'env1', '--engine', 'tfjs'), /TF\.js engine on cpu/);
-  assert.match(train({ CHARRNN_BACKEND: 'cpu' }, 'env2', '--engine', 'tfjs', '--backend', 'wasm'), /TF\.js engine on wasm/);
+  assert.match(
+    train({ CHARRNN_BACKEND: 'cpu' }, 'env2', '--engine', 'tfjs', '--backend', 'wasm'),
+    /TF\.js engine on wasm/,
+  );
   assert.match(train({ CHARRNN_ENGINE: 'tfjs' }, 'env3'), /TF\.js engine/);
-  if (nativeStatus().available) assert.match(train({ CHARRNN_ENGINE: 'tfjs' }, 'env4', '--engine', 'native'), /native engine/);
-  else assertUserError(charrnnWith({ CHARRNN_ENGINE: 'native' }, 'train', '--input', input, '--checkpoint-dir', 'env4'), new RegExp(nativeStatus().detail.slice(0, 20)));
-  assertUserError(charrnnWith({ CHARRNN_ENGINE: 'gpu' }, 'train', '--input', input, '--checkpoint-dir', 'env5'), /CHARRNN_ENGINE must be one of auto, native, tfjs/);
+  if (nativeStatus().available)
+    assert.match(train({ CHARRNN_ENGINE: 'tfjs' }, 'env4', '--engine', 'native'), /native engine/);
+  else
+    assertUserError(
+      charrnnWith({ CHARRNN_ENGINE: 'native' }, 'train', '--input', input, '--checkpoint-dir', 'env4'),
+      new RegExp(nativeStatus().detail.slice(0, 20)),
+    );
+  assertUserError(
+    charrnnWith({ CHARRNN_ENGINE: 'gpu' }, 'train', '--input', input, '--checkpoint-dir', 'env5'),
+    /CHARRNN_ENGINE must be one of auto, native, tfjs/,
+  );
 });
 
 test('damaged checkpoints and unusable folders get one plain line; a crash mid-save is recovered, saying so', () => {
@@ -270,24 +395,57 @@ test('damaged checkpoints and unusable folders get one plain line; a crash mid-s
     damage(path.join(work, name));
     return name;
   };
-  const edit = (file: string, change: (text: string) => string) => fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
-  assertUserError(charrnn('sample', copy('no-weights', (d) => fs.rmSync(path.join(d, 'weights.bin')))), /no-weights\/weights\.bin is missing$/);
+  const edit = (file: string, change: (text: string) => string) =>
+    fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+  assertUserError(
+    charrnn(
+      'sample',
+      copy('no-weights', (d) => fs.rmSync(path.join(d, 'weights.bin'))),
+    ),
+    /no-weights\/weights\.bin is missing$/,
+  );
   const noTrainState = copy('no-train-state', (d) => fs.rmSync(path.join(d, 'train-state.bin')));
-  assertUserError(charrnn('train', '--input', input, ...SMALL, '--init-from', noTrainState), /no-train-state\/train-state\.bin is missing$/);
-  const noState = copy('no-state', (d) => edit(path.join(d, 'checkpoint.json'), (t) => JSON.stringify({ ...JSON.parse(t), state: undefined })));
-  assertUserError(charrnn('train', '--input', input, ...SMALL, '--init-from', noState), /no-state holds no training state, so it cannot be resumed/);
-  assertUserError(charrnn('info', copy('null', (d) => fs.writeFileSync(path.join(d, 'checkpoint.json'), 'null'))), /not a charrnn checkpoint/);
-  assertUserError(charrnn('sample', 'input.txt'), /input\.txt is a file; a checkpoint is a folder holding checkpoint\.json$/);
+  assertUserError(
+    charrnn('train', '--input', input, ...SMALL, '--init-from', noTrainState),
+    /no-train-state\/train-state\.bin is missing$/,
+  );
+  const noState = copy('no-state', (d) =>
+    edit(path.join(d, 'checkpoint.json'), (t) => JSON.stringify({ ...JSON.parse(t), state: undefined })),
+  );
+  assertUserError(
+    charrnn('train', '--input', input, ...SMALL, '--init-from', noState),
+    /no-state holds no training state, so it cannot be resumed/,
+  );
+  assertUserError(
+    charrnn(
+      'info',
+      copy('null', (d) => fs.writeFileSync(path.join(d, 'checkpoint.json'), 'null')),
+    ),
+    /not a charrnn checkpoint/,
+  );
+  assertUserError(
+    charrnn('sample', 'input.txt'),
+    /input\.txt is a file; a checkpoint is a folder holding checkpoint\.json$/,
+  );
   const int32 = copy('int32', (d) => edit(path.join(d, 'model.json'), (t) => t.replaceAll('"float32"', '"int32"')));
   assertUserError(charrnn('sample', int32), /weight .* is stored as int32; charrnn checkpoints hold float32/);
-  assertUserError(charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt'), /the checkpoint folder input\.txt is a file/);
-  assertUserError(charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt/cv'), /cannot write checkpoints in input\.txt\/cv: not a directory/);
+  assertUserError(
+    charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt'),
+    /the checkpoint folder input\.txt is a file/,
+  );
+  assertUserError(
+    charrnn('train', '--input', input, ...SMALL, '--checkpoint-dir', 'input.txt/cv'),
+    /cannot write checkpoints in input\.txt\/cv: not a directory/,
+  );
 
   // A crash between the two renames of a save: latest/ is gone, a complete copy lies beside it.
   fs.renameSync(path.join(work, trained('crashed'), 'latest'), path.join(work, 'crashed', 'latest.old-4242'));
   const s = charrnn('sample', 'crashed', '--length', '5');
   assert.equal(s.code, 0, s.err);
-  assert.equal(s.err, `charrnn: ${path.join('crashed', 'latest')} was left half-saved by a crash; using ${path.join('crashed', 'latest.old-4242')}, the newest complete copy (iteration 2)\n`);
+  assert.equal(
+    s.err,
+    `charrnn: ${path.join('crashed', 'latest')} was left half-saved by a crash; using ${path.join('crashed', 'latest.old-4242')}, the newest complete copy (iteration 2)\n`,
+  );
 });
 
 test('a run that cannot fit is refused before allocating, with its estimate and the option to change', () => {
@@ -300,12 +458,39 @@ test('a run that cannot fit is refused before allocating, with its estimate and 
   );
   // Where memory is not capped by the backend, by what the machine (here: CHARRNN_MAX_MEMORY) has.
   assertUserError(
-    charrnnWith({ CHARRNN_MAX_MEMORY: '2G' }, 'train', '--input', 'wide.txt', '--checkpoint-dir', 'wide', '--backend', 'cpu'),
+    charrnnWith(
+      { CHARRNN_MAX_MEMORY: '2G' },
+      'train',
+      '--input',
+      'wide.txt',
+      '--checkpoint-dir',
+      'wide',
+      '--backend',
+      'cpu',
+    ),
     /needs about \d+\.\d GB of memory \(the output layer, .*\), more than CHARRNN_MAX_MEMORY \(2\.0 GB\): lower --batch-size or --seq-length$/,
   );
-  assertUserError(charrnn('train', '--input', input, '--checkpoint-dir', 't1000', '--engine', 'tfjs', '--threads', '1000'), /threads must be at most batchSize .*got threads 1000 with batchSize 50/);
   assertUserError(
-    charrnnWith({ CHARRNN_MAX_MEMORY: '16G' }, 'train', '--input', input, '--checkpoint-dir', 't1000', '--engine', 'tfjs', '--threads', '1000', '--batch-size', '1000', '--seq-length', '2'),
+    charrnn('train', '--input', input, '--checkpoint-dir', 't1000', '--engine', 'tfjs', '--threads', '1000'),
+    /threads must be at most batchSize .*got threads 1000 with batchSize 50/,
+  );
+  assertUserError(
+    charrnnWith(
+      { CHARRNN_MAX_MEMORY: '16G' },
+      'train',
+      '--input',
+      input,
+      '--checkpoint-dir',
+      't1000',
+      '--engine',
+      'tfjs',
+      '--threads',
+      '1000',
+      '--batch-size',
+      '1000',
+      '--seq-length',
+      '2',
+    ),
     /needs about \d+\.\d GB of memory \(999 worker threads: .*\), more than CHARRNN_MAX_MEMORY \(16\.0 GB\): lower --threads$/,
   );
   assert.ok(!fs.existsSync(path.join(work, 'wide', 'latest')) && !fs.existsSync(path.join(work, 't1000', 'latest')));

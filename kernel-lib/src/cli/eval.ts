@@ -10,7 +10,8 @@ import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR --input FILE [options]',
-  summary: "Scores a checkpoint on a split of a text (cut by the run's own fractions): one JSON object with loss (nats per char), bpc, perplexity and chars.",
+  summary:
+    "Scores a checkpoint on a split of a text (cut by the run's own fractions): one JSON object with loss (nats per char), bpc, perplexity and chars.",
   flags: {
     input: { type: 'string', arg: 'FILE', help: 'the text, split as in training (required)' },
     split: { type: 'string', choices: ['train', 'val', 'test'], default: 'test', help: 'which split to score' },
@@ -31,7 +32,11 @@ export async function run(argv: string[]): Promise<void> {
   const opts = trainOptions((ckpt.meta.training ?? {}) as object);
   const corpus = await loadCorpus(p.values.input as string, { vocab: ckpt.vocab });
   const data = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac)[split];
-  const result = await evaluateAsync(ckpt.model, data, { batchSize: opts.batchSize, seqLength: opts.seqLength, engine: p.values.engine as EngineChoice });
+  const result = await evaluateAsync(ckpt.model, data, {
+    batchSize: opts.batchSize,
+    seqLength: opts.seqLength,
+    engine: p.values.engine as EngineChoice,
+  });
   process.stdout.write(JSON.stringify({ split, ...result }) + '\n');
   ckpt.model.dispose();
 }

@@ -22,11 +22,25 @@ function charrnn(...args: string[]) {
 test('charrnn export-page writes the page and prints its size; bad input is one line', async () => {
   await initBackend('cpu');
   const vocab = Vocab.fromText('ROMEO: hello\n');
-  const model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 8, numLayers: 2, dropout: 0 }, { seed: 1 });
+  const model = CharRNN.create(
+    { cell: 'lstm', vocabSize: vocab.size, hiddenSize: 8, numLayers: 2, dropout: 0 },
+    { seed: 1 },
+  );
   await saveCheckpoint(path.join(work, 'cv', 'latest'), { model, vocab });
   model.dispose();
 
-  const r = charrnn('export-page', 'cv', '--out', 'pages/model.html', '--primetext', 'ROMEO:', '--temperature', '0.7', '--beam', '2');
+  const r = charrnn(
+    'export-page',
+    'cv',
+    '--out',
+    'pages/model.html',
+    '--primetext',
+    'ROMEO:',
+    '--temperature',
+    '0.7',
+    '--beam',
+    '2',
+  );
   assert.equal(r.code, 0, r.err);
   const size = fs.statSync(path.join(work, 'pages', 'model.html')).size;
   assert.equal(r.out, `pages/model.html: ${(size / 1e6).toFixed(2)} MB, weights as float32\n`);
@@ -35,7 +49,10 @@ test('charrnn export-page writes the page and prints its size; bad input is one 
 
   for (const [args, message] of [
     [['cv'], /^charrnn: export-page needs --out FILE\.html/],
-    [['cv', '--out', 'x.html', '--primetext', 'Juliet'], /^charrnn: prime text has characters that are not in the model's vocabulary/],
+    [
+      ['cv', '--out', 'x.html', '--primetext', 'Juliet'],
+      /^charrnn: prime text has characters that are not in the model's vocabulary/,
+    ],
     [['cv', '--out', 'x.html', '--weights', 'int8'], /^charrnn: .*--weights/],
     [['nowhere', '--out', 'x.html'], /^charrnn: /],
   ] as [string[], RegExp][]) {
@@ -50,7 +67,10 @@ test('charrnn export-page writes the page and prints its size; bad input is one 
 test('export-page RUN/best of a run that saved no best/ yet (stopped before its first validation) takes RUN/latest and says so', async () => {
   await initBackend('cpu');
   const vocab = Vocab.fromText('ROMEO: hello\n');
-  const model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 8, numLayers: 1, dropout: 0 }, { seed: 2 });
+  const model = CharRNN.create(
+    { cell: 'lstm', vocabSize: vocab.size, hiddenSize: 8, numLayers: 1, dropout: 0 },
+    { seed: 2 },
+  );
   await saveCheckpoint(path.join(work, 'short', 'latest'), { model, vocab });
   await saveCheckpoint(path.join(work, 'full', 'latest'), { model, vocab });
   await saveCheckpoint(path.join(work, 'full', 'best'), { model, vocab });
@@ -58,7 +78,10 @@ test('export-page RUN/best of a run that saved no best/ yet (stopped before its 
 
   const short = charrnn('export-page', path.join('short', 'best'), '--out', 'short.html');
   assert.equal(short.code, 0, short.err);
-  assert.equal(short.err, `charrnn: ${path.join('short', 'best')} does not exist (its run saved no best/ yet); using ${path.join('short', 'latest')}\n`);
+  assert.equal(
+    short.err,
+    `charrnn: ${path.join('short', 'best')} does not exist (its run saved no best/ yet); using ${path.join('short', 'latest')}\n`,
+  );
   assert.ok(fs.existsSync(path.join(work, 'short.html')));
   // A run folder is its latest/, and a best/ that exists is taken as it is: nothing to say.
   for (const dir of ['short', path.join('full', 'best')]) {

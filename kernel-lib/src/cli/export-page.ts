@@ -16,7 +16,14 @@ export const command: Command = {
     temperature: { type: 'number', above: 0, default: 1, arg: 'T', help: 'temperature the page starts with' },
     seed: { type: 'int', min: 0, default: 1, help: 'seed the page starts with' },
     'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'top-k the page starts with (0 = all)' },
-    beam: { type: 'int', min: 0, max: 32, default: 0, arg: 'K', help: 'beam width the page starts with (0 = draw at random)' },
+    beam: {
+      type: 'int',
+      min: 0,
+      max: 32,
+      default: 0,
+      arg: 'K',
+      help: 'beam width the page starts with (0 = draw at random)',
+    },
     text: { type: 'string', help: "the explorer's first text (default: the page's first sample)" },
     weights: {
       type: 'string',

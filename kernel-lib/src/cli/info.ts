@@ -50,7 +50,9 @@ export async function run(argv: string[]): Promise<void> {
     `vocab        ${m.vocabSize} chars: ${JSON.stringify(summary.vocab)}`,
     ...(card
       ? cardLines(card)
-      : [`training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`]),
+      : [
+          `training     iteration ${summary.iteration}, train loss ${fmt(summary.trainLoss)}, val loss ${fmt(summary.valLoss)}, best val ${fmt(st.bestValLoss)}`,
+        ]),
   ];
   // The engine's own words name what it ran on ("TF.js engine on wasm x2 threads"); checkpoints from before engines
   // were recorded have only the TF.js backend. A card has its own engine line.

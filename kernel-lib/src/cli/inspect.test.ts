@@ -18,11 +18,30 @@ test('charrnn inspect writes the activations and predictions of a checkpoint on 
   try {
     const text = 'hello "world"\nhello there\n';
     const vocab = Vocab.fromText(text);
-    const model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 5, numLayers: 2, dropout: 0 }, { seed: 2 });
+    const model = CharRNN.create(
+      { cell: 'lstm', vocabSize: vocab.size, hiddenSize: 5, numLayers: 2, dropout: 0 },
+      { seed: 2 },
+    );
     await saveCheckpoint(path.join(tmp, 'ckpt'), { model, vocab });
     fs.writeFileSync(path.join(tmp, 'in.txt'), 'hello there "hello"');
     const out = path.join(tmp, 'out.json');
-    execFileSync('node', [MAIN, 'inspect', path.join(tmp, 'ckpt'), '--text-file', path.join(tmp, 'in.txt'), '--out', out, '--top-k', '3', '--chunk', '4'], { env: { ...process.env, CHARRNN_BACKEND: 'wasm' } });
+    execFileSync(
+      'node',
+      [
+        MAIN,
+        'inspect',
+        path.join(tmp, 'ckpt'),
+        '--text-file',
+        path.join(tmp, 'in.txt'),
+        '--out',
+        out,
+        '--top-k',
+        '3',
+        '--chunk',
+        '4',
+      ],
+      { env: { ...process.env, CHARRNN_BACKEND: 'wasm' } },
+    );
     const json = JSON.parse(fs.readFileSync(out, 'utf8'));
     const want = inspectText(model, vocab, 'hello there "hello"', { topK: 3 });
     assert.equal(json.text.join(''), 'hello there "hello"');
@@ -36,7 +55,11 @@ test('charrnn inspect writes the activations and predictions of a checkpoint on 
     assert.ok(Math.abs(json.layers[1].c[7][3] - want.layers[1].c![7 * 5 + 3]) < 1e-4);
     assert.equal(json.layers[0].gates[0].length, 20);
     model.dispose();
-    const bad = spawnSync('node', [MAIN, 'inspect', path.join(tmp, 'ckpt'), '--text-file', path.join(tmp, 'missing.txt')], { encoding: 'utf8' });
+    const bad = spawnSync(
+      'node',
+      [MAIN, 'inspect', path.join(tmp, 'ckpt'), '--text-file', path.join(tmp, 'missing.txt')],
+      { encoding: 'utf8' },
+    );
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^charrnn: cannot read .*missing\.txt: ENOENT\n$/);
   } finally {

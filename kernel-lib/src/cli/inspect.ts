@@ -9,7 +9,8 @@ import { checkpointArg } from './checkpoint-arg';
 
 export const command: Command = {
   usage: 'CKPT_DIR --text-file F [options]',
-  summary: 'Runs a checkpoint over a text and writes one JSON object: per char the top-k guesses and surprise, per layer its activations.',
+  summary:
+    'Runs a checkpoint over a text and writes one JSON object: per char the top-k guesses and surprise, per layer its activations.',
   flags: {
     'text-file': { type: 'string', arg: 'F', help: 'the text to run (required)' },
     out: { type: 'string', arg: 'FILE', help: 'write the JSON here instead of stdout' },
@@ -40,7 +41,9 @@ export async function run(argv: string[]): Promise<void> {
   const ckpt = loadCheckpoint(dir);
   try {
     const trace = await inspectTextAsync(ckpt.model, ckpt.vocab, text, {
-      topK: p.values['top-k'] as number, chunk: p.values.chunk as number | undefined, engine: p.values.engine as EngineChoice,
+      topK: p.values['top-k'] as number,
+      chunk: p.values.chunk as number | undefined,
+      engine: p.values.engine as EngineChoice,
     });
     const out = p.values.out as string | undefined;
     const fd = out ? fs.openSync(out, 'w') : undefined;
@@ -76,13 +79,17 @@ function writeTrace(trace: TextTrace, write: (s: string) => void): void {
   const num = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e5) / 1e5 : null);
   const rowsOf = (m: Float32Array, width: number) => {
     write('[');
-    for (let t = 0; t < T; t++) write((t ? ',' : '') + JSON.stringify(Array.from(m.subarray(t * width, (t + 1) * width), num)));
+    for (let t = 0; t < T; t++)
+      write((t ? ',' : '') + JSON.stringify(Array.from(m.subarray(t * width, (t + 1) * width), num)));
     write(']');
   };
   write(`{"cell":${JSON.stringify(trace.cell)},"hiddenSize":${H},"numLayers":${trace.layers.length},"chars":${T},`);
   write(`"loss":${JSON.stringify(num(trace.loss))},"text":${JSON.stringify(trace.chars)},"predictions":[`);
   for (let t = 0; t < T; t++) {
-    const top = Array.from({ length: trace.k }, (_, j) => [trace.vocab.chars[trace.topIds[t * trace.k + j]], num(trace.topProbs[t * trace.k + j])]);
+    const top = Array.from({ length: trace.k }, (_, j) => [
+      trace.vocab.chars[trace.topIds[t * trace.k + j]],
+      num(trace.topProbs[t * trace.k + j]),
+    ]);
     const pNext = trace.pNext[t];
     write((t ? ',' : '') + JSON.stringify({ top, pNext: num(pNext), surprise: num(-Math.log(pNext)) }));
   }

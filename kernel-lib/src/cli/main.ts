@@ -18,7 +18,9 @@ const HELP = ['--help', '-h', 'help'];
 
 /** charrnn --help: the commands, then each one's flags, all from the tables that parse them. */
 async function overview(): Promise<string> {
-  const modules = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).command] as const));
+  const modules = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => [name, (await load()).command] as const),
+  );
   const width = Math.max(...modules.map(([name]) => name.length)) + 1;
   const list = modules.map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`).join('\n');
   const intro =

@@ -12,7 +12,14 @@ test('charrnn ngram prints val and test losses as JSON; a periodic text costs al
   try {
     const file = path.join(tmp, 'periodic.txt');
     fs.writeFileSync(file, 'the cat sat, the rat ran.\n'.repeat(400));
-    const run = (order: number) => JSON.parse(execFileSync('node', [MAIN, 'ngram', '--input', file, '--order', String(order), '--train-frac', '0.8', '--val-frac', '0.1'], { encoding: 'utf8' }));
+    const run = (order: number) =>
+      JSON.parse(
+        execFileSync(
+          'node',
+          [MAIN, 'ngram', '--input', file, '--order', String(order), '--train-frac', '0.8', '--val-frac', '0.1'],
+          { encoding: 'utf8' },
+        ),
+      );
     const high = run(8);
     assert.equal(high.order, 8);
     assert.equal(high.trainChars, 8320);

@@ -7,12 +7,27 @@ import { Command, parseFlags } from './args';
 
 export const command: Command = {
   usage: '--input FILE [options]',
-  summary: 'Scores an n-gram baseline (interpolated modified Kneser-Ney) on a text: one JSON object with validation and test losses.',
+  summary:
+    'Scores an n-gram baseline (interpolated modified Kneser-Ney) on a text: one JSON object with validation and test losses.',
   flags: {
     input: { type: 'string', arg: 'FILE', help: 'the text (required)' },
     order: { type: 'int', min: 1, max: MAX_ORDER, default: 5, help: 'characters of context plus one' },
-    'train-frac': { type: 'number', above: 0, max: 1, default: DEFAULT_TRAIN_OPTIONS.trainFrac, arg: 'F', help: 'leading fraction of the text to count' },
-    'val-frac': { type: 'number', min: 0, max: 1, default: DEFAULT_TRAIN_OPTIONS.valFrac, arg: 'F', help: 'fraction after it for fitting the discounts (the rest is test)' },
+    'train-frac': {
+      type: 'number',
+      above: 0,
+      max: 1,
+      default: DEFAULT_TRAIN_OPTIONS.trainFrac,
+      arg: 'F',
+      help: 'leading fraction of the text to count',
+    },
+    'val-frac': {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: DEFAULT_TRAIN_OPTIONS.valFrac,
+      arg: 'F',
+      help: 'fraction after it for fitting the discounts (the rest is test)',
+    },
     'no-tune': { type: 'boolean', help: 'use the discounts from counts of counts instead of fitting them' },
   },
 };
@@ -28,22 +43,28 @@ export async function run(argv: string[]): Promise<void> {
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
   const order = p.values.order as number;
   const corpus = await loadCorpus(p.values.input as string);
-  const { train, val, test } = splitCorpus(corpus.data, p.values['train-frac'] as number, p.values['val-frac'] as number);
+  const { train, val, test } = splitCorpus(
+    corpus.data,
+    p.values['train-frac'] as number,
+    p.values['val-frac'] as number,
+  );
   const r = ngramResult(train, val, test, corpus.vocab.size, order, !p.values['no-tune']);
   const loss = (l: typeof r.val) => ({ chars: l.chars, nats: round(l.nats), bpc: round(l.bpc) });
-  process.stdout.write(JSON.stringify({
-    input: p.values.input,
-    order,
-    smoothing: 'interpolated modified Kneser-Ney',
-    discounts: r.tuned ? 'fitted on val' : 'counts of counts',
-    vocabSize: corpus.vocab.size,
-    trainChars: r.trainChars,
-    val: loss(r.val),
-    test: loss(r.test),
-    nodes: r.nodes,
-    trieMB: round(r.trieBytes / 2 ** 20),
-    seconds: r.seconds,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      input: p.values.input,
+      order,
+      smoothing: 'interpolated modified Kneser-Ney',
+      discounts: r.tuned ? 'fitted on val' : 'counts of counts',
+      vocabSize: corpus.vocab.size,
+      trainChars: r.trainChars,
+      val: loss(r.val),
+      test: loss(r.test),
+      nodes: r.nodes,
+      trieMB: round(r.trieBytes / 2 ** 20),
+      seconds: r.seconds,
+    }) + '\n',
+  );
 }
 
 function round(x: number): number | null {

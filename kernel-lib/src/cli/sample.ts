@@ -11,14 +11,35 @@ export const command: Command = {
   summary: 'Prints text drawn from a checkpoint (cv/best, or a run folder cv meaning cv/latest) on stdout.',
   flags: {
     length: { type: 'int', min: 0, default: 2000, help: 'characters to draw after the prime text' },
-    temperature: { type: 'number', above: 0, default: 1, arg: 'T', help: 'softmax temperature: lower is safer, higher is wilder' },
+    temperature: {
+      type: 'number',
+      above: 0,
+      default: 1,
+      arg: 'T',
+      help: 'softmax temperature: lower is safer, higher is wilder',
+    },
     primetext: { type: 'string', default: '', help: 'text the model reads first (printed before the sample)' },
     seed: { type: 'int', min: 0, default: 1, help: 'same seed, same sample' },
     argmax: { type: 'boolean', help: 'always take the most likely character' },
-    'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'draw from the K most likely characters only (0 = all)' },
+    'top-k': {
+      type: 'int',
+      min: 0,
+      default: 0,
+      arg: 'K',
+      help: 'draw from the K most likely characters only (0 = all)',
+    },
     count: { type: 'int', min: 1, default: 1, help: 'samples to draw, separated by a blank line' },
-    'drop-unknown': { type: 'boolean', help: 'drop prime text characters the model never saw (else an error naming them)' },
-    beam: { type: 'int', min: 0, default: 0, arg: 'K', help: 'beam search: the K most likely continuations (total log-probability at the temperature), best first; 0 = draw at random' },
+    'drop-unknown': {
+      type: 'boolean',
+      help: 'drop prime text characters the model never saw (else an error naming them)',
+    },
+    beam: {
+      type: 'int',
+      min: 0,
+      default: 0,
+      arg: 'K',
+      help: 'beam search: the K most likely continuations (total log-probability at the temperature), best first; 0 = draw at random',
+    },
     backend: BACKEND_FLAG,
     engine: ENGINE_FLAG,
   },
@@ -39,7 +60,8 @@ export async function run(argv: string[]): Promise<void> {
   const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   const beam = v.beam as number;
-  if (beam > 0 && p.given.has('count')) throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
+  if (beam > 0 && p.given.has('count'))
+    throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
   const count = beam || (v.count as number); // texts printed
   const prime = preparePrime(ckpt.vocab, v.primetext as string, v['drop-unknown'] as boolean);
   if (count === 1) process.stdout.write(prime);

@@ -26,36 +26,177 @@ export const command: Command & { flags: Record<string, TrainFlag> } = {
   usage: '--input FILE [options]',
   summary: 'Trains a character-level model on a text file, saving DIR/latest and DIR/best (defaults follow char-rnn).',
   flags: {
-    input: { type: 'string', arg: 'FILE', help: 'UTF-8 text to learn (required); the vocabulary is its set of characters' },
-    'checkpoint-dir': { type: 'string', arg: 'DIR', help: 'where DIR/latest and DIR/best go (default: cv, or the run folder of --init-from); a new run never overwrites a checkpoint' },
+    input: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'UTF-8 text to learn (required); the vocabulary is its set of characters',
+    },
+    'checkpoint-dir': {
+      type: 'string',
+      arg: 'DIR',
+      help: 'where DIR/latest and DIR/best go (default: cv, or the run folder of --init-from); a new run never overwrites a checkpoint',
+    },
     model: { type: 'string', choices: ['lstm', 'gru', 'rnn'], default: 'lstm', help: 'the recurrent cell' },
     'rnn-size': { type: 'int', min: 1, default: 128, help: 'hidden units per layer' },
     'num-layers': { type: 'int', min: 1, default: 2, help: 'stacked layers' },
-    dropout: { type: 'number', min: 0, below: 1, default: 0, arg: 'P', help: 'dropout between layers and before the output' },
-    'seq-length': { type: 'int', min: 1, option: 'seqLength', default: D.seqLength, help: 'characters per truncated backprop' },
-    'batch-size': { type: 'int', min: 1, option: 'batchSize', default: D.batchSize, help: 'parallel streams per batch' },
-    optimizer: { type: 'string', choices: ['rmsprop', 'adam'], option: 'optimizer', default: D.optimizer, help: 'the update rule' },
-    'learning-rate': { type: 'number', above: 0, option: 'learningRate', default: D.learningRate, arg: 'LR', help: 'step size' },
-    'decay-rate': { type: 'number', above: 0, below: 1, option: 'decayRate', default: D.decayRate, arg: 'R', help: "RMSProp's running-average decay" },
-    'lr-decay': { type: 'number', above: 0, max: 1, option: 'lrDecay', default: D.lrDecay, arg: 'F', help: 'learning rate multiplied by F every epoch after --lr-decay-after' },
-    'lr-decay-after': { type: 'int', min: 0, option: 'lrDecayAfter', default: D.lrDecayAfter, arg: 'EPOCHS', help: 'epochs before the learning rate decays' },
-    'grad-clip': { type: 'number', min: 0, option: 'gradClip', default: D.gradClip, arg: 'C', help: "clip gradients at C in char-rnn's units (loss summed over the seq-length steps); 0 = off" },
-    'clip-mode': { type: 'string', choices: ['value', 'norm'], option: 'clipMode', default: D.clipMode, help: 'clip each element (char-rnn) or the global norm' },
-    'train-frac': { type: 'number', above: 0, max: 1, option: 'trainFrac', default: D.trainFrac, arg: 'F', help: 'leading fraction of the text to train on' },
-    'val-frac': { type: 'number', min: 0, max: 1, option: 'valFrac', default: D.valFrac, arg: 'F', help: 'fraction after it for validation (the rest is test)' },
-    'max-epochs': { type: 'int', min: 1, option: 'maxEpochs', default: D.maxEpochs, help: 'stop after N passes over the training split' },
+    dropout: {
+      type: 'number',
+      min: 0,
+      below: 1,
+      default: 0,
+      arg: 'P',
+      help: 'dropout between layers and before the output',
+    },
+    'seq-length': {
+      type: 'int',
+      min: 1,
+      option: 'seqLength',
+      default: D.seqLength,
+      help: 'characters per truncated backprop',
+    },
+    'batch-size': {
+      type: 'int',
+      min: 1,
+      option: 'batchSize',
+      default: D.batchSize,
+      help: 'parallel streams per batch',
+    },
+    optimizer: {
+      type: 'string',
+      choices: ['rmsprop', 'adam'],
+      option: 'optimizer',
+      default: D.optimizer,
+      help: 'the update rule',
+    },
+    'learning-rate': {
+      type: 'number',
+      above: 0,
+      option: 'learningRate',
+      default: D.learningRate,
+      arg: 'LR',
+      help: 'step size',
+    },
+    'decay-rate': {
+      type: 'number',
+      above: 0,
+      below: 1,
+      option: 'decayRate',
+      default: D.decayRate,
+      arg: 'R',
+      help: "RMSProp's running-average decay",
+    },
+    'lr-decay': {
+      type: 'number',
+      above: 0,
+      max: 1,
+      option: 'lrDecay',
+      default: D.lrDecay,
+      arg: 'F',
+      help: 'learning rate multiplied by F every epoch after --lr-decay-after',
+    },
+    'lr-decay-after': {
+      type: 'int',
+      min: 0,
+      option: 'lrDecayAfter',
+      default: D.lrDecayAfter,
+      arg: 'EPOCHS',
+      help: 'epochs before the learning rate decays',
+    },
+    'grad-clip': {
+      type: 'number',
+      min: 0,
+      option: 'gradClip',
+      default: D.gradClip,
+      arg: 'C',
+      help: "clip gradients at C in char-rnn's units (loss summed over the seq-length steps); 0 = off",
+    },
+    'clip-mode': {
+      type: 'string',
+      choices: ['value', 'norm'],
+      option: 'clipMode',
+      default: D.clipMode,
+      help: 'clip each element (char-rnn) or the global norm',
+    },
+    'train-frac': {
+      type: 'number',
+      above: 0,
+      max: 1,
+      option: 'trainFrac',
+      default: D.trainFrac,
+      arg: 'F',
+      help: 'leading fraction of the text to train on',
+    },
+    'val-frac': {
+      type: 'number',
+      min: 0,
+      max: 1,
+      option: 'valFrac',
+      default: D.valFrac,
+      arg: 'F',
+      help: 'fraction after it for validation (the rest is test)',
+    },
+    'max-epochs': {
+      type: 'int',
+      min: 1,
+      option: 'maxEpochs',
+      default: D.maxEpochs,
+      help: 'stop after N passes over the training split',
+    },
     'max-iters': { type: 'int', min: 1, option: 'maxIters', help: 'stop after N iterations in all' },
-    'eval-val-every': { type: 'int', min: 1, option: 'evalValEvery', default: D.evalValEvery, help: 'validate every N iterations (and at the end)' },
-    patience: { type: 'int', min: 0, option: 'patience', default: D.patience, help: 'stop after N validations in a row without a new best (0 = never)' },
-    'checkpoint-every': { type: 'int', min: 1, option: 'checkpointEvery', default: D.checkpointEvery, help: 'save DIR/latest every N iterations (and at the end)' },
-    'sample-every': { type: 'int', min: 0, option: 'sampleEvery', default: D.sampleEvery, help: `print a sample of ${D.sampleLength} chars on stderr every N iterations, also in --log-json as "sample" (0 = never)` },
-    'print-every': { type: 'int', min: 1, default: 10, help: 'progress line every N iterations when stderr is not a terminal' },
-    'init-from': { type: 'string', arg: 'CKPT_DIR', help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run, at a tenth of the default learning rate' },
+    'eval-val-every': {
+      type: 'int',
+      min: 1,
+      option: 'evalValEvery',
+      default: D.evalValEvery,
+      help: 'validate every N iterations (and at the end)',
+    },
+    patience: {
+      type: 'int',
+      min: 0,
+      option: 'patience',
+      default: D.patience,
+      help: 'stop after N validations in a row without a new best (0 = never)',
+    },
+    'checkpoint-every': {
+      type: 'int',
+      min: 1,
+      option: 'checkpointEvery',
+      default: D.checkpointEvery,
+      help: 'save DIR/latest every N iterations (and at the end)',
+    },
+    'sample-every': {
+      type: 'int',
+      min: 0,
+      option: 'sampleEvery',
+      default: D.sampleEvery,
+      help: `print a sample of ${D.sampleLength} chars on stderr every N iterations, also in --log-json as "sample" (0 = never)`,
+    },
+    'print-every': {
+      type: 'int',
+      min: 1,
+      default: 10,
+      help: 'progress line every N iterations when stderr is not a terminal',
+    },
+    'init-from': {
+      type: 'string',
+      arg: 'CKPT_DIR',
+      help: 'resume a run exactly (weights, optimizer, data position, random state); pretrained:NAME fine-tunes a shipped model on --input as a new run, at a tenth of the default learning rate',
+    },
     seed: { type: 'int', min: 0, option: 'seed', default: D.seed, help: 'same seed, same run' },
-    threads: { type: 'int', min: 0, option: 'threads', default: D.threads, help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = one per core)' },
+    threads: {
+      type: 'int',
+      min: 0,
+      option: 'threads',
+      default: D.threads,
+      help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = one per core)',
+    },
     engine: { ...ENGINE_FLAG, option: 'engine' },
     backend: BACKEND_FLAG,
-    'log-json': { type: 'string', arg: 'FILE', help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s (and sample)' },
+    'log-json': {
+      type: 'string',
+      arg: 'FILE',
+      help: 'one JSON object per iteration: iter, epoch, train_loss, val_loss, lr, chars_per_sec, elapsed_s (and sample)',
+    },
   },
 };
 
@@ -85,8 +226,10 @@ function engineLine(trainer: Trainer): string {
 /** --log-json names a file in a folder that exists: said before any work, not as an error after it. */
 function checkLogFile(file: string): void {
   const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CharRNNError(`--log-json ${file}: the folder ${dir} does not exist`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new CharRNNError(`--log-json ${file} is a folder, not a file`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new CharRNNError(`--log-json ${file}: the folder ${dir} does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+    throw new CharRNNError(`--log-json ${file} is a folder, not a file`);
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -99,7 +242,8 @@ export async function run(argv: string[]): Promise<void> {
 
   const options: Partial<TrainOptions> = {};
   // Only the options given: a resumed run keeps its saved ones. The engine is this machine's choice (flag > env > auto).
-  for (const [flag, f] of Object.entries(command.flags)) if (f.option && (given.has(flag) || flag === 'engine')) (options as any)[f.option] = v[flag];
+  for (const [flag, f] of Object.entries(command.flags))
+    if (f.option && (given.has(flag) || flag === 'engine')) (options as any)[f.option] = v[flag];
   const initFrom = v['init-from'] as string | undefined;
   // A pretrained model is not resumed but fine-tuned: a new run (fresh optimizer, its own folder) from its weights.
   const resuming = initFrom !== undefined && !isPretrained(initFrom);
@@ -126,7 +270,12 @@ export async function run(argv: string[]): Promise<void> {
     const { meta, recovered } = readCheckpointMeta(from);
     if (recovered) process.stderr.write(`charrnn: ${recovered}\n`);
     // The original command line may be repeated with --init-from: its model flags must agree with the checkpoint.
-    const saved: Record<string, Value> = { model: meta.model.cell, 'rnn-size': meta.model.hiddenSize, 'num-layers': meta.model.numLayers, dropout: meta.model.dropout };
+    const saved: Record<string, Value> = {
+      model: meta.model.cell,
+      'rnn-size': meta.model.hiddenSize,
+      'num-layers': meta.model.numLayers,
+      dropout: meta.model.dropout,
+    };
     const conflicts = Object.keys(saved).filter((f) => given.has(f) && v[f] !== saved[f]);
     if (conflicts.length) {
       const which = conflicts.map((f) => `--${f} ${v[f]} (the checkpoint has ${saved[f]})`).join(', ');
@@ -158,7 +307,9 @@ export async function run(argv: string[]): Promise<void> {
 
   const cfg = trainer.model.config;
   if (atFineTuneRate) {
-    process.stderr.write(`charrnn: fine-tuning ${initFrom} at learning rate ${options.learningRate} (a tenth of the default, for a converged model; --learning-rate sets it)\n`);
+    process.stderr.write(
+      `charrnn: fine-tuning ${initFrom} at learning rate ${options.learningRate} (a tenth of the default, for a converged model; --learning-rate sets it)\n`,
+    );
   }
   process.stderr.write(
     `charrnn: ${cfg.numLayers}x${cfg.hiddenSize} ${cfg.cell}, vocab ${cfg.vocabSize}, ${trainer.batches.numBatches} batches/epoch, ` +
@@ -173,7 +324,9 @@ export async function run(argv: string[]): Promise<void> {
     if (stopSignal) process.exit(128 + os.constants.signals[signal]);
     stopSignal = signal;
     if (signal === 'SIGHUP') process.stderr.on('error', () => {}); // the terminal may be gone: drop what goes to it
-    process.stderr.write(`\ncharrnn: ${signal}: stopping after this step and saving a checkpoint (${signal} again to quit now)\n`);
+    process.stderr.write(
+      `\ncharrnn: ${signal}: stopping after this step and saving a checkpoint (${signal} again to quit now)\n`,
+    );
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   signals.forEach((s) => process.on(s, onSignal));
@@ -190,7 +343,15 @@ export async function run(argv: string[]): Promise<void> {
       onProgress: (p: Progress) => {
         writeRecord();
         line.update(p);
-        record = { iter: p.iter, epoch: p.epoch, train_loss: p.trainLoss, val_loss: p.valLoss, lr: p.lr, chars_per_sec: p.charsPerSec, elapsed_s: p.elapsedS };
+        record = {
+          iter: p.iter,
+          epoch: p.epoch,
+          train_loss: p.trainLoss,
+          val_loss: p.valLoss,
+          lr: p.lr,
+          chars_per_sec: p.charsPerSec,
+          elapsed_s: p.elapsedS,
+        };
       },
       onSample: (s: TrainingSample) => {
         line.done();

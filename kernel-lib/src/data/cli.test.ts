@@ -36,7 +36,13 @@ test('fetch errors (checksum, unknown name, usage, bad option) are one line on s
   for (const [args, pattern] of cases) {
     const r = run([...args], { CHARRNN_DATASETS_MIRROR: mirror });
     assert.equal(r.status, 1, args.join(' '));
-    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:')).length, 1);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('error:')).length,
+      1,
+    );
     assert.match(r.stderr.trim().split('\n').pop()!, pattern);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }

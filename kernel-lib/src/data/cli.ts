@@ -33,7 +33,15 @@ function list(dataDir: string, mirror: string | undefined): void {
   for (const e of loadManifest()) {
     const here = fs.existsSync(path.join(dataDir, e.name, 'input.txt'));
     const inMirror = mirror !== undefined && fs.existsSync(path.join(mirror, e.name, 'input.txt'));
-    const where = here ? 'fetched' : inMirror ? 'in mirror' : e.debianPackage ? `apt: ${e.debianPackage}` : e.download ? 'download' : 'mirror only';
+    const where = here
+      ? 'fetched'
+      : inMirror
+        ? 'in mirror'
+        : e.debianPackage
+          ? `apt: ${e.debianPackage}`
+          : e.download
+            ? 'download'
+            : 'mirror only';
     const size = e.bytes === undefined ? '?' : `${(e.bytes / 1e6).toFixed(2)} MB`;
     console.log(`${e.name.padEnd(16)} ${size.padStart(9)}  ${where.padEnd(22)} ${e.licence}`);
   }

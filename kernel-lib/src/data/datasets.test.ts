@@ -20,7 +20,15 @@ const TEXT = PART1 + PART2;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function entry(extra: Partial<DatasetEntry> = {}): DatasetEntry {
-  return { name: 'tiny', description: 'test corpus', url: 'https://example.invalid/tiny', licence: 'CC0', bytes: Buffer.byteLength(TEXT), sha256: sha(TEXT), ...extra };
+  return {
+    name: 'tiny',
+    description: 'test corpus',
+    url: 'https://example.invalid/tiny',
+    licence: 'CC0',
+    bytes: Buffer.byteLength(TEXT),
+    sha256: sha(TEXT),
+    ...extra,
+  };
 }
 
 function mirrorWith(name: string, files: Record<string, string>): string {
@@ -44,9 +52,14 @@ test('fetch copies from a mirror with its licence files, and reuses a verified c
 test('a checksum mismatch is a CharRNNError and leaves no file behind; a corrupt copy is replaced', async () => {
   const dataDir = path.join(tmp, 'data2');
   const bad = mirrorWith('tiny', { 'input.txt': TEXT + 'extra' });
-  await assert.rejects(fetchDataset('tiny', { mirror: bad, dataDir, manifest: [entry()] }), (e: Error) =>
-    e instanceof CharRNNError && /checksum mismatch/.test(e.message) && e.message.includes(sha(TEXT)));
-  assert.deepEqual(fs.readdirSync(path.join(dataDir, 'tiny')).filter((f) => f.startsWith('input')), []);
+  await assert.rejects(
+    fetchDataset('tiny', { mirror: bad, dataDir, manifest: [entry()] }),
+    (e: Error) => e instanceof CharRNNError && /checksum mismatch/.test(e.message) && e.message.includes(sha(TEXT)),
+  );
+  assert.deepEqual(
+    fs.readdirSync(path.join(dataDir, 'tiny')).filter((f) => f.startsWith('input')),
+    [],
+  );
   fs.writeFileSync(path.join(dataDir, 'tiny', 'input.txt'), 'corrupt');
   const good = mirrorWith('tiny', { 'input.txt': TEXT });
   const file = await fetchDataset('tiny', { mirror: good, dataDir, manifest: [entry()] });
@@ -63,11 +76,25 @@ test('without the corpus in the mirror, the download URLs are fetched, concatena
   try {
     const mirror = mirrorWith('other', { 'input.txt': 'x' });
     const dataDir = path.join(tmp, 'data3');
-    const file = await fetchDataset('tiny', { mirror, dataDir, manifest: [entry({ download: [`${base}/1`, `${base}/2`] })] });
+    const file = await fetchDataset('tiny', {
+      mirror,
+      dataDir,
+      manifest: [entry({ download: [`${base}/1`, `${base}/2`] })],
+    });
     assert.equal(fs.readFileSync(file, 'utf8'), TEXT);
     const other = path.join(tmp, 'data4');
-    await assert.rejects(fetchDataset('tiny', { mirror, dataDir: other, manifest: [entry({ download: [`${base}/1`, `${base}/missing`] })] }), /HTTP 404/);
-    await assert.rejects(fetchDataset('tiny', { mirror, dataDir: other, manifest: [entry({ download: [`${base}/wrong`] })] }), /checksum mismatch/);
+    await assert.rejects(
+      fetchDataset('tiny', {
+        mirror,
+        dataDir: other,
+        manifest: [entry({ download: [`${base}/1`, `${base}/missing`] })],
+      }),
+      /HTTP 404/,
+    );
+    await assert.rejects(
+      fetchDataset('tiny', { mirror, dataDir: other, manifest: [entry({ download: [`${base}/wrong`] })] }),
+      /checksum mismatch/,
+    );
     assert.equal(fs.existsSync(path.join(other, 'tiny', 'input.txt')), false);
   } finally {
     server.close();
@@ -77,10 +104,17 @@ test('without the corpus in the mirror, the download URLs are fetched, concatena
 test('unknown names, corpora with no source reachable, and --max-bytes misuse are clear CharRNNErrors', async () => {
   const mirror = mirrorWith('other', { 'input.txt': 'x' });
   const dataDir = path.join(tmp, 'data5');
-  await assert.rejects(fetchDataset('nope', { mirror, dataDir, manifest: [entry()] }), (e: Error) =>
-    e instanceof CharRNNError && /unknown dataset 'nope'; known: tiny/.test(e.message));
-  await assert.rejects(fetchDataset('tiny', { mirror, dataDir, manifest: [entry({ note: 'built by hand' })] }), (e: Error) =>
-    e instanceof CharRNNError && e.message.includes(`no tiny/input.txt in mirror ${mirror}`) && e.message.includes('no direct download: built by hand'));
+  await assert.rejects(
+    fetchDataset('nope', { mirror, dataDir, manifest: [entry()] }),
+    (e: Error) => e instanceof CharRNNError && /unknown dataset 'nope'; known: tiny/.test(e.message),
+  );
+  await assert.rejects(
+    fetchDataset('tiny', { mirror, dataDir, manifest: [entry({ note: 'built by hand' })] }),
+    (e: Error) =>
+      e instanceof CharRNNError &&
+      e.message.includes(`no tiny/input.txt in mirror ${mirror}`) &&
+      e.message.includes('no direct download: built by hand'),
+  );
   await assert.rejects(fetchDataset('tiny', { mirror, dataDir, maxBytes: 10, manifest: [entry()] }), /--max-bytes/);
 });
 
@@ -92,7 +126,10 @@ test('datasetOrStandIn gives the corpus when it can, else a stand-in of the same
   const manifest = [entry({ name: 'names-x', note: 'mirror only' }), entry({ name: 'novel', note: 'mirror only' })];
   const names = await datasetOrStandIn('names-x', { mirror, dataDir, manifest, standInChars: 2000 });
   assert.equal(names.standIn, true);
-  assert.match(names.message, /^dataset 'names-x' is not available \(.*no direct download.*\); using a generated names stand-in/);
+  assert.match(
+    names.message,
+    /^dataset 'names-x' is not available \(.*no direct download.*\); using a generated names stand-in/,
+  );
   assert.match(fs.readFileSync(names.path, 'utf8'), /^([A-Z][a-z]+\n)+$/);
   const novel = await datasetOrStandIn('novel', { mirror, dataDir, manifest, standInChars: 2000 });
   assert.match(fs.readFileSync(novel.path, 'utf8'), /^[A-Z]+:\n/);
@@ -129,11 +166,20 @@ async function upstream(files: Record<string, Buffer>, cutAfter?: number) {
 }
 
 test('a recipe makes the corpus from upstream-shaped downloads (paths under downloadBase) and the downloads go', async () => {
-  const essays = { '/pg/0.txt': Buffer.from('# One\n\nSee [this](http://a.example/(b)).\n'), '/pg/1.txt': Buffer.from('Two  \n') };
+  const essays = {
+    '/pg/0.txt': Buffer.from('# One\n\nSee [this](http://a.example/(b)).\n'),
+    '/pg/1.txt': Buffer.from('Two  \n'),
+  };
   const server = await upstream(essays);
   try {
     const text = 'One\n\nSee this.\n\nTwo\n';
-    const e = entry({ name: 'essays', downloadBase: `${server.base}pg/`, download: ['0.txt', '1.txt'], recipe: 'markdown-essays', sha256: sha(text) });
+    const e = entry({
+      name: 'essays',
+      downloadBase: `${server.base}pg/`,
+      download: ['0.txt', '1.txt'],
+      recipe: 'markdown-essays',
+      sha256: sha(text),
+    });
     const dataDir = path.join(tmp, 'recipe');
     const file = await fetchDataset('essays', { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] });
     assert.equal(fs.readFileSync(file, 'utf8'), text);
@@ -144,15 +190,23 @@ test('a recipe makes the corpus from upstream-shaped downloads (paths under down
 });
 
 test('a download cut off midway is one clear error, leaves no corpus, and the next fetch resumes it', async () => {
-  const book = Buffer.from('\ufeff' + 'The novel, line after line.\r\n'.repeat(200) + 'conscious.\r\n\r\nappended lines\r\n');
+  const book = Buffer.from(
+    '\ufeff' + 'The novel, line after line.\r\n'.repeat(200) + 'conscious.\r\n\r\nappended lines\r\n',
+  );
   const server = await upstream({ '/wp.txt': book }, 1000);
   try {
     const text = applyRecipe('war-and-peace', [book]).toString();
     const e = entry({ name: 'wp', download: [`${server.base}wp.txt`], recipe: 'war-and-peace', sha256: sha(text) });
     const dataDir = path.join(tmp, 'resume');
     const opts = { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] };
-    await assert.rejects(fetchDataset('wp', opts), (err: Error) =>
-      err instanceof CharRNNError && /^the download of dataset 'wp' from \S+ was cut off after 1000 bytes; run the same command again to resume it$/.test(err.message));
+    await assert.rejects(
+      fetchDataset('wp', opts),
+      (err: Error) =>
+        err instanceof CharRNNError &&
+        /^the download of dataset 'wp' from \S+ was cut off after 1000 bytes; run the same command again to resume it$/.test(
+          err.message,
+        ),
+    );
     assert.equal(fs.existsSync(path.join(dataDir, 'wp', 'input.txt')), false);
     assert.equal(fs.statSync(path.join(dataDir, 'wp', 'downloads', '0-wp.txt.part')).size, 1000);
     const file = await fetchDataset('wp', opts);
@@ -168,8 +222,14 @@ test('a wrong download (a changed upstream file) is a checksum mismatch: no corp
   try {
     const e = entry({ name: 'wp', download: [`${server.base}wp.txt`], recipe: 'war-and-peace' });
     const dataDir = path.join(tmp, 'wrong');
-    await assert.rejects(fetchDataset('wp', { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] }), (err: Error) =>
-      err instanceof CharRNNError && /^checksum mismatch for wp as made from \S+: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/.test(err.message));
+    await assert.rejects(
+      fetchDataset('wp', { mirror: path.join(tmp, 'no-mirror'), dataDir, manifest: [e] }),
+      (err: Error) =>
+        err instanceof CharRNNError &&
+        /^checksum mismatch for wp as made from \S+: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/.test(
+          err.message,
+        ),
+    );
     assert.deepEqual(fs.readdirSync(path.join(dataDir, 'wp')), []);
   } finally {
     server.close();

@@ -46,8 +46,16 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   const dir = path.join(opts.dataDir ?? defaultDataDir(), name);
   const dest = path.join(dir, 'input.txt');
   const log = opts.log ?? (() => {});
-  if (entry.debianPackage) return buildLinuxCorpus({ out: dest, maxBytes: opts.maxBytes, debianPackage: entry.debianPackage, debianVersion: entry.debianVersion, log });
-  if (opts.maxBytes !== undefined) throw new CharRNNError(`--max-bytes applies only to corpora built locally (linux), not '${name}'`);
+  if (entry.debianPackage)
+    return buildLinuxCorpus({
+      out: dest,
+      maxBytes: opts.maxBytes,
+      debianPackage: entry.debianPackage,
+      debianVersion: entry.debianVersion,
+      log,
+    });
+  if (opts.maxBytes !== undefined)
+    throw new CharRNNError(`--max-bytes applies only to corpora built locally (linux), not '${name}'`);
   if (!entry.sha256) throw new CharRNNError(`dataset '${name}' has no sha256 in the manifest`);
   if (fs.existsSync(dest) && (await sha256File(dest)) === entry.sha256) return dest;
 
@@ -61,13 +69,19 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
     await writeVerified(dest, fs.createReadStream(mirrored), entry.sha256, mirrored);
     return dest;
   }
-  tried.push(mirror ? `no ${name}/input.txt in mirror ${mirror}` : 'no mirror folder (use --mirror DIR or $CHARRNN_DATASETS_MIRROR)');
+  tried.push(
+    mirror
+      ? `no ${name}/input.txt in mirror ${mirror}`
+      : 'no mirror folder (use --mirror DIR or $CHARRNN_DATASETS_MIRROR)',
+  );
   if (!entry.download) {
     tried.push(`no direct download: ${entry.note ?? `see ${entry.url}`}`);
     throw new CharRNNError(`cannot fetch dataset '${name}': ${tried.join('; ')}`);
   }
   const urls = downloadUrls(entry);
-  log(`${name}: downloading ${urls.length} file(s) from ${entry.url}${entry.recipe ? ` (recipe: ${entry.recipe})` : ''}`);
+  log(
+    `${name}: downloading ${urls.length} file(s) from ${entry.url}${entry.recipe ? ` (recipe: ${entry.recipe})` : ''}`,
+  );
   const downloads = path.join(dir, 'downloads');
   fs.mkdirSync(downloads, { recursive: true });
   const files: Buffer[] = [];
@@ -108,7 +122,12 @@ function copyCompanions(from: string, to: string): void {
 }
 
 /** Stream chunks to `dest`, keeping the file only if its sha256 is the expected one. */
-async function writeVerified(dest: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, sha256: string, source: string): Promise<void> {
+async function writeVerified(
+  dest: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  sha256: string,
+  source: string,
+): Promise<void> {
   const hash = createHash('sha256');
   await writeFileAtomic(
     dest,
@@ -120,7 +139,8 @@ async function writeVerified(dest: string, chunks: Iterable<Uint8Array> | AsyncI
     },
     () => {
       const got = hash.digest('hex');
-      if (got !== sha256) throw new CharRNNError(`checksum mismatch for ${source}: sha256 ${got}, the manifest says ${sha256}`);
+      if (got !== sha256)
+        throw new CharRNNError(`checksum mismatch for ${source}: sha256 ${got}, the manifest says ${sha256}`);
     },
   );
 }
@@ -137,7 +157,10 @@ export interface CorpusSource {
  * For notebooks: the verified corpus when it can be fetched, else a stand-in of the same kind written to
  * <dataDir>/stand-in-<style>/input.txt, so a notebook runs everywhere and says which text it trained on.
  */
-export async function datasetOrStandIn(name: string, opts: FetchOptions & { standInChars?: number } = {}): Promise<CorpusSource> {
+export async function datasetOrStandIn(
+  name: string,
+  opts: FetchOptions & { standInChars?: number } = {},
+): Promise<CorpusSource> {
   try {
     const file = await fetchDataset(name, opts);
     return { path: file, standIn: false, message: `dataset '${name}': ${file}` };
@@ -149,6 +172,10 @@ export async function datasetOrStandIn(name: string, opts: FetchOptions & { stan
     fs.mkdirSync(dir, { recursive: true });
     const text = Buffer.from(standInCorpus({ style, chars: opts.standInChars }));
     await writeFileAtomic(file, (fd) => writeAll(fd, text));
-    return { path: file, standIn: true, message: `dataset '${name}' is not available (${e.message}); using a generated ${style} stand-in: ${file}` };
+    return {
+      path: file,
+      standIn: true,
+      message: `dataset '${name}' is not available (${e.message}); using a generated ${style} stand-in: ${file}`,
+    };
   }
 }

@@ -42,10 +42,14 @@ async function request(url: string, headers: Record<string, string>, label: stri
     return await fetch(url, { headers, signal: AbortSignal.timeout(10 * 60 * 1000) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new CharRNNError(`cannot download ${label} from ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw new CharRNNError(
+      `cannot download ${label} from ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
   }
 }
 
 function cutOff(label: string, url: string, bytes: number): CharRNNError {
-  return new CharRNNError(`the download of ${label} from ${url} was cut off after ${bytes} bytes; run the same command again to resume it`);
+  return new CharRNNError(
+    `the download of ${label} from ${url} was cut off after ${bytes} bytes; run the same command again to resume it`,
+  );
 }

@@ -36,13 +36,18 @@ function tarball(): string {
 
 test('the corpus is the .c and .h text files concatenated in archive order; a cap keeps whole files only', async () => {
   const tar = tarball();
-  const order = execFileSync('tar', ['-tJf', tar], { encoding: 'utf8' }).split('\n').filter((f) => KEPT.includes(f));
+  const order = execFileSync('tar', ['-tJf', tar], { encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => KEPT.includes(f));
   const expected = order.map((f) => FILES[f]).join('');
   const out = path.join(tmp, 'full', 'input.txt');
   assert.equal(await buildLinuxCorpus({ out, tarball: tar }), out);
   assert.equal(fs.readFileSync(out, 'utf8'), expected);
   const build = JSON.parse(fs.readFileSync(path.join(tmp, 'full', 'BUILD.json'), 'utf8'));
-  assert.deepEqual([build.files, build.skipped, build.bytes, build.maxBytes], [3, 2, Buffer.byteLength(expected), null]);
+  assert.deepEqual(
+    [build.files, build.skipped, build.bytes, build.maxBytes],
+    [3, 2, Buffer.byteLength(expected), null],
+  );
   const corpus = await loadCorpus(out, { cacheDir: false });
   assert.equal(corpus.sha256, build.sha256);
 
@@ -67,8 +72,14 @@ test('missing or unreadable tarballs and bad caps are CharRNNErrors', async () =
   const out = path.join(tmp, 'bad', 'input.txt');
   const notXz = path.join(tmp, 'plain.txt');
   fs.writeFileSync(notXz, 'hello');
-  await assert.rejects(buildLinuxCorpus({ out, tarball: path.join(tmp, 'none.tar.xz') }), (e: Error) => e instanceof CharRNNError && /no such file/.test(e.message));
-  await assert.rejects(buildLinuxCorpus({ out, tarball: notXz }), (e: Error) => e instanceof CharRNNError && /xz could not read/.test(e.message));
+  await assert.rejects(
+    buildLinuxCorpus({ out, tarball: path.join(tmp, 'none.tar.xz') }),
+    (e: Error) => e instanceof CharRNNError && /no such file/.test(e.message),
+  );
+  await assert.rejects(
+    buildLinuxCorpus({ out, tarball: notXz }),
+    (e: Error) => e instanceof CharRNNError && /xz could not read/.test(e.message),
+  );
   await assert.rejects(buildLinuxCorpus({ out, tarball: tarball(), maxBytes: 0 }), /--max-bytes/);
   await assert.rejects(buildLinuxCorpus({ out, tarball: tarball(), maxBytes: 3 }), /no \.c or \.h text files/);
   assert.equal(fs.existsSync(out), false);

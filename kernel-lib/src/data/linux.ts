@@ -46,12 +46,19 @@ export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
   const tarball = opts.tarball ?? linuxTarball(pkg, opts.debianVersion, log);
   if (!fs.existsSync(tarball)) throw new CharRNNError(`cannot read ${tarball}: no such file`);
   const maxBytes = opts.maxBytes ?? null;
-  if (maxBytes !== null && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new CharRNNError(`--max-bytes must be a positive integer, got ${maxBytes}`);
+  if (maxBytes !== null && !(Number.isInteger(maxBytes) && maxBytes > 0))
+    throw new CharRNNError(`--max-bytes must be a positive integer, got ${maxBytes}`);
   const infoFile = path.join(path.dirname(opts.out), 'BUILD.json');
   const tarballBytes = fs.statSync(tarball).size;
   const previous = readBuild(infoFile);
-  if (previous && previous.tarball === tarball && previous.tarballBytes === tarballBytes && previous.maxBytes === maxBytes &&
-      fs.existsSync(opts.out) && (await sha256File(opts.out)) === previous.sha256) {
+  if (
+    previous &&
+    previous.tarball === tarball &&
+    previous.tarballBytes === tarballBytes &&
+    previous.maxBytes === maxBytes &&
+    fs.existsSync(opts.out) &&
+    (await sha256File(opts.out)) === previous.sha256
+  ) {
     return opts.out;
   }
   log(`linux: concatenating the .c and .h files of ${tarball}${maxBytes ? ` (at most ${maxBytes} bytes)` : ''}`);
@@ -60,13 +67,22 @@ export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
     opts.out,
     (fd) => concatSources(tarball, fd, maxBytes ?? Infinity),
     (r) => {
-      if (r.bytes === 0) throw new CharRNNError(`no .c or .h text files in ${tarball}${maxBytes ? ` fit in ${maxBytes} bytes` : ''}`);
+      if (r.bytes === 0)
+        throw new CharRNNError(`no .c or .h text files in ${tarball}${maxBytes ? ` fit in ${maxBytes} bytes` : ''}`);
     },
   );
-  const build: LinuxBuild = { tarball, tarballBytes, packageVersion: opts.tarball ? null : packageVersion(pkg), maxBytes, ...result };
+  const build: LinuxBuild = {
+    tarball,
+    tarballBytes,
+    packageVersion: opts.tarball ? null : packageVersion(pkg),
+    maxBytes,
+    ...result,
+  };
   if (build.packageVersion && opts.debianVersion && build.packageVersion !== opts.debianVersion) {
-    log(`linux: built from ${pkg} ${build.packageVersion}; the pretrained models' text is from ${opts.debianVersion}, so a few files differ ` +
-        `(apt-get install ${pkg}=${opts.debianVersion} gives the same text, while Debian keeps that version)`);
+    log(
+      `linux: built from ${pkg} ${build.packageVersion}; the pretrained models' text is from ${opts.debianVersion}, so a few files differ ` +
+        `(apt-get install ${pkg}=${opts.debianVersion} gives the same text, while Debian keeps that version)`,
+    );
   }
   fs.writeFileSync(infoFile, JSON.stringify(build, null, 2) + '\n');
   log(`linux: ${result.files} files, ${result.bytes} bytes (${result.skipped} non-UTF-8 files left out)`);
@@ -77,7 +93,11 @@ export async function buildLinuxCorpus(opts: LinuxOptions): Promise<string> {
  * Append the .c and .h files of a .tar.xz to an open file, in archive order, whole files only,
  * stopping before the first file that would pass maxBytes.
  */
-export function concatSources(tarball: string, fd: number, maxBytes: number): Promise<{ files: number; skipped: number; bytes: number; sha256: string }> {
+export function concatSources(
+  tarball: string,
+  fd: number,
+  maxBytes: number,
+): Promise<{ files: number; skipped: number; bytes: number; sha256: string }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     const counts = { files: 0, skipped: 0, bytes: 0 };
@@ -121,12 +141,16 @@ export function concatSources(tarball: string, fd: number, maxBytes: number): Pr
       if (exitCode === 0) finish();
       else finish(new CharRNNError(`xz could not read ${tarball}: ${xzError.trim().split('\n')[0]}`));
     };
-    xz.on('error', (e) => finish(new CharRNNError(`cannot run xz to read ${tarball} (apt-get install xz-utils): ${e.message}`)));
+    xz.on('error', (e) =>
+      finish(new CharRNNError(`cannot run xz to read ${tarball} (apt-get install xz-utils): ${e.message}`)),
+    );
     xz.on('exit', (code) => {
       exitCode = code;
       settle();
     });
-    parser.on('error', (e: Error) => finish(new CharRNNError(`${tarball} is not a readable tar archive: ${e.message}`)));
+    parser.on('error', (e: Error) =>
+      finish(new CharRNNError(`${tarball} is not a readable tar archive: ${e.message}`)),
+    );
     parser.on('close', () => {
       parsed = true;
       settle();
@@ -142,10 +166,16 @@ export function concatSources(tarball: string, fd: number, maxBytes: number): Pr
 function linuxTarball(pkg: string, version: string | undefined, log: (line: string) => void): string {
   const file = `/usr/src/${pkg}.tar.xz`;
   if (fs.existsSync(file)) return file;
-  if (process.getuid?.() !== 0) throw new CharRNNError(`${file} is missing: install it with 'sudo apt-get install ${version ? `${pkg}=${version}` : pkg}'`);
+  if (process.getuid?.() !== 0)
+    throw new CharRNNError(
+      `${file} is missing: install it with 'sudo apt-get install ${version ? `${pkg}=${version}` : pkg}'`,
+    );
   const install = (target: string) => {
     log(`linux: installing Debian's ${target} with apt-get`);
-    return spawnSync('apt-get', ['install', '-y', '--no-install-recommends', target], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    return spawnSync('apt-get', ['install', '-y', '--no-install-recommends', target], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   };
   const targets = version ? [`${pkg}=${version}`, pkg] : [pkg];
   let r = install(targets[0]);

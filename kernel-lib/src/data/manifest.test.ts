@@ -19,21 +19,28 @@ test('the manifest lists every corpus once, with source, licence, downloads pinn
       assert.equal(e.debianPackage, 'linux-source-6.1');
       assert.match(e.debianVersion ?? '', /^6\.1\.\d+-\d+$/);
       assert.equal(e.sha256, undefined);
-      assert.deepEqual(e.prefixes?.map((p) => [p.chars, p.usedBy]), [[6_200_000, 'pretrained:linux']]);
+      assert.deepEqual(
+        e.prefixes?.map((p) => [p.chars, p.usedBy]),
+        [[6_200_000, 'pretrained:linux']],
+      );
     } else {
       assert.match(e.sha256 ?? '', /^[0-9a-f]{64}$/, e.name);
       assert.ok(Number.isInteger(e.bytes) && e.bytes! > 10_000, e.name);
       assert.ok(e.recipe === undefined || Object.hasOwn(RECIPES, e.recipe), `${e.name}: recipe ${e.recipe}`);
       const urls = downloadUrls(e);
       assert.ok(urls.length > 0, `${e.name} has downloads`);
-      for (const url of urls) assert.match(url, /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/[0-9a-f]{40}\//, e.name);
+      for (const url of urls)
+        assert.match(url, /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/[0-9a-f]{40}\//, e.name);
     }
   }
 });
 
 // Reported as skipped where there is no mirror, except on CI, which always has one: there its absence fails.
 const mirror = defaultMirror();
-const noMirror = !mirror && process.env.CI !== 'true' && 'no dataset mirror here (../shared/datasets beside the repository, or CHARRNN_DATASETS_MIRROR)';
+const noMirror =
+  !mirror &&
+  process.env.CI !== 'true' &&
+  'no dataset mirror here (../shared/datasets beside the repository, or CHARRNN_DATASETS_MIRROR)';
 
 test('the mirror holds exactly the files the manifest describes', { skip: noMirror }, async () => {
   assert.ok(mirror, 'CI runs with the dataset mirror beside the repository');
@@ -47,5 +54,8 @@ test('the mirror holds exactly the files the manifest describes', { skip: noMirr
 test('CHARRNN_DOWNLOADS_URL serves the same paths in place of GitHub raw', () => {
   const e = loadManifest().find((x) => x.name === 'paulgraham')!;
   const urls = downloadUrls(e, 'http://127.0.0.1:8000');
-  assert.equal(urls[217], 'http://127.0.0.1:8000/sgoel97/essay-datasets/c940c482573d33b0c5107dc4e3293737233482a7/paul_graham_essays/text_data/217.txt');
+  assert.equal(
+    urls[217],
+    'http://127.0.0.1:8000/sgoel97/essay-datasets/c940c482573d33b0c5107dc4e3293737233482a7/paul_graham_essays/text_data/217.txt',
+  );
 });

@@ -9,7 +9,8 @@ import { CharRNNError } from '../errors';
 export const RECIPES = {
   concatenate: (files: Buffer[]) => Buffer.concat(files),
   'war-and-peace': warAndPeace,
-  'markdown-essays': (files: Buffer[]) => Buffer.from(files.map((f) => markdownToText(f.toString('utf8'))).join('\n\n') + '\n'),
+  'markdown-essays': (files: Buffer[]) =>
+    Buffer.from(files.map((f) => markdownToText(f.toString('utf8'))).join('\n\n') + '\n'),
   bunzip2: (files: Buffer[]) => Buffer.concat(files.map(bunzip2)),
 };
 export type RecipeName = keyof typeof RECIPES;
@@ -17,7 +18,8 @@ export type RecipeName = keyof typeof RECIPES;
 /** input.txt from the downloaded files, in the manifest's order. */
 export function applyRecipe(recipe: string | undefined, files: Buffer[]): Buffer {
   const name = recipe ?? 'concatenate';
-  if (!Object.hasOwn(RECIPES, name)) throw new CharRNNError(`unknown dataset recipe '${name}'; known: ${Object.keys(RECIPES).join(', ')}`);
+  if (!Object.hasOwn(RECIPES, name))
+    throw new CharRNNError(`unknown dataset recipe '${name}'; known: ${Object.keys(RECIPES).join(', ')}`);
   return RECIPES[name as RecipeName](files);
 }
 
@@ -42,15 +44,22 @@ function warAndPeace(files: Buffer[]): Buffer {
 export function markdownToText(markdown: string): string {
   // A link's URL may hold one level of parentheses (Wikipedia's "Jack_Lambert_(American_football_player)").
   const link = /!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g;
-  const lines = markdown.replace(/\r\n/g, '\n').replace(link, '$1').split('\n').map((line) => {
-    line = line.replace(/^#+\s*/, '').replace(/^\s*>\s?/, '');
-    line = line.replace(/^(\s*)[-*+]\s+/, '$1* ').replace(/^(\s*)(\d+)\.\s+/, '$1$2. ');
-    const bullet = /^\s*\* /.exec(line)?.[0] ?? '';
-    // Emphasis and code markers go, except an escaped one (\*) and the bullet just made.
-    line = bullet + line.slice(bullet.length).replace(/(?<!\\)[*_`]/g, '');
-    return line.replace(/\\([\\`*_{}[\]()#+\-.!>|~])/g, '$1').replace(/\s+$/, '');
-  });
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const lines = markdown
+    .replace(/\r\n/g, '\n')
+    .replace(link, '$1')
+    .split('\n')
+    .map((line) => {
+      line = line.replace(/^#+\s*/, '').replace(/^\s*>\s?/, '');
+      line = line.replace(/^(\s*)[-*+]\s+/, '$1* ').replace(/^(\s*)(\d+)\.\s+/, '$1$2. ');
+      const bullet = /^\s*\* /.exec(line)?.[0] ?? '';
+      // Emphasis and code markers go, except an escaped one (\*) and the bullet just made.
+      line = bullet + line.slice(bullet.length).replace(/(?<!\\)[*_`]/g, '');
+      return line.replace(/\\([\\`*_{}[\]()#+\-.!>|~])/g, '$1').replace(/\s+$/, '');
+    });
+  return lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function bunzip2(file: Buffer): Buffer {

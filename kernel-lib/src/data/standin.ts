@@ -16,11 +16,62 @@ export interface StandInOptions {
 }
 
 const SPEAKERS = ['ALDER', 'BRIAR', 'CORVIN', 'DELPHA', 'EMBER', 'FENWICK', 'GARNET', 'HOLLIS'];
-const NOUNS = ['river', 'stone', 'lantern', 'harbour', 'garden', 'letter', 'winter', 'bell', 'road', 'candle', 'tower', 'field', 'mirror', 'song', 'door'];
+const NOUNS = [
+  'river',
+  'stone',
+  'lantern',
+  'harbour',
+  'garden',
+  'letter',
+  'winter',
+  'bell',
+  'road',
+  'candle',
+  'tower',
+  'field',
+  'mirror',
+  'song',
+  'door',
+];
 const ADJECTIVES = ['quiet', 'old', 'bright', 'narrow', 'golden', 'cold', 'distant', 'small', 'hollow', 'patient'];
-const VERBS = ['keeps', 'remembers', 'follows', 'carries', 'hides', 'opens', 'finds', 'waits for', 'answers', 'crosses'];
+const VERBS = [
+  'keeps',
+  'remembers',
+  'follows',
+  'carries',
+  'hides',
+  'opens',
+  'finds',
+  'waits for',
+  'answers',
+  'crosses',
+];
 const PREPOSITIONS = ['under', 'beyond', 'beside', 'across', 'before', 'within'];
-const SYLLABLES = ['al', 'be', 'cor', 'da', 'el', 'fi', 'ga', 'hal', 'is', 'jo', 'ka', 'li', 'mar', 'na', 'or', 'pe', 'ri', 'sa', 'ta', 'vi', 'wen', 'ya', 'zo'];
+const SYLLABLES = [
+  'al',
+  'be',
+  'cor',
+  'da',
+  'el',
+  'fi',
+  'ga',
+  'hal',
+  'is',
+  'jo',
+  'ka',
+  'li',
+  'mar',
+  'na',
+  'or',
+  'pe',
+  'ri',
+  'sa',
+  'ta',
+  'vi',
+  'wen',
+  'ya',
+  'zo',
+];
 const ENDINGS = ['a', 'e', 'en', 'ia', 'on', 'ra', 'y', 'ie', 'as', 'el'];
 const TYPES = ['int ', 'long ', 'char *', 'struct node *', 'unsigned int ']; // each ends where the name starts
 const IDENTS = ['count', 'len', 'buf', 'next', 'head', 'flags', 'index', 'size', 'value', 'state'];
@@ -29,10 +80,12 @@ const IDENTS = ['count', 'len', 'buf', 'next', 'head', 'flags', 'index', 'size',
 export function standInCorpus(opts: StandInOptions = {}): string {
   const rng = new Rng(opts.seed ?? 1234);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rng.next() * xs.length)];
-  const write = { prose: () => scene(rng, pick), names: () => name(rng, pick), code: () => func(rng, pick) }[opts.style ?? 'prose'];
+  const write = { prose: () => scene(rng, pick), names: () => name(rng, pick), code: () => func(rng, pick) }[
+    opts.style ?? 'prose'
+  ];
   const target = opts.chars ?? 300_000;
   const parts: string[] = [];
-  for (let n = 0; n < target; ) {
+  for (let n = 0; n < target;) {
     const part = write();
     parts.push(part);
     n += part.length;

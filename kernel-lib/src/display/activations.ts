@@ -1,11 +1,18 @@
 /** Bundle of the activation explorer: per-character cell values (int8-quantised) and top-k next-char guesses. */
-import { divergingColor, type ActivationLayer, type ActivationsView, type Int8Matrix, type NeuronRef } from '@charrnn/schema';
+import {
+  divergingColor,
+  type ActivationLayer,
+  type ActivationsView,
+  type Int8Matrix,
+  type NeuronRef,
+} from '@charrnn/schema';
 import type { MimeBundle } from './bundle';
 import { escapeHtml, makeBundle } from './fallback';
 
 /** Quantises row-major values in [-1, 1] (clamped) to int8 (round(v * 127)), base64-encoded. */
 export function encodeInt8(values: ArrayLike<number>, rows: number, cols: number): Int8Matrix {
-  if (values.length !== rows * cols) throw new Error(`encodeInt8: ${values.length} values for shape [${rows}, ${cols}]`);
+  if (values.length !== rows * cols)
+    throw new Error(`encodeInt8: ${values.length} values for shape [${rows}, ${cols}]`);
   const bytes = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) bytes[i] = Math.round(Math.max(-1, Math.min(1, values[i])) * 127);
   return { shape: [rows, cols], int8: Buffer.from(bytes.buffer).toString('base64') };
@@ -66,7 +73,10 @@ export function savedActivations(view: ActivationsView, more: NeuronRef[] = []):
 /** Characters as HTML spans with the background colour of their value (exact value on hover); `mark` is outlined. */
 export function coloredSpans(chars: string[], values: ArrayLike<number>, mark = -1): string {
   return chars
-    .map((ch, t) => `<span style="background:${divergingColor(values[t])};color:#000${t === mark ? ';outline:2px solid #000' : ''}" title="${values[t].toFixed(2)}">${escapeHtml(ch)}</span>`)
+    .map(
+      (ch, t) =>
+        `<span style="background:${divergingColor(values[t])};color:#000${t === mark ? ';outline:2px solid #000' : ''}" title="${values[t].toFixed(2)}">${escapeHtml(ch)}</span>`,
+    )
     .join('');
 }
 

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { divergingColor, mimeType, type ActivationsView, type NeuronsView, type TrainingPoint, type TrainingView } from '@charrnn/schema';
+import {
+  divergingColor,
+  mimeType,
+  type ActivationsView,
+  type NeuronsView,
+  type TrainingPoint,
+  type TrainingView,
+} from '@charrnn/schema';
 import { activationsBundle, decodeInt8, encodeInt8, keepCells } from './activations';
 import { OPENABLE_ROWS, neuronsBundle } from './neurons';
 import { ngramBundle } from './ngram';
@@ -11,7 +18,15 @@ import { MAX_POINTS, thinPoints, trainingBundle } from './training';
 const EVIL = '<script>alert("x")</script> & <b>';
 
 function point(iter: number, valLoss?: number): TrainingPoint {
-  return { iter, epoch: iter / 100, trainLoss: 4 - iter / 100, valLoss, lr: 2e-3, charsPerSec: 12345.6, elapsedS: iter / 10 };
+  return {
+    iter,
+    epoch: iter / 100,
+    trainLoss: 4 - iter / 100,
+    valLoss,
+    lr: 2e-3,
+    charsPerSec: 12345.6,
+    elapsedS: iter / 10,
+  };
 }
 
 function trainingView(): TrainingView {
@@ -41,12 +56,15 @@ test('training bundle carries the view under our MIME type, a Vega-Lite chart, a
 });
 
 test('training bundle thins a long run to at most MAX_POINTS points', () => {
-  const view = { ...trainingView(), points: Array.from({ length: 50_000 }, (_, i) => point(i + 1, i % 1000 === 0 ? 3 : undefined)) };
+  const view = {
+    ...trainingView(),
+    points: Array.from({ length: 50_000 }, (_, i) => point(i + 1, i % 1000 === 0 ? 3 : undefined)),
+  };
   const sent = trainingBundle(view).data[mimeType('training')] as TrainingView;
   assert.ok(sent.points.length <= MAX_POINTS, `sent ${sent.points.length} points`);
   assert.equal(sent.points.at(-1)?.iter, 50_000);
   assert.equal(sent.points.filter((p) => p.valLoss !== undefined).length, 50);
-  assert.equal(view.points.length, 50_000, 'the caller\'s view is not changed');
+  assert.equal(view.points.length, 50_000, "the caller's view is not changed");
 });
 
 test('thinPoints keeps validation points and the last point', () => {
@@ -63,7 +81,9 @@ test('int8 encoding round-trips values in [-1, 1] within half a step and clamps 
   const m = encodeInt8(values, 2, 4);
   assert.deepEqual(m.shape, [2, 4]);
   const back = decodeInt8(m);
-  values.forEach((v, i) => assert.ok(Math.abs(back[i] - Math.max(-1, Math.min(1, v))) <= 0.5 / 127 + 1e-9, `value ${i}`));
+  values.forEach((v, i) =>
+    assert.ok(Math.abs(back[i] - Math.max(-1, Math.min(1, v))) <= 0.5 / 127 + 1e-9, `value ${i}`),
+  );
   assert.throws(() => encodeInt8([1, 2, 3], 2, 2), /3 values for shape \[2, 2\]/);
 });
 
@@ -87,7 +107,12 @@ test('activations fallback colours each character by the selected cell and escap
 /** An LSTM view of L layers x H units over T chars whose values say where they come from. */
 function lstmView(L: number, H: number, T: number): ActivationsView {
   const value = (l: number, kind: number, t: number, u: number) => Math.sin(l * 7 + kind * 3 + t * 0.37 + u * 1.3);
-  const matrix = (l: number, kind: number) => encodeInt8(Array.from({ length: T * H }, (_, i) => value(l, kind, Math.floor(i / H), i % H)), T, H);
+  const matrix = (l: number, kind: number) =>
+    encodeInt8(
+      Array.from({ length: T * H }, (_, i) => value(l, kind, Math.floor(i / H), i % H)),
+      T,
+      H,
+    );
   return {
     version: 1,
     cell: 'lstm',
@@ -111,7 +136,10 @@ function cellOf(view: ActivationsView, layer: number, kind: 'h' | 'c', unit: num
 test('a saved explorer keeps only the cell it shows, with its values unchanged', () => {
   const view = { ...lstmView(3, 8, 20), selected: { layer: 1, kind: 'c' as const, index: 5 } };
   const saved = activationsBundle(view).data[mimeType('activations')] as ActivationsView;
-  assert.deepEqual(saved.layers.map((l) => l.units), [[], [5], []]);
+  assert.deepEqual(
+    saved.layers.map((l) => l.units),
+    [[], [5], []],
+  );
   assert.deepEqual(saved.layers[1].c!.shape, [20, 1]);
   assert.deepEqual(cellOf(saved, 1, 'c', 5), cellOf(view, 1, 'c', 5));
   assert.deepEqual(cellOf(saved, 1, 'h', 5), cellOf(view, 1, 'h', 5));
@@ -119,12 +147,16 @@ test('a saved explorer keeps only the cell it shows, with its values unchanged',
   assert.deepEqual(saved.predictions, view.predictions);
   // Without a selection the explorer shows layer 0's h[0].
   const first = activationsBundle(lstmView(2, 8, 20)).data[mimeType('activations')] as ActivationsView;
-  assert.deepEqual(first.layers.map((l) => l.units), [[0], []]);
+  assert.deepEqual(
+    first.layers.map((l) => l.units),
+    [[0], []],
+  );
 });
 
 test('a neuron search that scored no cell shows why instead of a table of zeros', () => {
   const ranked = [{ layer: 0, kind: 'h' as const, index: 0, score: 0, correlation: 0, meanOn: NaN, meanOff: 0.1 }];
-  const why = '"inside comment" is off at every one of the 300 characters of this text, so no cell can follow it: search a text where it changes';
+  const why =
+    '"inside comment" is off at every one of the 300 characters of this text, so no cell can follow it: search a text where it changes';
   const b = neuronsBundle({ version: 1, feature: 'inside comment', metric: 'm', ranked, unscored: why });
   assert.equal(b.data['text/plain'], `charrnn neuron search: inside comment\n${why}`);
   assert.ok(!(b.data['text/html'] as string).includes('<table'));
@@ -133,24 +165,60 @@ test('a neuron search that scored no cell shows why instead of a table of zeros'
 
 test('a saved neuron search keeps the cells of its first rows only, the ones its rows open', () => {
   const activations = lstmView(1, 64, 10);
-  const ranked = Array.from({ length: 30 }, (_, i) => ({ layer: 0, kind: 'h' as const, index: i, score: 1 - i / 100, correlation: 0.5, meanOn: 0, meanOff: 0 }));
-  const view: NeuronsView = { version: 1, feature: 'f', metric: 'm', ranked, activations: { ...activations, selected: ranked[0] } };
+  const ranked = Array.from({ length: 30 }, (_, i) => ({
+    layer: 0,
+    kind: 'h' as const,
+    index: i,
+    score: 1 - i / 100,
+    correlation: 0.5,
+    meanOn: 0,
+    meanOff: 0,
+  }));
+  const view: NeuronsView = {
+    version: 1,
+    feature: 'f',
+    metric: 'm',
+    ranked,
+    activations: { ...activations, selected: ranked[0] },
+  };
   const saved = neuronsBundle(view).data[mimeType('neurons')] as NeuronsView;
   assert.equal(saved.ranked.length, 30);
-  assert.deepEqual(saved.activations!.layers[0].units, Array.from({ length: OPENABLE_ROWS }, (_, i) => i));
+  assert.deepEqual(
+    saved.activations!.layers[0].units,
+    Array.from({ length: OPENABLE_ROWS }, (_, i) => i),
+  );
 });
 
 test('a saved neuron search keeps the ranked cells, the ones its rows open', () => {
   const activations = lstmView(2, 8, 30);
-  const ranked = [{ layer: 1, kind: 'c' as const, index: 6 }, { layer: 0, kind: 'h' as const, index: 2 }, { layer: 1, kind: 'h' as const, index: 3 }]
-    .map((r) => ({ ...r, score: 0.5, correlation: 0.5, meanOn: 0, meanOff: 0 }));
-  const view: NeuronsView = { version: 1, feature: 'f', metric: 'm', ranked, activations: { ...activations, selected: ranked[0] } };
+  const ranked = [
+    { layer: 1, kind: 'c' as const, index: 6 },
+    { layer: 0, kind: 'h' as const, index: 2 },
+    { layer: 1, kind: 'h' as const, index: 3 },
+  ].map((r) => ({ ...r, score: 0.5, correlation: 0.5, meanOn: 0, meanOff: 0 }));
+  const view: NeuronsView = {
+    version: 1,
+    feature: 'f',
+    metric: 'm',
+    ranked,
+    activations: { ...activations, selected: ranked[0] },
+  };
   const saved = (neuronsBundle(view).data[mimeType('neurons')] as NeuronsView).activations!;
-  assert.deepEqual(saved.layers.map((l) => l.units), [[2], [3, 6]]);
-  for (const r of ranked) assert.deepEqual(cellOf(saved, r.layer, r.kind, r.index), cellOf(activations, r.layer, r.kind, r.index));
+  assert.deepEqual(
+    saved.layers.map((l) => l.units),
+    [[2], [3, 6]],
+  );
+  for (const r of ranked)
+    assert.deepEqual(cellOf(saved, r.layer, r.kind, r.index), cellOf(activations, r.layer, r.kind, r.index));
   // Keeping from a kept view picks by unit, not by column; units it lacks are left out.
-  const again = keepCells(saved, [{ layer: 1, kind: 'h', index: 6 }, { layer: 1, kind: 'h', index: 4 }]);
-  assert.deepEqual(again.layers.map((l) => l.units), [[], [6]]);
+  const again = keepCells(saved, [
+    { layer: 1, kind: 'h', index: 6 },
+    { layer: 1, kind: 'h', index: 4 },
+  ]);
+  assert.deepEqual(
+    again.layers.map((l) => l.units),
+    [[], [6]],
+  );
   assert.deepEqual(cellOf(again, 1, 'c', 6), cellOf(activations, 1, 'c', 6));
 });
 
@@ -189,7 +257,11 @@ test('sampler, neurons, saturation and n-gram bundles have our JSON and escaped 
   });
   assert.ok(!(n.data['text/html'] as string).includes('<script>'));
   const plain = n.data['text/plain'] as string;
-  assert.match(plain, /\nrank\tlayer\tstate\tunit\tcorrelation\tmean on\tmean off\n1\t1\tc\t7\t-0\.900\t-0\.800\t0\.100\n/, 'no score column: it was |correlation|');
+  assert.match(
+    plain,
+    /\nrank\tlayer\tstate\tunit\tcorrelation\tmean on\tmean off\n1\t1\tc\t7\t-0\.900\t-0\.800\t0\.100\n/,
+    'no score column: it was |correlation|',
+  );
   assert.match(plain, /\nstate: h = the hidden state, .*; c = the LSTM cell state/);
   assert.match(plain, /\nmean on: the cell's mean value where the feature is on/);
   assert.match(n.data['text/html'] as string, /<br>mean off: the cell&#39;s mean value where the feature is off/);
@@ -203,6 +275,11 @@ test('sampler, neurons, saturation and n-gram bundles have our JSON and escaped 
   });
   assert.match(sat.data['text/plain'] as string, /0\tforget\t0\.200\t0\.600\t2/);
 
-  const g = ngramBundle({ version: 1, dataset: 'tiny', ngram: [{ order: 3, loss: 2.25 }], rnn: [{ label: 'lstm', loss: 1.5 }] });
+  const g = ngramBundle({
+    version: 1,
+    dataset: 'tiny',
+    ngram: [{ order: 3, loss: 2.25 }],
+    rnn: [{ label: 'lstm', loss: 1.5 }],
+  });
   assert.match(g.data['text/plain'] as string, /3-gram\t2\.250\nlstm\t1\.500/);
 });

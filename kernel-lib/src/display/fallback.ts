@@ -20,7 +20,9 @@ export function fmt(x: number | undefined | null, digits = 3): string {
 /** An HTML key/value table. */
 export function htmlTable(rows: [string, string | number | boolean | null | undefined][]): string {
   const body = rows
-    .map(([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td>${escapeHtml(String(v ?? '-'))}</td></tr>`)
+    .map(
+      ([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td>${escapeHtml(String(v ?? '-'))}</td></tr>`,
+    )
     .join('');
   return `<table>${body}</table>`;
 }
@@ -49,7 +51,12 @@ export function plainTable(rows: [string, string | number | boolean | null | und
  * table would hide the chart from every JupyterLab without our extension. GitHub, nbviewer and classic Notebook,
  * which draw no Vega-Lite, show the text/plain table.
  */
-export function chartBundle<K extends ViewKind>(kind: K, view: Views[K], chart: VegaLiteSpec, plain: string): MimeBundle {
+export function chartBundle<K extends ViewKind>(
+  kind: K,
+  view: Views[K],
+  chart: VegaLiteSpec,
+  plain: string,
+): MimeBundle {
   return {
     data: { [mimeType(kind)]: view, [VEGALITE_MIME]: chart, 'text/plain': plain },
     // JupyterLab's Vega renderer takes embed options from here: SVG keeps labels crisp and selectable text.

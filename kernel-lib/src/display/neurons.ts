@@ -26,6 +26,8 @@ export function neuronsBundle(view: NeuronsView): MimeBundle {
     : [title, view.metric, header.join('\t'), ...rows.map((r) => r.join('\t')), '', ...key].join('\n');
   // The saved explorer keeps the best OPENABLE_ROWS ranked cells, the ones a click on a row opens: every ranked cell
   // of a small model over a few thousand characters is a megabyte a search, and a notebook must stay under 2 MB.
-  const saved = view.activations ? { ...view, activations: savedActivations(view.activations, view.ranked.slice(0, OPENABLE_ROWS)) } : view;
+  const saved = view.activations
+    ? { ...view, activations: savedActivations(view.activations, view.ranked.slice(0, OPENABLE_ROWS)) }
+    : view;
   return makeBundle('neurons', saved, html, plain);
 }

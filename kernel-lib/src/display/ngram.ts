@@ -18,10 +18,19 @@ export function ngramSpec(view: NgramView): VegaLiteSpec {
         data: { values: view.ngram.map((n) => ({ order: n.order, loss: round(n.loss), model: 'n-gram' })) },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'order', type: 'quantitative', title: 'n-gram order', axis: { values: view.ngram.map((n) => n.order), format: 'd' } },
+          x: {
+            field: 'order',
+            type: 'quantitative',
+            title: 'n-gram order',
+            axis: { values: view.ngram.map((n) => n.order), format: 'd' },
+          },
           y,
           color,
-          tooltip: [{ field: 'model' }, { field: 'order', type: 'quantitative' }, { field: 'loss', type: 'quantitative' }],
+          tooltip: [
+            { field: 'model' },
+            { field: 'order', type: 'quantitative' },
+            { field: 'loss', type: 'quantitative' },
+          ],
         },
       },
       {
@@ -38,6 +47,10 @@ export function ngramBundle(view: NgramView): MimeBundle {
     ...view.ngram.map((n) => [`${n.order}-gram`, fmt(n.loss)]),
     ...view.rnn.map((r) => [r.label, fmt(r.loss)]),
   ];
-  const plain = [`charrnn n-gram vs RNN on ${view.dataset}`, 'model\tloss (nats/char)', ...rows.map((r) => `${r[0]}\t${r[1]}`)].join('\n');
+  const plain = [
+    `charrnn n-gram vs RNN on ${view.dataset}`,
+    'model\tloss (nats/char)',
+    ...rows.map((r) => `${r[0]}\t${r[1]}`),
+  ].join('\n');
   return chartBundle('ngram', view, ngramSpec(view), plain);
 }

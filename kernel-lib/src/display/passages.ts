@@ -11,12 +11,18 @@ export function passagesBundle(p: CellPassages): MimeBundle {
   const { layer, kind, index } = p.cell;
   const what = `layer ${layer} ${kind === 'c' ? 'cell state (tanh of c)' : 'hidden state'} unit ${index}`;
   const title = `Where ${what} fires: its ${p.passages.length} ${p.lowest ? 'lowest' : 'highest'} peaks in ${p.searched} characters`;
-  const rows = p.passages.map((x, i) =>
-    `<tr><td>${i + 1}</td><td>${x.peak}</td><td>${x.value.toFixed(3)}</td>` +
-    `<td style="text-align:left"><code style="white-space:pre">${coloredSpans(x.chars.map(shownChar), x.values, x.peak - x.start)}</code></td></tr>`);
-  const html = `<b>${escapeHtml(title)}</b> (blue = -1, orange = +1; the peak is outlined)` +
+  const rows = p.passages.map(
+    (x, i) =>
+      `<tr><td>${i + 1}</td><td>${x.peak}</td><td>${x.value.toFixed(3)}</td>` +
+      `<td style="text-align:left"><code style="white-space:pre">${coloredSpans(x.chars.map(shownChar), x.values, x.peak - x.start)}</code></td></tr>`,
+  );
+  const html =
+    `<b>${escapeHtml(title)}</b> (blue = -1, orange = +1; the peak is outlined)` +
     `<table><thead><tr><th>rank</th><th>char</th><th>value</th><th>passage</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-  const plain = [title, ...p.passages.map((x, i) => `${i + 1}\tchar ${x.peak}\t${x.value.toFixed(3)}\t${x.chars.map(shownChar).join('')}`)].join('\n');
+  const plain = [
+    title,
+    ...p.passages.map((x, i) => `${i + 1}\tchar ${x.peak}\t${x.value.toFixed(3)}\t${x.chars.map(shownChar).join('')}`),
+  ].join('\n');
   return { data: { 'text/html': `<div class="charrnn-fallback">${html}</div>`, 'text/plain': plain } };
 }
 

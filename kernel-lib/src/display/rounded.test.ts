@@ -4,7 +4,14 @@ import { rounded } from './rounded';
 
 test('rounded: fractions to 4 significant digits at any depth, whole numbers, integer parts and the rest unchanged', () => {
   const rows = [
-    { name: 'latex', parameters: 3395680, megabytes: 6.872545, valLoss: 0.6858412603537242, tiny: 0.000123456, big: 12345.678 },
+    {
+      name: 'latex',
+      parameters: 3395680,
+      megabytes: 6.872545,
+      valLoss: 0.6858412603537242,
+      tiny: 0.000123456,
+      big: 12345.678,
+    },
     { name: 'linux', parameters: 3418729, megabytes: 6.911411, valLoss: 1.6275060455004373, tiny: -0.5, big: NaN },
   ];
   assert.deepEqual(rounded(rows), [

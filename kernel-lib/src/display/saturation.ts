@@ -21,9 +21,20 @@ function title(view: SaturationView): string {
 export function saturationSpec(view: SaturationView): VegaLiteSpec {
   const gates = [...new Set(view.layers.flatMap((l) => l.gates.map((g) => g.gate)))];
   const values = view.layers.flatMap((l) =>
-    l.gates.map((g) => ({ layer: `layer ${l.layer}`, gate: g.gate, unit: g.left.map((_, unit) => unit), left: g.left.map(round), right: g.right.map(round) })),
+    l.gates.map((g) => ({
+      layer: `layer ${l.layer}`,
+      gate: g.gate,
+      unit: g.left.map((_, unit) => unit),
+      left: g.left.map(round),
+      right: g.right.map(round),
+    })),
   );
-  const fraction = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { domain: [0, 1] } });
+  const fraction = (field: string, title: string) => ({
+    field,
+    type: 'quantitative',
+    title,
+    scale: { domain: [0, 1] },
+  });
   return vegaLite(title(view), {
     data: { values },
     transform: [{ flatten: ['unit', 'left', 'right'] }],
@@ -36,7 +47,13 @@ export function saturationSpec(view: SaturationView): VegaLiteSpec {
         x: fraction('left', 'left-saturated'),
         y: fraction('right', 'right-saturated'),
         color: { field: 'layer', type: 'nominal', title: null },
-        tooltip: [{ field: 'layer' }, { field: 'gate' }, { field: 'unit', type: 'quantitative' }, { field: 'left', type: 'quantitative' }, { field: 'right', type: 'quantitative' }],
+        tooltip: [
+          { field: 'layer' },
+          { field: 'gate' },
+          { field: 'unit', type: 'quantitative' },
+          { field: 'left', type: 'quantitative' },
+          { field: 'right', type: 'quantitative' },
+        ],
       },
     },
   });

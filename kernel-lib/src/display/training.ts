@@ -49,7 +49,9 @@ export function trainingSpec(view: TrainingView): VegaLiteSpec {
   const points = thinPoints(view.points, MAX_CHART_POINTS);
   const values = [
     ...points.map((p) => ({ iter: p.iter, loss: round(p.trainLoss), series: 'train' })),
-    ...points.filter((p) => p.valLoss !== undefined).map((p) => ({ iter: p.iter, loss: round(p.valLoss as number), series: 'validation' })),
+    ...points
+      .filter((p) => p.valLoss !== undefined)
+      .map((p) => ({ iter: p.iter, loss: round(p.valLoss as number), series: 'validation' })),
   ];
   const only = (series: string) => [{ filter: { field: 'series', equal: series } }];
   return vegaLite(`charrnn training run ${view.runId} (${view.status})`, {
@@ -76,7 +78,9 @@ export function trainingBundle(view: TrainingView): MimeBundle {
     plainTable(summary(view)),
     plainTable(Object.entries(view.config)),
     ['iter', 'train loss', 'val loss', 'seconds'].join('\t'),
-    ...thinPoints(view.points, 10).map((p) => [p.iter, fmt(p.trainLoss), fmt(p.valLoss), fmt(p.elapsedS, 1)].join('\t')),
+    ...thinPoints(view.points, 10).map((p) =>
+      [p.iter, fmt(p.trainLoss), fmt(p.valLoss), fmt(p.elapsedS, 1)].join('\t'),
+    ),
     ...view.samples.slice(-3).map((s) => `--- sample at iteration ${s.iter}, temperature ${s.temperature}:\n${s.text}`),
   ].join('\n');
   return chartBundle('training', { ...view, points: thinPoints(view.points, MAX_POINTS) }, trainingSpec(view), plain);

@@ -20,7 +20,8 @@ export function checkInputs(model: CharRNN, ids: Int32Array[], T: number, B: num
   for (const list of layers) {
     if (list.length !== L) throw new CharRNNError(`state has ${list.length} layers, the model ${L}`);
     for (const t of list) {
-      if (t.shape[0] !== B || t.shape[1] !== H) throw new CharRNNError(`state tensor is [${t.shape}], expected [${B}, ${H}]`);
+      if (t.shape[0] !== B || t.shape[1] !== H)
+        throw new CharRNNError(`state tensor is [${t.shape}], expected [${B}, ${H}]`);
     }
   }
 }
@@ -28,7 +29,8 @@ export function checkInputs(model: CharRNN, ids: Int32Array[], T: number, B: num
 /** Throws a CharRNNError when the batch shape or a char id does not fit the model. */
 export function checkIds(model: CharRNN, ids: Int32Array[], T: number, B: number): void {
   const V = model.config.vocabSize;
-  if (!(Number.isInteger(T) && T >= 1 && Number.isInteger(B) && B >= 1)) throw new CharRNNError(`bad batch shape T=${T}, B=${B}`);
+  if (!(Number.isInteger(T) && T >= 1 && Number.isInteger(B) && B >= 1))
+    throw new CharRNNError(`bad batch shape T=${T}, B=${B}`);
   for (const a of ids) {
     if (a.length !== T * B) throw new CharRNNError(`batch has ${a.length} ids, expected T*B = ${T * B}`);
     for (let i = 0; i < a.length; i++) {

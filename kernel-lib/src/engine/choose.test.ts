@@ -20,7 +20,10 @@ test('chooseEngine: tfjs and webgpu on request, auto not webgpu without an adapt
   assert.equal(chooseEngine(model, 'tfjs').lossAndGrads, lossAndGrads);
   assert.equal(chooseEngine(model, 'webgpu').lossAndGrads, webgpuLossAndGrads);
   assert.notEqual(chooseEngine(model, 'auto', { why: 'WebGPU found no adapter' }).name, 'webgpu');
-  assert.throws(() => chooseEngine(model, 'fast' as 'auto'), { name: 'CharRNNError', message: /unknown engine 'fast'/ });
+  assert.throws(() => chooseEngine(model, 'fast' as 'auto'), {
+    name: 'CharRNNError',
+    message: /unknown engine 'fast'/,
+  });
   model.dispose();
 });
 
@@ -35,14 +38,18 @@ test('chooseEngine: auto takes native where the addon is built', withAddon, asyn
   model.dispose();
 });
 
-test('chooseEngine: without the addon auto takes tfjs and says why in one line; native is refused', withoutAddon, async () => {
-  const model = await tinyModel();
-  const auto = chooseEngine(model, 'auto');
-  assert.equal(auto.name, 'tfjs');
-  assert.match(auto.note as string, /^native path off/);
-  assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
-  model.dispose();
-});
+test(
+  'chooseEngine: without the addon auto takes tfjs and says why in one line; native is refused',
+  withoutAddon,
+  async () => {
+    const model = await tinyModel();
+    const auto = chooseEngine(model, 'auto');
+    assert.equal(auto.name, 'tfjs');
+    assert.match(auto.note as string, /^native path off/);
+    assert.throws(() => chooseEngine(model, 'native'), { name: 'CharRNNError' });
+    model.dispose();
+  },
+);
 
 test('chooseEngine: models with user-written cells stay on TF.js, with a note', async () => {
   await initBackend();
@@ -58,9 +65,21 @@ test('chooseEngine: models with user-written cells stay on TF.js, with a note', 
 });
 
 // What initBackend()'s probe could have found (injected: these tests do not depend on this machine's GPU).
-const H200: GpuProbe = { adapter: { info: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' }, software: false } };
-const SWIFTSHADER: GpuProbe = { adapter: { info: { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader driver 5.0.0' }, software: true } };
-const NONE: GpuProbe = { why: 'no Vulkan driver (no manifest in /usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d)' };
+const H200: GpuProbe = {
+  adapter: {
+    info: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' },
+    software: false,
+  },
+};
+const SWIFTSHADER: GpuProbe = {
+  adapter: {
+    info: { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader driver 5.0.0' },
+    software: true,
+  },
+};
+const NONE: GpuProbe = {
+  why: 'no Vulkan driver (no manifest in /usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d)',
+};
 
 test('chooseEngine: auto takes WebGPU on a hardware adapter and names it; not on a software one or none, and says why', async () => {
   const model = await tinyModel();
@@ -69,7 +88,10 @@ test('chooseEngine: auto takes WebGPU on a hardware adapter and names it; not on
   assert.equal(gpu.reason, 'auto: a hardware WebGPU adapter, nvidia hopper (NVIDIA H200)');
   const soft = chooseEngine(model, 'auto', SWIFTSHADER);
   assert.notEqual(soft.name, 'webgpu');
-  assert.match(soft.reason as string, /not WebGPU: the WebGPU adapter is a software one \(google swiftshader \(SwiftShader driver 5\.0\.0\), software\), slower than the CPU engines$/);
+  assert.match(
+    soft.reason as string,
+    /not WebGPU: the WebGPU adapter is a software one \(google swiftshader \(SwiftShader driver 5\.0\.0\), software\), slower than the CPU engines$/,
+  );
   const none = chooseEngine(model, 'auto', NONE);
   assert.notEqual(none.name, 'webgpu');
   assert.match(none.reason as string, /not WebGPU: no Vulkan driver \(no manifest in /);
@@ -85,7 +107,10 @@ test('chooseEngine: --engine webgpu forces WebGPU on a software adapter or none;
     assert.equal(chooseEngine(model, 'webgpu', probe).name, 'webgpu');
     assert.equal(chooseEngine(model, 'tfjs', probe).name, 'tfjs');
   }
-  assert.equal(chooseEngine(model, 'webgpu', SWIFTSHADER).reason, 'the WebGPU engine, as asked on google swiftshader (SwiftShader driver 5.0.0), software');
+  assert.equal(
+    chooseEngine(model, 'webgpu', SWIFTSHADER).reason,
+    'the WebGPU engine, as asked on google swiftshader (SwiftShader driver 5.0.0), software',
+  );
   // User-written cells stay on TF.js even with a GPU.
   const custom = CharRNN.fromCells([new RNNCell(4, 3)], 4);
   assert.equal(chooseEngine(custom, 'auto', H200).name, 'tfjs');
@@ -100,7 +125,10 @@ test(`chooseSampler: auto samples on the GPU from ${GPU_SAMPLING_STREAMS} stream
   const one = chooseSampler(model, 'auto', 1, H200);
   assert.notEqual(one.name, 'webgpu');
   assert.equal(one.device, undefined);
-  assert.match(one.reason as string, new RegExp(`^auto: sampling 1 stream\\(s\\) on the CPU: below ${GPU_SAMPLING_STREAMS} streams`));
+  assert.match(
+    one.reason as string,
+    new RegExp(`^auto: sampling 1 stream\\(s\\) on the CPU: below ${GPU_SAMPLING_STREAMS} streams`),
+  );
   assert.equal(chooseSampler(model, 'webgpu', 1, SWIFTSHADER).name, 'webgpu');
   assert.notEqual(chooseSampler(model, 'auto', 256, SWIFTSHADER).name, 'webgpu');
   model.dispose();

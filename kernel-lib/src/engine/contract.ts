@@ -82,12 +82,24 @@ export interface Engine {
    * Loss and gradients of one batch by backprop through time, from `state`. Dropout only when opts.dropoutSeed is
    * given; opts.streams says which streams of a larger batch this is (data-parallel training: that part's masks).
    */
-  lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts?: { dropoutSeed?: number; streams?: Streams }): LossAndGrads | Promise<LossAndGrads>;
+  lossAndGrads(
+    model: CharRNN,
+    batch: Batch,
+    state: RNNState,
+    opts?: { dropoutSeed?: number; streams?: Streams },
+  ): LossAndGrads | Promise<LossAndGrads>;
   /**
    * The model over x [T*B] (time-major) from `state`, without dropout (evaluation, introspection). collect = true
    * also returns every step's h, c and gate activations. The caller disposes everything returned.
    */
-  forward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts?: { collect?: boolean }): ForwardResult;
+  forward(
+    model: CharRNN,
+    x: Int32Array,
+    T: number,
+    B: number,
+    state: RNNState,
+    opts?: { collect?: boolean },
+  ): ForwardResult;
   /** One timestep for sampling: x [B] char ids, logits [B, V]. */
   step(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState };
   /** The optimizer update with (clipped) gradients: Optimizer.apply, or the engine's own with the same result. */
@@ -107,7 +119,14 @@ export interface Engine {
    * zeros), each step returning the next-char logits [streams, V] row-major.
    */
   device?: {
-    forward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts?: { collect?: boolean }): Promise<ForwardResult>;
+    forward(
+      model: CharRNN,
+      x: Int32Array,
+      T: number,
+      B: number,
+      state: RNNState,
+      opts?: { collect?: boolean },
+    ): Promise<ForwardResult>;
     stepper(model: CharRNN, streams: number): Promise<{ step(x: Int32Array): Promise<Float32Array>; dispose(): void }>;
   };
   /** Engines whose training run stays on their device: the trainer steps this run instead of lossAndGrads + apply. */

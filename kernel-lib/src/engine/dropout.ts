@@ -15,7 +15,13 @@ export interface Streams {
  * tf.randomUniform come from Rng(dropoutSeed) in layer order, so a seed gives the same masks on every path.
  * Returns undefined when there is no dropout (p = 0 or no seed).
  */
-export function dropoutMasks(model: CharRNN, T: number, B: number, dropoutSeed?: number, streams?: Streams): { inputs: (tf.Tensor2D | undefined)[]; output: tf.Tensor2D } | undefined {
+export function dropoutMasks(
+  model: CharRNN,
+  T: number,
+  B: number,
+  dropoutSeed?: number,
+  streams?: Streams,
+): { inputs: (tf.Tensor2D | undefined)[]; output: tf.Tensor2D } | undefined {
   const p = model.config.dropout;
   if (dropoutSeed === undefined || p <= 0) return undefined;
   const rng = new Rng(dropoutSeed);
@@ -25,8 +31,13 @@ export function dropoutMasks(model: CharRNN, T: number, B: number, dropoutSeed?:
   const from = streams?.from ?? 0;
   const mask = () =>
     tf.tidy(() => {
-      const m = tf.mul(tf.cast(tf.greaterEqual(tf.randomUniform([T * all, H], 0, 1, 'float32', rng.nextSeed()), p), 'float32'), 1 / (1 - p));
-      return (all === B ? m : tf.reshape(tf.slice(tf.reshape(m, [T, all, H]), [0, from, 0], [T, B, H]), [T * B, H])) as tf.Tensor2D;
+      const m = tf.mul(
+        tf.cast(tf.greaterEqual(tf.randomUniform([T * all, H], 0, 1, 'float32', rng.nextSeed()), p), 'float32'),
+        1 / (1 - p),
+      );
+      return (
+        all === B ? m : tf.reshape(tf.slice(tf.reshape(m, [T, all, H]), [0, from, 0], [T, B, H]), [T * B, H])
+      ) as tf.Tensor2D;
     });
   const inputs = model.cells.map((_, l) => (l === 0 ? undefined : mask()));
   return { inputs, output: mask() };

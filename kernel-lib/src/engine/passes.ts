@@ -23,7 +23,10 @@ export function runPasses<R>(passes: Passes<R>, forward: (...args: PassArgs) => 
   }
 }
 
-export async function runPassesAsync<R>(passes: Passes<R>, forward: (...args: PassArgs) => Promise<ForwardResult>): Promise<R> {
+export async function runPassesAsync<R>(
+  passes: Passes<R>,
+  forward: (...args: PassArgs) => Promise<ForwardResult>,
+): Promise<R> {
   try {
     let next = passes.next();
     while (!next.done) next = passes.next(await forward(...next.value));

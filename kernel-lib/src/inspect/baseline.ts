@@ -51,7 +51,12 @@ export class NGramBaseline {
   }
 
   toView(): NgramView {
-    return { version: VIEW_VERSIONS.ngram, dataset: `${this.dataset} test`, ngram: this.results.map((r) => ({ order: r.order, loss: r.test.nats })), rnn: this.rnn };
+    return {
+      version: VIEW_VERSIONS.ngram,
+      dataset: `${this.dataset} test`,
+      ngram: this.results.map((r) => ({ order: r.order, loss: r.test.nats })),
+      rnn: this.rnn,
+    };
   }
 
   toMimeBundle(): MimeBundle {
@@ -60,20 +65,41 @@ export class NGramBaseline {
 }
 
 /** One n-gram model of the given order on a split corpus. */
-export function ngramResult(train: CharIds, val: CharIds, test: CharIds, vocabSize: number, order: number, tune = true,
-  maxBytes?: number): OrderResult {
+export function ngramResult(
+  train: CharIds,
+  val: CharIds,
+  test: CharIds,
+  vocabSize: number,
+  order: number,
+  tune = true,
+  maxBytes?: number,
+): OrderResult {
   const start = Date.now();
   const model = new NGramModel(train, vocabSize, order, { maxBytes });
   const tuned = tune && val.length > 0;
   if (tuned) model.tuneDiscounts(val);
   const [v, t] = [model.loss(val), model.loss(test)];
-  return { order, val: v, test: t, tuned, trainChars: train.length, nodes: model.counts.size, trieBytes: model.counts.bytes, seconds: (Date.now() - start) / 1000 };
+  return {
+    order,
+    val: v,
+    test: t,
+    tuned,
+    trainChars: train.length,
+    nodes: model.counts.size,
+    trieBytes: model.counts.bytes,
+    seconds: (Date.now() - start) / 1000,
+  };
 }
 
 /** N-gram models of several orders on a corpus (its ids and vocabulary size). */
-export function ngramBaseline(corpus: { data: CharIds; vocab: { size: number } }, opts: BaselineOptions = {}): NGramBaseline {
+export function ngramBaseline(
+  corpus: { data: CharIds; vocab: { size: number } },
+  opts: BaselineOptions = {},
+): NGramBaseline {
   const { train, val, test } = splitCorpus(corpus.data, opts.trainFrac, opts.valFrac);
   const orders = opts.orders ?? [1, 2, 3, 5, 10, 20];
-  const results = orders.map((n) => ngramResult(train, val, test, corpus.vocab.size, n, opts.tune ?? true, opts.maxBytes));
+  const results = orders.map((n) =>
+    ngramResult(train, val, test, corpus.vocab.size, n, opts.tune ?? true, opts.maxBytes),
+  );
   return new NGramBaseline(opts.dataset ?? 'corpus', results);
 }

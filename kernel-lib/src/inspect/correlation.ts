@@ -21,7 +21,13 @@ export interface CellCorrelations {
  * Correlates every unit of `m` (row-major [T, H], one row per character; times `scale` for the activation, e.g.
  * 1/127 for int8 bytes) with `feature` [T].
  */
-export function cellCorrelations(m: ArrayLike<number>, T: number, H: number, feature: ArrayLike<number>, scale = 1): CellCorrelations {
+export function cellCorrelations(
+  m: ArrayLike<number>,
+  T: number,
+  H: number,
+  feature: ArrayLike<number>,
+  scale = 1,
+): CellCorrelations {
   // Centred feature and its sum of squares; per unit: sums of a and a^2, a * f, and a where f is on.
   let mean = 0;
   for (let t = 0; t < T; t++) mean += feature[t] / T;

@@ -9,7 +9,13 @@ import { decodeInt8 } from '../display/activations';
 import { Explorer } from './explorer';
 import { searchBySelection, whereElse } from './selection';
 import { inspectText } from './trace';
-import { mimeType, type ActivationsView, type ProbeReply, type SearchReply, type WhereElseReply } from '@charrnn/schema';
+import {
+  mimeType,
+  type ActivationsView,
+  type ProbeReply,
+  type SearchReply,
+  type WhereElseReply,
+} from '@charrnn/schema';
 
 const vocab = Vocab.fromText('abc "<>\n');
 let model: CharRNN;
@@ -39,7 +45,10 @@ test('explorer shows the text with h and c per layer and top-5 guesses, and answ
   assert.equal(view.text.join(''), 'a "b" <c>\n');
   assert.equal(view.layers.length, 2);
   // The saved bundle holds the selected cell; the live view (what probes get) every cell.
-  assert.deepEqual(view.layers.map((l) => l.units), [[], [2]]);
+  assert.deepEqual(
+    view.layers.map((l) => l.units),
+    [[], [2]],
+  );
   assert.deepEqual(view.layers[1].c?.shape, [10, 1]);
   assert.deepEqual(explorer.view().layers[1].c?.shape, [10, 6]);
   assert.equal(view.predictions.chars.length, 10 * 5);
@@ -89,8 +98,15 @@ test('explorer answers "where else does this cell fire?" with the cell\'s top pa
   const expected = whereElse(model, vocab, elsewhere, cell, { top: 3, context: 30 });
   assert.equal(found.requestId, 5);
   assert.equal(found.searched, [...elsewhere].length);
-  assert.deepEqual(found.passages?.map((p) => [p.peak, p.start, p.chars.join('')]), expected.passages.map((p) => [p.peak, p.start, p.chars.join('')]));
-  assert.ok(found.passages!.every((p, i) => Math.abs(p.value - expected.passages[i].value) < 6e-4 && p.values.length === p.chars.length));
+  assert.deepEqual(
+    found.passages?.map((p) => [p.peak, p.start, p.chars.join('')]),
+    expected.passages.map((p) => [p.peak, p.start, p.chars.join('')]),
+  );
+  assert.ok(
+    found.passages!.every(
+      (p, i) => Math.abs(p.value - expected.passages[i].value) < 6e-4 && p.values.length === p.chars.length,
+    ),
+  );
   assert.match(bad.error ?? '', /^no cell h\[0\] in layer 7/);
   closeComm('w1');
 });

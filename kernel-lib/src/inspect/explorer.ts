@@ -14,7 +14,14 @@ import { activationsBundle } from '../display/activations';
 import type { Displayable, MimeBundle } from '../display/bundle';
 import { registerCommTarget, type Comm } from '../kernel/comm';
 import type {
-  ActivationsView, NeuronRef, ProbeReply, ProbeRequest, SearchReply, SearchRequest, WhereElseReply, WhereElseRequest,
+  ActivationsView,
+  NeuronRef,
+  ProbeReply,
+  ProbeRequest,
+  SearchReply,
+  SearchRequest,
+  WhereElseReply,
+  WhereElseRequest,
 } from '@charrnn/schema';
 
 type Request = ProbeRequest | SearchRequest | WhereElseRequest;
@@ -43,7 +50,13 @@ export class Explorer implements Displayable {
   view(text = this.text): ActivationsView {
     const view = inspectText(this.model, this.vocab, text, this.opts).toView(this.opts.selected);
     const elsewhere = this.opts.whereElseText;
-    return { ...view, commTarget: this.commTarget, ...(elsewhere ? { whereElseChars: typeof elsewhere === 'string' ? Array.from(elsewhere).length : elsewhere.length } : {}) };
+    return {
+      ...view,
+      commTarget: this.commTarget,
+      ...(elsewhere
+        ? { whereElseChars: typeof elsewhere === 'string' ? Array.from(elsewhere).length : elsewhere.length }
+        : {}),
+    };
   }
 
   toMimeBundle(): MimeBundle {
@@ -61,7 +74,10 @@ export class Explorer implements Displayable {
       if (req.action === 'probe') reply = { requestId: req.requestId, view: this.view(String(req.text ?? '')) };
       else reply = req.action === 'search' ? this.search(req) : this.whereElse(req);
     } catch (e) {
-      reply = { requestId: req.requestId, error: e instanceof CharRNNError ? e.message : `${req.action} failed: ${String(e)}` };
+      reply = {
+        requestId: req.requestId,
+        error: e instanceof CharRNNError ? e.message : `${req.action} failed: ${String(e)}`,
+      };
     }
     comm.send(reply);
   }
@@ -74,10 +90,15 @@ export class Explorer implements Displayable {
   }
 
   private whereElse(req: WhereElseRequest): WhereElseReply {
-    if (!this.opts.whereElseText) throw new CharRNNError('this explorer has no text to look in: give it one with { whereElseText }');
+    if (!this.opts.whereElseText)
+      throw new CharRNNError('this explorer has no text to look in: give it one with { whereElseText }');
     const top = Math.max(1, Math.min(50, Math.round(Number(req.top ?? 5)) || 5));
     const found = whereElse(this.model, this.vocab, this.opts.whereElseText, req.cell, { top, context: 30 });
-    const passages = found.passages.map((p) => ({ ...p, value: round3(p.value), values: Array.from(p.values, round3) }));
+    const passages = found.passages.map((p) => ({
+      ...p,
+      value: round3(p.value),
+      values: Array.from(p.values, round3),
+    }));
     return { requestId: req.requestId, searched: found.searched, passages };
   }
 }

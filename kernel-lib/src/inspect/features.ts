@@ -72,7 +72,8 @@ export function insideComment(chars: string[]): Float64Array {
         state = 'code';
         t++;
       }
-    } else if (ch === '\\') t++; // an escaped char inside a string or char literal
+    } else if (ch === '\\')
+      t++; // an escaped char inside a string or char literal
     else if (ch === state || ch === '\n') state = 'code';
   }
   return out;
@@ -133,7 +134,9 @@ export function featureValues(feature: FeatureFn | string, text: string | string
   const chars = typeof text === 'string' ? Array.from(text) : text;
   const values = Float64Array.from(fn(chars));
   if (values.length !== chars.length) {
-    throw new CharRNNError(`feature gave ${values.length} values for ${chars.length} characters (one per character expected)`);
+    throw new CharRNNError(
+      `feature gave ${values.length} values for ${chars.length} characters (one per character expected)`,
+    );
   }
   if (!values.every(Number.isFinite)) throw new CharRNNError('feature values must be finite numbers');
   return values;

@@ -43,11 +43,30 @@ export class ErrorAnalysis {
   ) {}
 
   toMimeBundle(): MimeBundle {
-    const header = ['next char', 'chars', `p < ${this.threshold}`, 'error rate', 'share of errors', 'mean surprise (nats)'];
-    const rows = this.classes.map((c) => [c.charClass, c.chars, c.errors, fmt(c.errorRate), fmt(c.shareOfErrors), fmt(c.meanSurprise)]);
+    const header = [
+      'next char',
+      'chars',
+      `p < ${this.threshold}`,
+      'error rate',
+      'share of errors',
+      'mean surprise (nats)',
+    ];
+    const rows = this.classes.map((c) => [
+      c.charClass,
+      c.chars,
+      c.errors,
+      fmt(c.errorRate),
+      fmt(c.shareOfErrors),
+      fmt(c.meanSurprise),
+    ]);
     const title = `charrnn error analysis: ${this.errors} of ${this.chars} characters got p < ${this.threshold}`;
     const plain = [title, header.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n');
-    return { data: { 'text/html': `<div class="charrnn-fallback"><b>${title}</b>${htmlGrid(header, rows)}</div>`, 'text/plain': plain } };
+    return {
+      data: {
+        'text/html': `<div class="charrnn-fallback"><b>${title}</b>${htmlGrid(header, rows)}</div>`,
+        'text/plain': plain,
+      },
+    };
   }
 }
 
@@ -72,7 +91,14 @@ export function errorAnalysis(trace: { chars: string[]; pNext: ArrayLike<number>
   }
   const classes = CHAR_CLASSES.filter((c) => stats.has(c)).map((c) => {
     const s = stats.get(c)!;
-    return { charClass: c, chars: s.chars, errors: s.errors, errorRate: s.errors / s.chars, shareOfErrors: errors ? s.errors / errors : 0, meanSurprise: s.surprise / s.chars };
+    return {
+      charClass: c,
+      chars: s.chars,
+      errors: s.errors,
+      errorRate: s.errors / s.chars,
+      shareOfErrors: errors ? s.errors / errors : 0,
+      meanSurprise: s.surprise / s.chars,
+    };
   });
   return new ErrorAnalysis(threshold, Math.max(0, n), errors, classes);
 }

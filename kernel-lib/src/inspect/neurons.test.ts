@@ -35,8 +35,18 @@ function handMadeTrace(): TextTrace {
   }
   const vocab = Vocab.fromText(TEXT);
   const k = 1;
-  return new TextTrace(chars, Int32Array.from(vocab.encode(TEXT)), 'lstm', H, layers, k, new Int32Array(T * k), new Float32Array(T * k),
-    new Float32Array(T).fill(0.9), vocab);
+  return new TextTrace(
+    chars,
+    Int32Array.from(vocab.encode(TEXT)),
+    'lstm',
+    H,
+    layers,
+    k,
+    new Int32Array(T * k),
+    new Float32Array(T * k),
+    new Float32Array(T).fill(0.9),
+    vocab,
+  );
 }
 
 test('a cell set equal to "inside quotes" ranks first with correlation 1, and only it passes', () => {
@@ -66,36 +76,67 @@ test('a cell anti-correlated with the position in line ranks first by |r|; user 
 
 test('neuron search displays as the neurons MIME type with escaped fallbacks', () => {
   const bundle = searchNeurons(handMadeTrace(), insideQuotes, { name: '<b>quotes</b>' }).toMimeBundle();
-  const view = bundle.data['application/vnd.charrnn.neurons+json'] as { ranked: unknown[]; featureValues: number[]; activations: { text: string[] } };
+  const view = bundle.data['application/vnd.charrnn.neurons+json'] as {
+    ranked: unknown[];
+    featureValues: number[];
+    activations: { text: string[] };
+  };
   assert.equal(view.ranked.length, 16);
   assert.equal(view.featureValues.length, view.activations.text.length);
   assert.match(String(bundle.data['text/plain']), /<b>quotes<\/b>/);
-  assert.ok(!String(bundle.data['text/html']).includes('<b>quotes') && String(bundle.data['text/html']).includes('&#60;b&#62;quotes'));
+  assert.ok(
+    !String(bundle.data['text/html']).includes('<b>quotes') &&
+      String(bundle.data['text/html']).includes('&#60;b&#62;quotes'),
+  );
 });
 
 test('a feature the same on every character scores no cell: the search says why instead of ranking zeros', () => {
   const trace = handMadeTrace();
   const never = searchNeurons(trace, 'inside comment'); // the text has no comments
   assert.ok(never.ranked.every((c) => c.score === 0));
-  const why = '"inside comment" is off at every one of the 352 characters of this text, so no cell can follow it: search a text where it changes';
+  const why =
+    '"inside comment" is off at every one of the 352 characters of this text, so no cell can follow it: search a text where it changes';
   assert.equal(never.unscored, why);
   assert.equal(never.toView().unscored, why);
-  assert.match(searchNeurons(trace, (chars) => chars.map(() => 3), { name: 'three' }).unscored!, /^"three" is 3 at every one/);
+  assert.match(
+    searchNeurons(trace, (chars) => chars.map(() => 3), { name: 'three' }).unscored!,
+    /^"three" is 3 at every one/,
+  );
   assert.equal(searchNeurons(trace, 'inside quotes').unscored, undefined);
   assert.equal('unscored' in searchNeurons(trace, 'inside quotes').toView(), false);
-  const flat = new TextTrace(trace.chars, trace.ids, 'rnn', 1, [{ h: new Float32Array(trace.length).fill(0.2) }], 1, trace.topIds, trace.topProbs, trace.pNext, trace.vocab);
-  assert.equal(searchNeurons(flat, 'inside quotes').unscored, 'no cell\'s value changes over the 352 characters, so none can follow "inside quotes"');
+  const flat = new TextTrace(
+    trace.chars,
+    trace.ids,
+    'rnn',
+    1,
+    [{ h: new Float32Array(trace.length).fill(0.2) }],
+    1,
+    trace.topIds,
+    trace.topProbs,
+    trace.pNext,
+    trace.vocab,
+  );
+  assert.equal(
+    searchNeurons(flat, 'inside quotes').unscored,
+    'no cell\'s value changes over the 352 characters, so none can follow "inside quotes"',
+  );
 });
 
 test('gate saturation counts the time each unit spends below 0.1 and above 0.9', () => {
   const sat = gateSaturation(handMadeTrace());
   const [input, forget, cell] = sat.layers[0].gates;
-  assert.deepEqual([input.gate, forget.gate, cell.gate, sat.layers[0].gates[3].gate], ['input', 'forget', 'cell', 'output']);
+  assert.deepEqual(
+    [input.gate, forget.gate, cell.gate, sat.layers[0].gates[3].gate],
+    ['input', 'forget', 'cell', 'output'],
+  );
   assert.deepEqual([input.left[0], input.right[0], input.left[1]], [1, 0, 0]);
   assert.deepEqual([forget.left[1], forget.right[1], forget.right[0]], [0, 1, 0]);
   assert.ok(Math.abs(cell.left[3] - 0.5) < 0.01 && Math.abs(cell.right[3] - 0.5) < 0.01);
   assert.ok(Math.abs(sat.mean(0, 'input').left - 0.25) < 1e-9);
-  assert.equal(sat.layers[1].gates[0].left.reduce((a, b) => a + b, 0), 0);
+  assert.equal(
+    sat.layers[1].gates[0].left.reduce((a, b) => a + b, 0),
+    0,
+  );
   assert.ok('application/vnd.charrnn.saturation+json' in sat.toMimeBundle().data);
 });
 
@@ -121,8 +162,18 @@ test("a big trace's views keep about VIEW_MAX_BYTES of activations: fewer chars 
   const chars = Array.from(text);
   const [T, H] = [chars.length, 2000];
   const vocab = Vocab.fromText(text);
-  const trace = new TextTrace(chars, Int32Array.from(vocab.encode(text)), 'rnn', H, [{ h: new Float32Array(T * H).fill(0.5) }], 1,
-    new Int32Array(T), new Float32Array(T), new Float32Array(T), vocab);
+  const trace = new TextTrace(
+    chars,
+    Int32Array.from(vocab.encode(text)),
+    'rnn',
+    H,
+    [{ h: new Float32Array(T * H).fill(0.5) }],
+    1,
+    new Int32Array(T),
+    new Float32Array(T),
+    new Float32Array(T),
+    vocab,
+  );
   assert.equal(trace.viewChars, VIEW_MAX_BYTES / H);
   const view = searchNeurons(trace, 'inside quotes').toView();
   assert.equal(view.activations!.text.length, trace.viewChars);

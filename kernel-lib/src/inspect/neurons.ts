@@ -47,8 +47,10 @@ export class NeuronSearch {
 
   /** One line saying how the cells were scored. */
   get metric(): string {
-    return `|${this.binary ? 'point-biserial correlation' : 'Pearson correlation'}| of activation with the feature over ${this.trace.length} chars; ` +
-      `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`;
+    return (
+      `|${this.binary ? 'point-biserial correlation' : 'Pearson correlation'}| of activation with the feature over ${this.trace.length} chars; ` +
+      `${this.passing.length} of ${this.ranked.length} cells (${(100 * this.fractionPassing).toFixed(1)}%) reach ${this.threshold}`
+    );
   }
 
   /**
@@ -68,7 +70,17 @@ export class NeuronSearch {
 
   /** The best `top` cells as the views carry them. */
   best(top: number): NeuronScore[] {
-    return this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({ layer, kind, index, score, correlation, meanOn, meanOff }));
+    return this.ranked
+      .slice(0, top)
+      .map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({
+        layer,
+        kind,
+        index,
+        score,
+        correlation,
+        meanOn,
+        meanOff,
+      }));
   }
 
   toView(top = 100): NeuronsView {
@@ -93,19 +105,35 @@ export class NeuronSearch {
  * Scores every cell of `trace` against a feature (a built-in name from FEATURES or your own function of the chars).
  * meanOn / meanOff average the activation where the feature is non-zero / zero.
  */
-export function searchNeurons(trace: TextTrace, feature: FeatureFn | string, opts: { name?: string; threshold?: number } = {}): NeuronSearch {
+export function searchNeurons(
+  trace: TextTrace,
+  feature: FeatureFn | string,
+  opts: { name?: string; threshold?: number } = {},
+): NeuronSearch {
   const threshold = opts.threshold ?? 0.5;
   if (!(threshold >= 0 && threshold <= 1)) throw new CharRNNError(`threshold must be in [0, 1], got ${threshold}`);
   const name = opts.name ?? (typeof feature === 'string' ? feature : feature.name || 'custom feature');
   const f = featureValues(feature, trace.chars);
   const ranked: CellScore[] = [];
   trace.layers.forEach((layer, l) => {
-    for (const [kind, m] of [['h', layer.h], ['c', layer.c]] as const) {
+    for (const [kind, m] of [
+      ['h', layer.h],
+      ['c', layer.c],
+    ] as const) {
       if (!m) continue;
       const { r, meanOn, meanOff } = cellCorrelations(m, trace.length, trace.hiddenSize, f);
-      r.forEach((ri, i) => ranked.push({
-        layer: l, kind, index: i, score: Math.abs(ri), correlation: ri, varianceExplained: ri * ri, meanOn: meanOn[i], meanOff: meanOff[i],
-      }));
+      r.forEach((ri, i) =>
+        ranked.push({
+          layer: l,
+          kind,
+          index: i,
+          score: Math.abs(ri),
+          correlation: ri,
+          varianceExplained: ri * ri,
+          meanOn: meanOn[i],
+          meanOff: meanOff[i],
+        }),
+      );
     }
   });
   ranked.sort((a, b) => b.score - a.score);
@@ -116,7 +144,11 @@ export function searchNeurons(trace: TextTrace, feature: FeatureFn | string, opt
  * For each feature, its search; and the fraction of cells that reach the threshold for at least one of them
  * (the seed's "about 5% of cells turn out to have learned interpretable algorithms").
  */
-export function interpretableFraction(trace: TextTrace, features: Record<string, FeatureFn> = FEATURES, threshold = 0.5): {
+export function interpretableFraction(
+  trace: TextTrace,
+  features: Record<string, FeatureFn> = FEATURES,
+  threshold = 0.5,
+): {
   fraction: number;
   searches: NeuronSearch[];
 } {

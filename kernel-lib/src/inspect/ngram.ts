@@ -49,7 +49,8 @@ export class NGramModel {
     }
     if (ids.length === 0) throw new CharRNNError('the n-gram training text is empty');
     for (let i = 0; i < ids.length; i++) {
-      if (!(ids[i] >= 0 && ids[i] < vocabSize)) throw new CharRNNError(`char id ${ids[i]} at ${i} is outside the vocabulary (size ${vocabSize})`);
+      if (!(ids[i] >= 0 && ids[i] < vocabSize))
+        throw new CharRNNError(`char id ${ids[i]} at ${i} is outside the vocabulary (size ${vocabSize})`);
     }
     this.order = order;
     this.vocabSize = vocabSize;
@@ -59,7 +60,11 @@ export class NGramModel {
     for (let n = 1; n <= order; n++) {
       const [n1, n2, n3, n4] = nc.subarray(4 * n, 4 * n + 4);
       const y = n1 + 2 * n2 > 0 ? n1 / (n1 + 2 * n2) : 0.5;
-      const estimates = [n1 > 0 ? 1 - (2 * y * n2) / n1 : 0.5, n2 > 0 ? 2 - (3 * y * n3) / n2 : 1, n3 > 0 ? 3 - (4 * y * n4) / n3 : 1.5];
+      const estimates = [
+        n1 > 0 ? 1 - (2 * y * n2) / n1 : 0.5,
+        n2 > 0 ? 2 - (3 * y * n3) / n2 : 1,
+        n3 > 0 ? 3 - (4 * y * n4) / n3 : 1.5,
+      ];
       estimates.forEach((d, i) => (this.discount[3 * n + i] = Math.min(i + 1, Math.max(0.1, d))));
     }
   }
@@ -128,7 +133,8 @@ export class NGramModel {
         }
         d[j] = la < lb ? a : b;
       }
-      for (let t = 0; t < heldOut.length; t++) if (depth[t] >= n) below[t] = this.interpolate(levels, t * stride, n, d, n - 1, below[t]);
+      for (let t = 0; t < heldOut.length; t++)
+        if (depth[t] >= n) below[t] = this.interpolate(levels, t * stride, n, d, n - 1, below[t]);
     }
     this.discount.set(d);
   }

@@ -13,7 +13,8 @@ test('novel lines are the generated lines that are not lines of the training tex
 test('novel k-substrings match a brute-force search, counting code points', () => {
   const rng = new Rng(9);
   const alphabet = ['a', 'b', 'c', '😀', '\n'];
-  const text = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rng.next() * alphabet.length)]).join('');
+  const text = (n: number) =>
+    Array.from({ length: n }, () => alphabet[Math.floor(rng.next() * alphabet.length)]).join('');
   const training = text(3000);
   const sample = text(400);
   const n = sampleNovelty(sample, training, { k: [2, 6, 9] });

@@ -34,7 +34,13 @@ export class Novelty {
     ];
     const header = ['generated', 'not in training text', 'total', 'novel'];
     const title = 'charrnn sample novelty';
-    const plain = [title, header.join('\t'), ...rows.map((r) => r.join('\t')), 'novel lines, e.g.:', ...this.examples].join('\n');
+    const plain = [
+      title,
+      header.join('\t'),
+      ...rows.map((r) => r.join('\t')),
+      'novel lines, e.g.:',
+      ...this.examples,
+    ].join('\n');
     const html = `<b>${title}</b>${htmlGrid(header, rows)}<p>novel lines, e.g.:</p><pre>${escapeHtml(this.examples.join('\n'))}</pre>`;
     return { data: { 'text/html': `<div class="charrnn-fallback">${html}</div>`, 'text/plain': plain } };
   }
@@ -58,7 +64,8 @@ export function sampleNovelty(sample: string, training: string, opts: { k?: numb
     let total = 0;
     for (const n of wanted.values()) total += n;
     // One pass over the training text, removing what it contains; what is left is novel.
-    for (let i = 0; i + k < trainingAt.length && wanted.size > 0; i++) wanted.delete(training.slice(trainingAt[i], trainingAt[i + k]));
+    for (let i = 0; i + k < trainingAt.length && wanted.size > 0; i++)
+      wanted.delete(training.slice(trainingAt[i], trainingAt[i + k]));
     let novel = 0;
     for (const n of wanted.values()) novel += n;
     return { k, ...count(total, novel) };

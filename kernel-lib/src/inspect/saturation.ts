@@ -14,8 +14,17 @@ import { TextTrace } from './trace';
 
 /** Gate names in the engine's block order, and whether each is a tanh. */
 export const GATE_NAMES: Record<CellType, { name: string; tanh: boolean }[]> = {
-  lstm: [{ name: 'input', tanh: false }, { name: 'forget', tanh: false }, { name: 'cell', tanh: true }, { name: 'output', tanh: false }],
-  gru: [{ name: 'reset', tanh: false }, { name: 'update', tanh: false }, { name: 'candidate', tanh: true }],
+  lstm: [
+    { name: 'input', tanh: false },
+    { name: 'forget', tanh: false },
+    { name: 'cell', tanh: true },
+    { name: 'output', tanh: false },
+  ],
+  gru: [
+    { name: 'reset', tanh: false },
+    { name: 'update', tanh: false },
+    { name: 'candidate', tanh: true },
+  ],
   rnn: [{ name: 'tanh', tanh: true }],
 };
 
@@ -37,7 +46,13 @@ export class Saturation {
   }
 
   toView(): SaturationView {
-    return { version: VIEW_VERSIONS.saturation, cell: this.cell, thresholds: this.thresholds, chars: this.chars, layers: this.layers };
+    return {
+      version: VIEW_VERSIONS.saturation,
+      cell: this.cell,
+      thresholds: this.thresholds,
+      chars: this.chars,
+      layers: this.layers,
+    };
   }
 
   toMimeBundle(): MimeBundle {

@@ -19,9 +19,14 @@ import { forwardInChunks, inspectText, type InspectOptions, type TextTrace } fro
 export function selectionSearch(trace: TextTrace, start: number, end: number): NeuronSearch {
   const T = trace.length;
   if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= T)) {
-    throw new CharRNNError(`the selection must be whole character positions with 0 <= start < end <= ${T}, got ${start} to ${end}`);
+    throw new CharRNNError(
+      `the selection must be whole character positions with 0 <= start < end <= ${T}, got ${start} to ${end}`,
+    );
   }
-  if (end - start === T) throw new CharRNNError('the selection covers the whole text: select part of it, so that cells can be on inside and off outside');
+  if (end - start === T)
+    throw new CharRNNError(
+      'the selection covers the whole text: select part of it, so that cells can be on inside and off outside',
+    );
   const shown = trace.chars.slice(start, end).join('');
   const name = `selection ${JSON.stringify(shown.length > 40 ? shown.slice(0, 40) + '…' : shown)} (chars ${start} to ${end - 1})`;
   return searchNeurons(trace, () => selectionMask(T, start, end), { name });
@@ -32,7 +37,14 @@ export function selectionSearch(trace: TextTrace, start: number, end: number): N
  * start..end-1 (code points, end exclusive) and off around them. Display the result to see the ranking and open
  * a cell in the explorer.
  */
-export function searchBySelection(model: CharRNN, vocab: Vocab, text: string, start: number, end: number, opts: InspectOptions = {}): NeuronSearch {
+export function searchBySelection(
+  model: CharRNN,
+  vocab: Vocab,
+  text: string,
+  start: number,
+  end: number,
+  opts: InspectOptions = {},
+): NeuronSearch {
   return selectionSearch(inspectText(model, vocab, text, opts), start, end);
 }
 
@@ -84,19 +96,38 @@ export class CellPassages {
  * of `vocab`), keeping only this cell's value per character (h, or tanh(c) as the explorer shows it), and returns
  * its `top` highest (or lowest) peaks at least `context` characters apart, each with `context` characters around it.
  */
-export function whereElse(model: CharRNN, vocab: Vocab, text: string | CharIds, cell: NeuronRef, opts: WhereElseOptions = {}): CellPassages {
+export function whereElse(
+  model: CharRNN,
+  vocab: Vocab,
+  text: string | CharIds,
+  cell: NeuronRef,
+  opts: WhereElseOptions = {},
+): CellPassages {
   const { top = 10, context = 40, lowest = false, chunk = 1000 } = opts;
   const { cell: type, hiddenSize: H, numLayers: L } = model.config;
   if (!(Number.isInteger(top) && top >= 1)) throw new CharRNNError(`top must be a whole number >= 1, got ${top}`);
-  if (!(Number.isInteger(context) && context >= 0)) throw new CharRNNError(`context must be a whole number >= 0, got ${context}`);
-  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new CharRNNError(`chunk must be a whole number >= 1, got ${chunk}`);
+  if (!(Number.isInteger(context) && context >= 0))
+    throw new CharRNNError(`context must be a whole number >= 0, got ${context}`);
+  if (!(Number.isInteger(chunk) && chunk >= 1))
+    throw new CharRNNError(`chunk must be a whole number >= 1, got ${chunk}`);
   const { layer, kind, index } = cell ?? ({} as NeuronRef);
-  if (!(Number.isInteger(layer) && layer >= 0 && layer < L && Number.isInteger(index) && index >= 0 && index < H && (kind === 'h' || (kind === 'c' && type === 'lstm')))) {
-    throw new CharRNNError(`no cell ${String(kind)}[${String(index)}] in layer ${String(layer)} (${L} layers of ${H}, ${type}; c only for lstm)`);
+  if (!(
+    Number.isInteger(layer) &&
+    layer >= 0 &&
+    layer < L &&
+    Number.isInteger(index) &&
+    index >= 0 &&
+    index < H &&
+    (kind === 'h' || (kind === 'c' && type === 'lstm'))
+  )) {
+    throw new CharRNNError(
+      `no cell ${String(kind)}[${String(index)}] in layer ${String(layer)} (${L} layers of ${H}, ${type}; c only for lstm)`,
+    );
   }
   const ids = typeof text === 'string' ? Int32Array.from(vocab.encode(text)) : Int32Array.from(text);
   if (ids.length === 0) throw new CharRNNError('the text to search is empty');
-  if (ids.some((id) => id >= vocab.size)) throw new CharRNNError(`the char ids are not of this vocabulary (${vocab.size} chars)`);
+  if (ids.some((id) => id >= vocab.size))
+    throw new CharRNNError(`the char ids are not of this vocabulary (${vocab.size} chars)`);
   const values = new Float32Array(ids.length);
   forwardInChunks(model, ids, chunk, opts.engine, (start, n, out) => {
     const m = (kind === 'c' ? out.activations!.c! : out.activations!.h)[layer].dataSync(); // [n, 1, H]
@@ -111,7 +142,13 @@ export function whereElse(model: CharRNN, vocab: Vocab, text: string | CharIds, 
   }
   const passages = peaks.map((peak) => {
     const [from, to] = [Math.max(0, peak - context), Math.min(ids.length, peak + context + 1)];
-    return { peak, value: values[peak], start: from, chars: Array.from(ids.subarray(from, to), (id) => vocab.chars[id]), values: values.slice(from, to) };
+    return {
+      peak,
+      value: values[peak],
+      start: from,
+      chars: Array.from(ids.subarray(from, to), (id) => vocab.chars[id]),
+      values: values.slice(from, to),
+    };
   });
   return new CellPassages({ layer, kind, index }, ids.length, lowest, passages);
 }

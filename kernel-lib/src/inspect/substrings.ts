@@ -73,14 +73,26 @@ export class SubstringCounts {
       this.insert(i);
     }
     this.endNode = new Int32Array(maxLen + 1).fill(-1);
-    for (let d = 1; d <= Math.min(maxLen, text.length); d++) this.endNode[d] = this.find(text, text.length - d, text.length);
+    for (let d = 1; d <= Math.min(maxLen, text.length); d++)
+      this.endNode[d] = this.find(text, text.length - d, text.length);
     this.countContinuations();
   }
 
   /** Bytes held by the typed arrays. */
   get bytes(): number {
-    const arrays = [this.parent, this.char, this.depth, this.count, this.leafPos, this.cont, this.contSum, this.next1,
-      this.next2, this.next3, this.table];
+    const arrays = [
+      this.parent,
+      this.char,
+      this.depth,
+      this.count,
+      this.leafPos,
+      this.cont,
+      this.contSum,
+      this.next1,
+      this.next2,
+      this.next3,
+      this.table,
+    ];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0);
   }
 
@@ -191,8 +203,10 @@ export class SubstringCounts {
 
   private grow(): void {
     if (2 * this.bytes > this.maxBytes) {
-      throw new CharRNNError(`counting the ${this.maxLen}-grams of ${this.text.length.toLocaleString('en-US')} chars needs more than ` +
-        `${(this.maxBytes / 2 ** 20).toFixed(0)} MiB; use a lower order or a shorter text`);
+      throw new CharRNNError(
+        `counting the ${this.maxLen}-grams of ${this.text.length.toLocaleString('en-US')} chars needs more than ` +
+          `${(this.maxBytes / 2 ** 20).toFixed(0)} MiB; use a lower order or a shorter text`,
+      );
     }
     const cap = 2 * this.parent.length;
     const bigger = <A extends Int32Array | Uint16Array | Uint8Array>(a: A): A => {

@@ -12,7 +12,10 @@ const TEXT = 'the cat sat on the mat. "why?" asked the rat.\nthe end.\n';
 const vocab = Vocab.fromText(TEXT);
 
 function model(cell: CellType): CharRNN {
-  return CharRNN.create({ cell, vocabSize: vocab.size, hiddenSize: 6, numLayers: 2, dropout: 0 }, { seed: 3, initScale: 0.5 });
+  return CharRNN.create(
+    { cell, vocabSize: vocab.size, hiddenSize: 6, numLayers: 2, dropout: 0 },
+    { seed: 3, initScale: 0.5 },
+  );
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -95,15 +98,23 @@ test('a trace slices, picks out one neuron and displays as the activations MIME 
   const trace = inspectText(m, vocab, TEXT, { topK: 2 });
   const part = trace.slice(4, 20);
   assert.equal(part.length, 16);
-  assert.deepEqual(part.neuron({ layer: 1, kind: 'c', index: 5 }), trace.neuron({ layer: 1, kind: 'c', index: 5 }).slice(4, 20));
+  assert.deepEqual(
+    part.neuron({ layer: 1, kind: 'c', index: 5 }),
+    trace.neuron({ layer: 1, kind: 'c', index: 5 }).slice(4, 20),
+  );
   assert.throws(() => trace.neuron({ layer: 2, kind: 'h', index: 0 }), /no cell/);
   const view = trace.toMimeBundle().data['application/vnd.charrnn.activations+json'] as {
-    text: string[]; layers: { h: { shape: number[] }; c?: unknown; units?: number[] }[]; predictions: { chars: string[]; actual: number[] };
+    text: string[];
+    layers: { h: { shape: number[] }; c?: unknown; units?: number[] }[];
+    predictions: { chars: string[]; actual: number[] };
   };
   assert.equal(view.text.join(''), TEXT);
   const shown = trace.liveliestCell;
   assert.deepEqual(view.layers[shown.layer].h.shape, [trace.length, 1], 'the bundle keeps the cell it shows');
-  assert.deepEqual(view.layers.map((l) => l.units), [0, 1].map((l) => (l === shown.layer ? [shown.index] : [])));
+  assert.deepEqual(
+    view.layers.map((l) => l.units),
+    [0, 1].map((l) => (l === shown.layer ? [shown.index] : [])),
+  );
   assert.deepEqual(trace.toView().layers[0].h.shape, [trace.length, 6]);
   assert.ok(view.layers[1].c);
   assert.equal(view.predictions.chars.length, 2 * trace.length);
@@ -117,11 +128,26 @@ test('an explorer opens on the cell whose colours change most over the shown tex
   // 2 layers x 2 units over 6 chars: layer 1 h[1] swings -0.9 / 0.9 (variance 0.81); layer 0 c[0] swings 0 / 4,
   // more in raw values but only 0 / 0.999 once squashed with tanh as the explorer shows it (variance 0.25).
   const T = 6;
-  const swing = (a: number, b: number, unit: number) => Float32Array.from({ length: T * 2 }, (_, i) => (i % 2 === unit ? (Math.floor(i / 2) % 2 ? b : a) : 0.1));
-  const layers = [{ h: swing(0.1, 0.2, 0), c: swing(0, 4, 0) }, { h: swing(-0.9, 0.9, 1), c: swing(0.1, 0.3, 1) }];
+  const swing = (a: number, b: number, unit: number) =>
+    Float32Array.from({ length: T * 2 }, (_, i) => (i % 2 === unit ? (Math.floor(i / 2) % 2 ? b : a) : 0.1));
+  const layers = [
+    { h: swing(0.1, 0.2, 0), c: swing(0, 4, 0) },
+    { h: swing(-0.9, 0.9, 1), c: swing(0.1, 0.3, 1) },
+  ];
   const text = 'abcabc';
   const v = Vocab.fromText(text);
-  const trace = new TextTrace(Array.from(text), Int32Array.from(v.encode(text)), 'lstm', 2, layers, 1, new Int32Array(T), new Float32Array(T), new Float32Array(T), v);
+  const trace = new TextTrace(
+    Array.from(text),
+    Int32Array.from(v.encode(text)),
+    'lstm',
+    2,
+    layers,
+    1,
+    new Int32Array(T),
+    new Float32Array(T),
+    new Float32Array(T),
+    v,
+  );
   assert.deepEqual(trace.liveliestCell, { layer: 1, kind: 'h', index: 1 });
   assert.deepEqual(trace.toView().selected, { layer: 1, kind: 'h', index: 1 });
   assert.deepEqual(trace.toView({ layer: 0, kind: 'c', index: 0 }).selected, { layer: 0, kind: 'c', index: 0 });

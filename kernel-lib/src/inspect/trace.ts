@@ -87,7 +87,9 @@ export class TextTrace {
     const layer = this.layers[ref.layer];
     const m = ref.kind === 'c' ? layer?.c : layer?.h;
     if (!m || !(ref.index >= 0 && ref.index < this.hiddenSize)) {
-      throw new CharRNNError(`no cell ${ref.kind}[${ref.index}] in layer ${ref.layer} (${this.layers.length} layers of ${this.hiddenSize}, ${this.cell})`);
+      throw new CharRNNError(
+        `no cell ${ref.kind}[${ref.index}] in layer ${ref.layer} (${this.layers.length} layers of ${this.hiddenSize}, ${this.cell})`,
+      );
     }
     const out = new Float32Array(this.length);
     for (let t = 0; t < this.length; t++) out[t] = m[t * this.hiddenSize + ref.index];
@@ -103,8 +105,18 @@ export class TextTrace {
       ...(l.c ? { c: rows(l.c, H) } : {}),
       ...(l.gates ? { gates: rows(l.gates, l.gates.length / this.length) } : {}),
     }));
-    return new TextTrace(this.chars.slice(from, to), this.ids.slice(from, to), this.cell, H, layers, k, rows(this.topIds, k),
-      rows(this.topProbs, k), this.pNext.slice(from, to), this.vocab);
+    return new TextTrace(
+      this.chars.slice(from, to),
+      this.ids.slice(from, to),
+      this.cell,
+      H,
+      layers,
+      k,
+      rows(this.topIds, k),
+      rows(this.topProbs, k),
+      this.pNext.slice(from, to),
+      this.vocab,
+    );
   }
 
   /** How many chars toView() keeps: its matrices take layers x (h, c) x H bytes per char. */
@@ -124,7 +136,10 @@ export class TextTrace {
     let best: NeuronRef = { layer: 0, kind: 'h', index: 0 };
     let most = -1;
     this.layers.forEach((l, layer) => {
-      for (const [kind, m, shown] of [['h', l.h, (x: number) => x], ['c', l.c, Math.tanh]] as const) {
+      for (const [kind, m, shown] of [
+        ['h', l.h, (x: number) => x],
+        ['c', l.c, Math.tanh],
+      ] as const) {
         if (!m) continue;
         const [sum, sumSq] = [new Float64Array(H), new Float64Array(H)];
         for (let t = 0; t < T; t++) {
@@ -158,7 +173,12 @@ export class TextTrace {
         h: encodeInt8(l.h, T, t.hiddenSize),
         ...(l.c ? { c: encodeInt8(l.c.map(Math.tanh), T, t.hiddenSize) } : {}),
       })),
-      predictions: { k: t.k, chars: Array.from(t.topIds, (id) => t.vocab.chars[id]), probs: Array.from(t.topProbs, round3), actual },
+      predictions: {
+        k: t.k,
+        chars: Array.from(t.topIds, (id) => t.vocab.chars[id]),
+        probs: Array.from(t.topProbs, round3),
+        actual,
+      },
       selected,
     };
   }
@@ -187,11 +207,18 @@ export function inspectText(model: CharRNN, vocab: Vocab, text: string, opts: In
  * inspectText on the GPU where the chosen engine runs inference there (WebGPU: `auto` on a hardware adapter, or
  * engine 'webgpu'), each chunk one command buffer; elsewhere the same as inspectText. The same trace to float tolerance.
  */
-export async function inspectTextAsync(model: CharRNN, vocab: Vocab, text: string, opts: InspectOptions = {}): Promise<TextTrace> {
+export async function inspectTextAsync(
+  model: CharRNN,
+  vocab: Vocab,
+  text: string,
+  opts: InspectOptions = {},
+): Promise<TextTrace> {
   const device = chooseEngine(model, opts.engine).device;
   if (!device) return inspectText(model, vocab, text, opts);
   const trace = recording(model, vocab, text, opts);
-  await runPassesAsync(inChunks(model, trace.ids, trace.chunk, trace.record), (...args) => device.forward(model, ...args, { collect: true }));
+  await runPassesAsync(inChunks(model, trace.ids, trace.chunk, trace.record), (...args) =>
+    device.forward(model, ...args, { collect: true }),
+  );
   return trace.done();
 }
 
@@ -201,8 +228,10 @@ function recording(model: CharRNN, vocab: Vocab, text: string, opts: InspectOpti
   const chunk = opts.chunk ?? 1000;
   const { cell, hiddenSize: H, numLayers: L, vocabSize: V } = model.config;
   if (vocab.size !== V) throw new CharRNNError(`vocabulary has ${vocab.size} chars but the model expects ${V}`);
-  if (!(Number.isInteger(topK) && topK >= 1 && topK <= V)) throw new CharRNNError(`topK must be a whole number from 1 to ${V}, got ${topK}`);
-  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new CharRNNError(`chunk must be a whole number >= 1, got ${chunk}`);
+  if (!(Number.isInteger(topK) && topK >= 1 && topK <= V))
+    throw new CharRNNError(`topK must be a whole number from 1 to ${V}, got ${topK}`);
+  if (!(Number.isInteger(chunk) && chunk >= 1))
+    throw new CharRNNError(`chunk must be a whole number >= 1, got ${chunk}`);
   const chars = Array.from(text);
   if (chars.length === 0) throw new CharRNNError('the text to inspect is empty');
   const ids = Int32Array.from(vocab.encode(text));
@@ -234,8 +263,13 @@ function recording(model: CharRNN, vocab: Vocab, text: string, opts: InspectOpti
  * Runs `model` over `ids` from a zero state, `chunk` chars per forward pass with the state carried, collecting
  * activations; `onChunk` reads chars start..start+n-1 of them, and everything is disposed after it returns.
  */
-export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number, engine: EngineChoice | undefined,
-  onChunk: (start: number, n: number, out: ForwardResult) => void): void {
+export function forwardInChunks(
+  model: CharRNN,
+  ids: Int32Array,
+  chunk: number,
+  engine: EngineChoice | undefined,
+  onChunk: (start: number, n: number, out: ForwardResult) => void,
+): void {
   const { forward } = chooseEngine(model, engine);
   runPasses(inChunks(model, ids, chunk, onChunk), (...args) => forward(model, ...args, { collect: true }));
 }
@@ -244,8 +278,12 @@ export function forwardInChunks(model: CharRNN, ids: Int32Array, chunk: number, 
  * The chunk loop, whatever runs the forward passes (../engine/passes.ts), B = 1: each pass's result goes to
  * `onChunk` and is then disposed.
  */
-function* inChunks(model: CharRNN, ids: Int32Array, chunk: number,
-  onChunk: (start: number, n: number, out: ForwardResult) => void): Passes<void> {
+function* inChunks(
+  model: CharRNN,
+  ids: Int32Array,
+  chunk: number,
+  onChunk: (start: number, n: number, out: ForwardResult) => void,
+): Passes<void> {
   let state: RNNState = model.zeroState(1);
   try {
     for (let start = 0; start < ids.length; start += chunk) {
@@ -267,8 +305,17 @@ function* inChunks(model: CharRNN, ids: Int32Array, chunk: number,
 }
 
 /** Softmax of each logits row [n, V] of chars start..start+n-1: top-k guesses and p(actual next char). */
-function readPredictions(logits: ArrayLike<number>, n: number, V: number, start: number, ids: Int32Array, k: number,
-  topIds: Int32Array, topProbs: Float32Array, pNext: Float32Array): void {
+function readPredictions(
+  logits: ArrayLike<number>,
+  n: number,
+  V: number,
+  start: number,
+  ids: Int32Array,
+  k: number,
+  topIds: Int32Array,
+  topProbs: Float32Array,
+  pNext: Float32Array,
+): void {
   const probs = new Float64Array(V);
   const order = new Int32Array(V);
   for (let r = 0; r < n; r++) {

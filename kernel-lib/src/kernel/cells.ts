@@ -156,5 +156,10 @@ export function errorResult(error: unknown): CellError {
 }
 
 export function interruptedResult(): CellError {
-  return { status: 'error', ename: 'KeyboardInterrupt', evalue: 'interrupted', traceback: ['KeyboardInterrupt: interrupted'] };
+  return {
+    status: 'error',
+    ename: 'KeyboardInterrupt',
+    evalue: 'interrupted',
+    traceback: ['KeyboardInterrupt: interrupted'],
+  };
 }

@@ -16,7 +16,10 @@ test('display sends the full bundle with a display id, update reuses it', () => 
     handle.update(bundle(2));
     const pinned = display(bundle(3), { displayId: 'chart' });
     assert.equal(pinned.id, 'chart');
-    assert.deepEqual(sent.map(([type]) => type), ['display_data', 'update_display_data', 'display_data']);
+    assert.deepEqual(
+      sent.map(([type]) => type),
+      ['display_data', 'update_display_data', 'display_data'],
+    );
     assert.deepEqual(sent[0][1].data, bundle(1).data);
     assert.deepEqual(sent[0][1].metadata, bundle(1).metadata);
     assert.equal(sent[0][1].transient.display_id, handle.id);

@@ -31,7 +31,10 @@ export function plainText(bundle: MimeBundle): string {
 export function display(obj: Displayable | MimeBundle, opts: { displayId?: string } = {}): DisplayHandle {
   const id = opts.displayId ?? randomBytes(8).toString('hex');
   publish('display_data', toMimeBundle(obj), id);
-  const handle = { id, update: (next: Displayable | MimeBundle) => publish('update_display_data', toMimeBundle(next), id) };
+  const handle = {
+    id,
+    update: (next: Displayable | MimeBundle) => publish('update_display_data', toMimeBundle(next), id),
+  };
   return Object.defineProperty(handle, HANDLE, { value: true });
 }
 

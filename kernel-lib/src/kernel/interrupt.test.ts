@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interruptRequested, requestInterrupt, clearInterrupt, interruptChecks, abandonCell, claimInterrupt, PAIR_MS } from './interrupt';
+import {
+  interruptRequested,
+  requestInterrupt,
+  clearInterrupt,
+  interruptChecks,
+  abandonCell,
+  claimInterrupt,
+  PAIR_MS,
+} from './interrupt';
 
 test('the interrupt flag is raised and lowered', () => {
   clearInterrupt();

@@ -37,7 +37,10 @@ test('a check at the top of every loop body and around every await; the code com
 });
 
 test('a throwing check stops a synchronous and an async endless loop', async () => {
-  for (const js of ['let i = 0; while (true) { i++; }', 'for (let i = 0; ; i++) { await new Promise((r) => setImmediate(r)); }']) {
+  for (const js of [
+    'let i = 0; while (true) { i++; }',
+    'for (let i = 0; ; i++) { await new Promise((r) => setImmediate(r)); }',
+  ]) {
     let left = 1000;
     const stopping: InterruptChecks = {
       loop: () => {

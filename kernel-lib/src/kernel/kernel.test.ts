@@ -55,12 +55,19 @@ function send(sock: Dealer, msgType: string, content: unknown): string {
 /** iopub messages caused by one request, once the kernel went idle after it. */
 async function outputsOf(msgId: string): Promise<Message[]> {
   const mine = () => published.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId);
-  await waitFor(() => mine().find((m) => m.header.msg_type === 'status' && m.content.execution_state === 'idle'), 'idle');
+  await waitFor(
+    () => mine().find((m) => m.header.msg_type === 'status' && m.content.execution_state === 'idle'),
+    'idle',
+  );
   return mine();
 }
 
 function replyTo(msgId: string, ms?: number): Promise<Message> {
-  return waitFor(() => replies.find((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId), `reply to ${msgId}`, ms);
+  return waitFor(
+    () => replies.find((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId),
+    `reply to ${msgId}`,
+    ms,
+  );
 }
 
 async function execute(code: string): Promise<{ reply: Message; out: Message[] }> {
@@ -69,11 +76,20 @@ async function execute(code: string): Promise<{ reply: Message; out: Message[] }
 }
 
 const ofType = (out: Message[], type: string) => out.filter((m) => m.header.msg_type === type);
-const stdout = (out: Message[]) => ofType(out, 'stream').map((m) => m.content.text).join('');
+const stdout = (out: Message[]) =>
+  ofType(out, 'stream')
+    .map((m) => m.content.text)
+    .join('');
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'charrnn-kernel-'));
-  const ports = { shell_port: await freePort(), iopub_port: await freePort(), control_port: await freePort(), stdin_port: await freePort(), hb_port: await freePort() };
+  const ports = {
+    shell_port: await freePort(),
+    iopub_port: await freePort(),
+    control_port: await freePort(),
+    stdin_port: await freePort(),
+    hb_port: await freePort(),
+  };
   const conn = { ...ports, transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256' };
   writeFileSync(join(tmp, 'conn.json'), JSON.stringify(conn));
   // Its own process group, as Jupyter starts kernels (and signals them: SIGINT goes to the whole group).
@@ -90,11 +106,15 @@ before(async () => {
   void collect(control, replies);
   void collect(iopub, published);
   // Ask until the kernel answers (it needs ~2 s to start tslab's compiler; early requests may be lost).
-  await waitFor(() => {
-    if (replies.some((m) => m.header.msg_type === 'kernel_info_reply')) return true;
-    send(shell, 'kernel_info_request', {});
-    return undefined;
-  }, 'kernel_info_reply', 30000);
+  await waitFor(
+    () => {
+      if (replies.some((m) => m.header.msg_type === 'kernel_info_reply')) return true;
+      send(shell, 'kernel_info_request', {});
+      return undefined;
+    },
+    'kernel_info_reply',
+    30000,
+  );
   // Subscriptions are asynchronous: ask again (each request publishes busy/idle) until iopub delivers.
   await waitFor(() => {
     if (published.length > 0) return true;
@@ -120,17 +140,26 @@ test('kernel_info_reply describes a TypeScript kernel', () => {
 });
 
 test('errors are Jupyter error messages and the next cell still runs', async () => {
-  const user = await execute('import { CharRNNError } from "@charrnn/kernel";\nthrow new CharRNNError("no such corpus: x.txt")');
+  const user = await execute(
+    'import { CharRNNError } from "@charrnn/kernel";\nthrow new CharRNNError("no such corpus: x.txt")',
+  );
   assert.equal(user.reply.content.status, 'error');
   const [err] = ofType(user.out, 'error');
-  assert.deepEqual(err.content, { ename: 'CharRNNError', evalue: 'no such corpus: x.txt', traceback: ['CharRNNError: no such corpus: x.txt'] });
+  assert.deepEqual(err.content, {
+    ename: 'CharRNNError',
+    evalue: 'no such corpus: x.txt',
+    traceback: ['CharRNNError: no such corpus: x.txt'],
+  });
 
   const thrown = await execute('function f(): number { throw new RangeError("too far") }\nf()');
   assert.equal(thrown.reply.content.ename, 'RangeError');
   assert.equal(thrown.reply.content.evalue, 'too far');
   const traceback: string[] = ofType(thrown.out, 'error')[0].content.traceback;
   assert.equal(traceback[0], 'RangeError: too far');
-  assert.ok(traceback.length > 1 && traceback.every((l) => !/tslab|node:vm|dist[\\/]kernel/.test(l)), traceback.join('\n'));
+  assert.ok(
+    traceback.length > 1 && traceback.every((l) => !/tslab|node:vm|dist[\\/]kernel/.test(l)),
+    traceback.join('\n'),
+  );
 
   const typed = await execute('const n: number = "text"');
   assert.equal(typed.reply.content.ename, 'TypeScriptError');
@@ -174,7 +203,10 @@ test('files changing on disk under a running kernel (npm install, a rebuild) do 
 });
 
 test('cells queued behind a failing cell are aborted, as Run All expects', async () => {
-  const failing = send(shell, 'execute_request', { code: 'await new Promise(r => setTimeout(r, 200)); throw new Error("x")', stop_on_error: true });
+  const failing = send(shell, 'execute_request', {
+    code: 'await new Promise(r => setTimeout(r, 200)); throw new Error("x")',
+    stop_on_error: true,
+  });
   const queued = send(shell, 'execute_request', { code: '1', stop_on_error: true });
   assert.equal((await replyTo(failing)).content.status, 'error');
   assert.equal((await replyTo(queued)).content.status, 'aborted');
@@ -221,7 +253,8 @@ registerCommTarget("test.echo", (comm, data) => {
   comm.onMsg((msg) => comm.send({ echo: msg }));
   comm.onClose(() => closedComms++);
 });`);
-  const commMsgs = (commId: string) => published.filter((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === commId);
+  const commMsgs = (commId: string) =>
+    published.filter((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === commId);
   send(shell, 'comm_open', { comm_id: 'c1', target_name: 'test.echo', data: { hello: 1 } });
   await waitFor(() => commMsgs('c1')[0], 'comm_msg after open');
   assert.deepEqual(commMsgs('c1')[0].content.data, { opened: { hello: 1 } });
@@ -240,7 +273,10 @@ registerCommTarget("test.echo", (comm, data) => {
   assert.equal(ofType(closed.out, 'execute_result')[0].content.data['text/plain'], '1');
 
   send(shell, 'comm_open', { comm_id: 'c2', target_name: 'no.such.target', data: {} });
-  await waitFor(() => published.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'), 'comm_close');
+  await waitFor(
+    () => published.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'),
+    'comm_close',
+  );
 });
 
 test('a result whose display throws, a throwing comm handler or display update: notebook errors; the kernel and its variables live on', async () => {
@@ -250,7 +286,11 @@ await cr.initBackend();
 const vocab = cr.Vocab.fromText("abcdef");
 const model = cr.CharRNN.create({ cell: "lstm", vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 }, { seed: 1 });`);
   assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.reply.content));
-  const errorsAfter = (from: number) => published.slice(from).filter((m) => m.header.msg_type === 'error').map((m) => m.content);
+  const errorsAfter = (from: number) =>
+    published
+      .slice(from)
+      .filter((m) => m.header.msg_type === 'error')
+      .map((m) => m.content);
 
   // A character outside the vocabulary: the explorer's bundle cannot be built.
   const explorer = await execute(`new cr.Explorer(model, vocab, "h\u00e9llo")`);
@@ -262,23 +302,31 @@ const model = cr.CharRNN.create({ cell: "lstm", vocabSize: vocab.size, hiddenSiz
 
   // A comm handler and a display update outside any cell's own code: an error in the last cell's output.
   let from = published.length;
-  await execute(`cr.registerCommTarget("test.throws", (comm) => comm.onMsg(() => { throw new TypeError("handler broke"); }))`);
+  await execute(
+    `cr.registerCommTarget("test.throws", (comm) => comm.onMsg(() => { throw new TypeError("handler broke"); }))`,
+  );
   send(shell, 'comm_open', { comm_id: 'c-throws', target_name: 'test.throws', data: {} });
   send(shell, 'comm_msg', { comm_id: 'c-throws', data: {} });
-  const [handler] = await waitFor(() => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined), 'the comm handler error');
+  const [handler] = await waitFor(
+    () => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined),
+    'the comm handler error',
+  );
   assert.deepEqual([handler.ename, handler.evalue], ['TypeError', 'handler broke']);
 
   from = published.length;
   await execute(`const shown = cr.display({ data: { "text/plain": "x" } });
 setTimeout(() => shown.update({ toMimeBundle(): never { throw new Error("update broke"); } }), 10);`);
-  const [update] = await waitFor(() => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined), 'the update error');
+  const [update] = await waitFor(
+    () => (errorsAfter(from).length > 0 ? errorsAfter(from) : undefined),
+    'the update error',
+  );
   assert.equal(update.evalue, 'update broke');
 
   const after = await execute('[vocab.size, model.config.hiddenSize]');
   assert.equal(ofType(after.out, 'execute_result')[0].content.data['text/plain'], '[ 6, 4 ]');
 });
 
-test('`await initBackend()` as a cell\'s last line shows a one-line summary of the backend', async () => {
+test("`await initBackend()` as a cell's last line shows a one-line summary of the backend", async () => {
   const { out } = await execute('await cr.initBackend()');
   const text: string = ofType(out, 'execute_result')[0].content.data['text/plain'];
   assert.match(text, /^TF\.js backend (wasm|tensorflow|cpu) \(@tensorflow\/tfjs-/);
@@ -289,10 +337,12 @@ test('a comm message reaches a training-like loop while its cell runs', async ()
   await execute(`
 let stopRequested = false;
 registerCommTarget("test.training", (comm) => comm.onMsg((msg) => { if (msg.action === "stop") stopRequested = true; }));`);
-  const id = send(shell, 'execute_request', { code: `
+  const id = send(shell, 'execute_request', {
+    code: `
 let step = 0;
 while (!stopRequested) { step++; await new Promise(r => setImmediate(r)); }
-"stopped after " + (step > 0 ? "some" : "no") + " steps"` });
+"stopped after " + (step > 0 ? "some" : "no") + " steps"`,
+  });
   await new Promise((r) => setTimeout(r, 300));
   send(shell, 'comm_open', { comm_id: 'c3', target_name: 'test.training', data: {} });
   send(shell, 'comm_msg', { comm_id: 'c3', data: { action: 'stop' } });
@@ -312,7 +362,9 @@ function libraryLoop(name: string, stepMs: number): { marker: string; module: st
   // The marker is written once the cell's synchronous part is over: a SIGINT during it can land in the instant
   // in which vm's breakOnSigint (tslab runs cells with it) has taken the kernel's SIGINT listeners away, and the
   // signal's default action then ends the process (seen once on a loaded machine).
-  writeFileSync(module, `exports.train = async (interruptRequested) => {
+  writeFileSync(
+    module,
+    `exports.train = async (interruptRequested) => {
   let steps = 0;
   await new Promise((r) => setImmediate(r));
   while (!interruptRequested()) {
@@ -322,16 +374,19 @@ function libraryLoop(name: string, stepMs: number): { marker: string; module: st
   }
   console.log("saved and stopped");
   return steps;
-};`);
+};`,
+  );
   return { marker, module };
 }
 
 test('SIGINT stops a library loop that polls interruptRequested(): it saves, the cell gets its result, the flag resets', async () => {
   const { marker, module } = libraryLoop('training', 0);
-  const id = send(shell, 'execute_request', { code: `
+  const id = send(shell, 'execute_request', {
+    code: `
 import { interruptRequested } from "@charrnn/kernel";
 const steps: number = await require(${JSON.stringify(module)}).train(interruptRequested);
-console.log("the cell goes on");` });
+console.log("the cell goes on");`,
+  });
   // Signal only once the loop runs: Node drops a SIGINT that arrives while tslab compiles the cell.
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
   // To the group, as Jupyter does. A SIGINT to the kernel's process alone reaches only its listener, and an
@@ -352,30 +407,46 @@ console.log("the cell goes on");` });
  */
 async function missedInterrupt(id: string): Promise<string> {
   const ps = execFileSync('ps', ['-e', '-o', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' }).split('\n');
-  const group = ps.filter((l) => l.trim().split(/\s+/)[0] === String(kernel.pid)).map((l) => l.trim()).join('; ');
+  const group = ps
+    .filter((l) => l.trim().split(/\s+/)[0] === String(kernel.pid))
+    .map((l) => l.trim())
+    .join('; ');
   process.kill(-kernel.pid!, 'SIGINT');
-  const second = await replyTo(id, 5000).then(() => 'a second SIGINT stopped it', () => 'a second SIGINT did not stop it either');
+  const second = await replyTo(id, 5000).then(
+    () => 'a second SIGINT stopped it',
+    () => 'a second SIGINT did not stop it either',
+  );
   return `no reply within 5 s of the SIGINT; ${second}; the kernel's process group: ${group}`;
 }
 
 test("one interrupt stops a cell's own loops, async or sync, within a second; earlier variables are kept; nothing runs on", async () => {
   await execute('let counter = 0;\nconst kept = "kept";');
   const loops = {
-    'async, awaits that settle at once': 'for (let i = 0; i < 1e9; i++) { counter++; MARK; await new Promise(r => setImmediate(r)); }',
-    'sync, after an await': 'await Promise.resolve();\nwhile (true) { counter++; MARK; let s = 0; for (let j = 0; j < 1000; j++) s += Math.sqrt(j); }',
-    'sync, in a function called from a timer': 'await new Promise<void>((resolve, reject) => setTimeout(() => { try { while (true) { counter++; MARK; } } catch (e) { reject(e); } }, 0));',
+    'async, awaits that settle at once':
+      'for (let i = 0; i < 1e9; i++) { counter++; MARK; await new Promise(r => setImmediate(r)); }',
+    'sync, after an await':
+      'await Promise.resolve();\nwhile (true) { counter++; MARK; let s = 0; for (let j = 0; j < 1000; j++) s += Math.sqrt(j); }',
+    'sync, in a function called from a timer':
+      'await new Promise<void>((resolve, reject) => setTimeout(() => { try { while (true) { counter++; MARK; } } catch (e) { reject(e); } }, 0));',
   };
   for (const [what, loop] of Object.entries(loops)) {
     const marker = join(tmp, `own-loop-${Object.keys(loops).indexOf(what)}`);
-    const id = send(shell, 'execute_request', { code: loop.replace('MARK', `if (counter === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "")`) });
+    const id = send(shell, 'execute_request', {
+      code: loop.replace('MARK', `if (counter === 1) require("fs").writeFileSync(${JSON.stringify(marker)}, "")`),
+    });
     await waitFor(() => (existsSync(marker) ? true : undefined), `the ${what} loop to start`);
     await new Promise((r) => setTimeout(r, 200));
     const start = Date.now();
     process.kill(-kernel.pid!, 'SIGINT'); // as Jupyter interrupts a kernel: its whole process group
-    const reply = await replyTo(id, 5000).catch(async () => { throw new Error(`${what}: ${await missedInterrupt(id)}`); });
+    const reply = await replyTo(id, 5000).catch(async () => {
+      throw new Error(`${what}: ${await missedInterrupt(id)}`);
+    });
     assert.equal(reply.content.ename, 'KeyboardInterrupt', what);
     assert.ok(Date.now() - start < 1500, `${what}: stopped after ${Date.now() - start} ms`);
-    const read = async () => JSON.parse(ofType((await execute('JSON.stringify([counter, kept])')).out, 'execute_result')[0].content.data['text/plain']);
+    const read = async () =>
+      JSON.parse(
+        ofType((await execute('JSON.stringify([counter, kept])')).out, 'execute_result')[0].content.data['text/plain'],
+      );
     const [first, kept] = await read();
     assert.equal(kept, 'kept', what);
     assert.ok(first > 1, what);
@@ -390,14 +461,26 @@ test('an async cell that never checks: the first interrupt_request says so, the 
   await new Promise((r) => setTimeout(r, 300));
   const interruptId = send(control, 'interrupt_request', {});
   assert.equal((await replyTo(interruptId)).header.msg_type, 'interrupt_reply');
-  await waitFor(() => (/interrupt again/.test(stdout(published.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === id))) ? true : undefined), 'the notice');
-  assert.equal(replies.some((m) => (m.parent_header as { msg_id?: string }).msg_id === id), false, 'the cell still runs');
+  await waitFor(
+    () =>
+      /interrupt again/.test(stdout(published.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === id)))
+        ? true
+        : undefined,
+    'the notice',
+  );
+  assert.equal(
+    replies.some((m) => (m.parent_header as { msg_id?: string }).msg_id === id),
+    false,
+    'the cell still runs',
+  );
   send(control, 'interrupt_request', {});
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
 
   // The cell marks a file once it runs (compiling it takes a moment), then blocks the event loop.
   const marker = join(tmp, 'looping');
-  const busy = send(shell, 'execute_request', { code: `require("fs").writeFileSync(${JSON.stringify(marker)}, ""); while (true) {}` });
+  const busy = send(shell, 'execute_request', {
+    code: `require("fs").writeFileSync(${JSON.stringify(marker)}, ""); while (true) {}`,
+  });
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
   kernel.kill('SIGINT');
   assert.equal((await replyTo(busy)).content.ename, 'KeyboardInterrupt');
@@ -406,10 +489,12 @@ test('an async cell that never checks: the first interrupt_request says so, the 
 
 test('an interrupt sent while the cell still compiles is not lost', async () => {
   // Node drops a SIGINT that lands while tslab compiles a cell; the kernel's group watcher catches it.
-  const id = send(shell, 'execute_request', { code: `
+  const id = send(shell, 'execute_request', {
+    code: `
 import { interruptRequested as stopNow } from "@charrnn/kernel";
 let spins = 0;
-while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }` });
+while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }`,
+  });
   await new Promise((r) => setTimeout(r, 100));
   process.kill(-kernel.pid!, 'SIGINT');
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');
@@ -417,9 +502,11 @@ while (!stopNow()) { spins++; await new Promise(r => setImmediate(r)); }` });
 
 test('one interrupt waits for a slow library step (a big model) to end, and the loop stops cleanly', async () => {
   const { marker, module } = libraryLoop('slow', 2500);
-  const id = send(shell, 'execute_request', { code: `
+  const id = send(shell, 'execute_request', {
+    code: `
 import { interruptRequested as stopRequested } from "@charrnn/kernel";
-await require(${JSON.stringify(module)}).train(stopRequested);` });
+await require(${JSON.stringify(module)}).train(stopRequested);`,
+  });
   await waitFor(() => (existsSync(marker) ? true : undefined), 'the loop to start');
   process.kill(-kernel.pid!, 'SIGINT'); // as Jupyter does: the listener and the watcher both see it, once in all
   assert.equal((await replyTo(id)).content.ename, 'KeyboardInterrupt');

@@ -156,7 +156,11 @@ export class KernelServer {
       case 'is_complete_request':
         return this.reply(sock, msg, 'is_complete_reply', this.cells.isComplete(c.code));
       case 'complete_request':
-        return this.reply(sock, msg, 'complete_reply', { status: 'ok', metadata: {}, ...this.cells.complete(c.code, c.cursor_pos) });
+        return this.reply(sock, msg, 'complete_reply', {
+          status: 'ok',
+          metadata: {},
+          ...this.cells.complete(c.code, c.cursor_pos),
+        });
       case 'inspect_request': {
         const text = this.cells.inspect(c.code, c.cursor_pos);
         const data = text === null ? {} : { 'text/plain': text };
@@ -168,7 +172,8 @@ export class KernelServer {
         return this.reply(sock, msg, 'comm_info_reply', { status: 'ok', comms: openComms(c.target_name) });
       case 'comm_open':
         // Per the protocol, a comm to an unknown target is closed right away.
-        if (!openComm(c.comm_id, c.target_name, c.data)) this.publish('comm_close', { comm_id: c.comm_id, data: {} }, msg);
+        if (!openComm(c.comm_id, c.target_name, c.data))
+          this.publish('comm_close', { comm_id: c.comm_id, data: {} }, msg);
         return;
       case 'comm_msg':
         deliverCommMsg(c.comm_id, c.data);
@@ -253,7 +258,9 @@ export class KernelServer {
       this.cellInterrupted = true;
       this.noticeTimer = setTimeout(() => {
         this.noticeShown = true;
-        process.stderr.write('Interrupted: the cell is still waiting for something that has not finished; interrupt again to abandon it.\n');
+        process.stderr.write(
+          'Interrupted: the cell is still waiting for something that has not finished; interrupt again to abandon it.\n',
+        );
       }, NOTICE_MS);
     } else if (this.noticeShown) {
       this.cells.abandon();

@@ -53,7 +53,9 @@ export function decode(frames: Buffer[], key: string): Message {
 
 /** Writes a message as signed frames. */
 export function encode(msg: Message, key: string): Buffer[] {
-  const json = [msg.header, msg.parent_header, msg.metadata, msg.content].map((part) => Buffer.from(JSON.stringify(part)));
+  const json = [msg.header, msg.parent_header, msg.metadata, msg.content].map((part) =>
+    Buffer.from(JSON.stringify(part)),
+  );
   return [...msg.identities, DELIMITER, Buffer.from(sign(key, json)), ...json, ...msg.buffers];
 }
 

@@ -49,7 +49,9 @@ export function requireBackend(): void {
   try {
     tf.backend();
   } catch {
-    throw new CharRNNError('no TF.js backend is running: call `await initBackend()` first (once, before making or loading a model)');
+    throw new CharRNNError(
+      'no TF.js backend is running: call `await initBackend()` first (once, before making or loading a model)',
+    );
   }
 }
 
@@ -64,7 +66,14 @@ export function variableFrom(values: Float32Array, shape: number[]): tf.Variable
 
 /** A trainable variable of the given shape filled with uniform(-scale, scale) draws from rng, in row-major order. */
 export function uniformVariable(shape: number[], rng: Rng, scale: number): tf.Variable {
-  return variableFrom(uniformValues(shape.reduce((a, b) => a * b, 1), rng, scale), shape);
+  return variableFrom(
+    uniformValues(
+      shape.reduce((a, b) => a * b, 1),
+      rng,
+      scale,
+    ),
+    shape,
+  );
 }
 
 /** The Rng a cell draws its weights from: the one given, or a new one from the seed (default 0). */

@@ -88,9 +88,13 @@ test('CharRNN.create: parameter names and shapes, seeded uniform init, LSTM forg
     };
     if (cell === 'gru') Object.assign(want, { 'layer0/recurrent_bias': [6], 'layer1/recurrent_bias': [6] });
     assert.deepEqual(Object.keys(model.params).sort(), Object.keys(want).sort(), cell);
-    for (const [name, shape] of Object.entries(want)) assert.deepEqual(model.params[name].shape, shape, `${cell} ${name}`);
+    for (const [name, shape] of Object.entries(want))
+      assert.deepEqual(model.params[name].shape, shape, `${cell} ${name}`);
     const k = model.params['layer1/kernel'].dataSync();
-    assert.ok(k.every((v) => Math.abs(v) <= 0.08) && k.some((v) => Math.abs(v) > 0.07), `${cell}: uniform(-0.08, 0.08)`);
+    assert.ok(
+      k.every((v) => Math.abs(v) <= 0.08) && k.some((v) => Math.abs(v) > 0.07),
+      `${cell}: uniform(-0.08, 0.08)`,
+    );
     const again = CharRNN.create(model.config, { seed: 5 });
     const other = CharRNN.create(model.config, { seed: 6 });
     assert.deepEqual(again.params['output/kernel'].dataSync(), model.params['output/kernel'].dataSync());

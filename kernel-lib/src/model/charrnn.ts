@@ -73,10 +73,17 @@ export class CharRNN {
     const H = cells[cells.length - 1].hiddenSize;
     cells.forEach((cell, l) => {
       const want = l === 0 ? vocabSize : cells[l - 1].hiddenSize;
-      if (cell.inputSize !== want) throw new CharRNNError(`cell ${l} has inputSize ${cell.inputSize}, expected ${want}`);
+      if (cell.inputSize !== want)
+        throw new CharRNNError(`cell ${l} has inputSize ${cell.inputSize}, expected ${want}`);
       if (cell.hiddenSize !== H) throw new CharRNNError(`all cells must have the same hiddenSize (${H})`);
     });
-    const config: ModelConfig = { cell: 'rnn', vocabSize, hiddenSize: H, numLayers: cells.length, dropout: opts.dropout ?? 0 };
+    const config: ModelConfig = {
+      cell: 'rnn',
+      vocabSize,
+      hiddenSize: H,
+      numLayers: cells.length,
+      dropout: opts.dropout ?? 0,
+    };
     checkConfig(config);
     const rng = new Rng(opts.seed ?? 0);
     const initScale = opts.initScale ?? DEFAULT_INIT_SCALE;

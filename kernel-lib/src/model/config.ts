@@ -22,7 +22,8 @@ export const GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };
 /** Throws a CharRNNError naming the first field of `c` that no model can have. */
 export function checkConfig(c: ModelConfig): void {
   const whole = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!['rnn', 'lstm', 'gru'].includes(c.cell)) throw new CharRNNError(`unknown cell '${c.cell}' (expected lstm, gru or rnn)`);
+  if (!['rnn', 'lstm', 'gru'].includes(c.cell))
+    throw new CharRNNError(`unknown cell '${c.cell}' (expected lstm, gru or rnn)`);
   if (!whole(c.vocabSize)) throw new CharRNNError(`vocabSize must be a positive integer, got ${c.vocabSize}`);
   if (!whole(c.hiddenSize)) throw new CharRNNError(`hiddenSize must be a positive integer, got ${c.hiddenSize}`);
   if (!whole(c.numLayers)) throw new CharRNNError(`numLayers must be a positive integer, got ${c.numLayers}`);
@@ -51,5 +52,7 @@ export function paramShapes(c: ModelConfig): Record<string, number[]> {
 /** Number of weights of a model with config `c`, without listing them (layers above the first are alike). */
 export function paramCount(c: ModelConfig): number {
   const size = (shapes: Record<string, number[]>) => Object.values(shapes).reduce((n, s) => n + s[0] * (s[1] ?? 1), 0);
-  return size(layerShapes(c, 0)) + (c.numLayers - 1) * size(layerShapes(c, 1)) + c.hiddenSize * c.vocabSize + c.vocabSize;
+  return (
+    size(layerShapes(c, 0)) + (c.numLayers - 1) * size(layerShapes(c, 1)) + c.hiddenSize * c.vocabSize + c.vocabSize
+  );
 }

@@ -26,7 +26,11 @@ export class GRUCell implements Cell {
   readonly bias: tf.Variable;
   readonly recurrentBias: tf.Variable;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: CellOptions = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: CellOptions = {},
+  ) {
     const rng = cellRng(opts);
     const scale = opts.initScale ?? DEFAULT_INIT_SCALE;
     this.kernel = uniformVariable([inputSize + hiddenSize, 3 * hiddenSize], rng, scale);

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Cell, CellOptions, CellState, DEFAULT_INIT_SCALE, cellRng, uniformValues, uniformVariable, variableFrom } from './cell';
+import {
+  Cell,
+  CellOptions,
+  CellState,
+  DEFAULT_INIT_SCALE,
+  cellRng,
+  uniformValues,
+  uniformVariable,
+  variableFrom,
+} from './cell';
 
 /**
  * Long short-term memory, gate order i, f, g, o (PyTorch's):
@@ -24,7 +33,11 @@ export class LSTMCell implements Cell {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: CellOptions = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: CellOptions = {},
+  ) {
     const rng = cellRng(opts);
     const scale = opts.initScale ?? DEFAULT_INIT_SCALE;
     const H = hiddenSize;

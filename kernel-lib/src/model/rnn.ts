@@ -20,7 +20,11 @@ export class RNNCell implements Cell {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: CellOptions = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: CellOptions = {},
+  ) {
     const rng = cellRng(opts);
     const scale = opts.initScale ?? DEFAULT_INIT_SCALE;
     this.kernel = uniformVariable([inputSize + hiddenSize, hiddenSize], rng, scale);

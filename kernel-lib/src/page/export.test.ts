@@ -35,7 +35,13 @@ function pageData(html: string): PageData {
 test('the page holds the model, its settings and the script; text from the model cannot end a script or become markup', async () => {
   const file = path.join(work, 'sub', 'model.html');
   const prime = '</script><b>';
-  const r = await exportPage(model, vocab, file, { title: '<b>x</b>', prime, temperature: 0.5, seed: 7, text: 'abc </script>' });
+  const r = await exportPage(model, vocab, file, {
+    title: '<b>x</b>',
+    prime,
+    temperature: 0.5,
+    seed: 7,
+    text: 'abc </script>',
+  });
   const html = fs.readFileSync(file, 'utf8');
   assert.equal(r.bytes, Buffer.byteLength(html));
   assert.equal(r.weights, 'float32');
@@ -51,7 +57,10 @@ test('the page holds the model, its settings and the script; text from the model
   // The weights as stored: every parameter, float32, in TF.js's weights format.
   const bytes = Buffer.from(data.weights.base64, 'base64');
   assert.equal(bytes.length, 4 * Object.values(model.params).reduce((n, p) => n + p.size, 0));
-  assert.deepEqual(data.weights.specs.map((s) => s.name), Object.keys(model.params));
+  assert.deepEqual(
+    data.weights.specs.map((s) => s.name),
+    Object.keys(model.params),
+  );
   const first = Object.values(model.params)[0].dataSync();
   assert.deepEqual(new Float32Array(bytes.buffer, bytes.byteOffset, first.length), first);
 });
@@ -60,7 +69,10 @@ test('float16 weights take half the bytes', async () => {
   const half = await exportPage(model, vocab, path.join(work, 'half.html'), { weights: 'float16' });
   assert.equal(half.weights, 'float16');
   const data = pageData(fs.readFileSync(half.path, 'utf8'));
-  assert.equal(Buffer.from(data.weights.base64, 'base64').length, 2 * Object.values(model.params).reduce((n, p) => n + p.size, 0));
+  assert.equal(
+    Buffer.from(data.weights.base64, 'base64').length,
+    2 * Object.values(model.params).reduce((n, p) => n + p.size, 0),
+  );
   assert.ok(data.weights.specs.every((s) => s.quantization?.dtype === 'float16'));
 });
 
@@ -75,10 +87,17 @@ test('bad settings are one clear error each, and a page already there is left as
     [{ prime: 'xyz' }, /not in the model's vocabulary: 'x', 'y', 'z'|not in the model's vocabulary/],
     [{ weights: 'int8' }, /weights must be auto, float32 or float16/],
   ];
-  for (const [opts, message] of refused) await assert.rejects(exportPage(model, vocab, file, opts), (e: Error) => e instanceof CharRNNError && message.test(e.message));
+  for (const [opts, message] of refused)
+    await assert.rejects(
+      exportPage(model, vocab, file, opts),
+      (e: Error) => e instanceof CharRNNError && message.test(e.message),
+    );
   const custom = CharRNN.fromCells([new RNNCell(vocab.size, 4, { rng: new Rng(1) })], vocab.size);
   await assert.rejects(exportPage(custom, vocab, file), /built-in cells only/);
   custom.dispose();
   assert.equal(fs.readFileSync(file, 'utf8'), 'the page from before');
-  assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    fs.readdirSync(work).filter((f) => f.includes('.tmp')),
+    [],
+  );
 });

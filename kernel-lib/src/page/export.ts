@@ -66,12 +66,19 @@ export interface ExportedPage {
 /** The weights as TF.js's weights format (the one checkpoints use), float32 or float16. */
 async function encodeWeights(model: CharRNN, dtype: 'float32' | 'float16'): Promise<PageData['weights']> {
   const { data, specs } = dtype === 'float16' ? encodeFloat16(model.params) : await tf.io.encodeWeights(model.params);
-  return { dtype, specs, base64: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64') };
+  return {
+    dtype,
+    specs,
+    base64: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64'),
+  };
 }
 
 /** JSON that can sit inside a <script> element: `<` is escaped, so no text from the model can close it. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(text: string): string {
@@ -106,12 +113,25 @@ function page(data: PageData, script: string): string {
  * library's own sampler and explorer on TF.js's cpu backend, so it samples the same text as the kernel for the same
  * settings and seed (with float32 weights; float16 ones are the weights rounded).
  */
-export async function exportPage(model: CharRNN, vocab: Vocab, file: string, opts: ExportPageOptions = {}): Promise<ExportedPage> {
-  if (model.custom) throw new CharRNNError('the page runs the built-in cells only (rnn, lstm, gru); a model of your own cells cannot be exported');
-  if (vocab.size !== model.config.vocabSize) throw new CharRNNError(`vocabulary has ${vocab.size} chars but the model expects ${model.config.vocabSize}`);
+export async function exportPage(
+  model: CharRNN,
+  vocab: Vocab,
+  file: string,
+  opts: ExportPageOptions = {},
+): Promise<ExportedPage> {
+  if (model.custom)
+    throw new CharRNNError(
+      'the page runs the built-in cells only (rnn, lstm, gru); a model of your own cells cannot be exported',
+    );
+  if (vocab.size !== model.config.vocabSize)
+    throw new CharRNNError(`vocabulary has ${vocab.size} chars but the model expects ${model.config.vocabSize}`);
   const choice = opts.weights ?? 'auto';
-  if (!['auto', 'float32', 'float16'].includes(choice)) throw new CharRNNError(`weights must be auto, float32 or float16, got ${String(choice)}`);
-  if (!fs.existsSync(PAGE_BUNDLE)) throw new CharRNNError(`the page's script ${PAGE_BUNDLE} is not built: run \`node tests/setup.js test\` in the charrnn repository`);
+  if (!['auto', 'float32', 'float16'].includes(choice))
+    throw new CharRNNError(`weights must be auto, float32 or float16, got ${String(choice)}`);
+  if (!fs.existsSync(PAGE_BUNDLE))
+    throw new CharRNNError(
+      `the page's script ${PAGE_BUNDLE} is not built: run \`node tests/setup.js test\` in the charrnn repository`,
+    );
   const script = fs.readFileSync(PAGE_BUNDLE, 'utf8');
   const { cell, hiddenSize, numLayers } = model.config;
   const data: Omit<PageData, 'weights'> = {
@@ -133,7 +153,10 @@ export async function exportPage(model: CharRNN, vocab: Vocab, file: string, opt
     }),
     ...(opts.text !== undefined ? { text: opts.text } : {}),
   };
-  let html = page({ ...data, weights: await encodeWeights(model, choice === 'float16' ? 'float16' : 'float32') }, script);
+  let html = page(
+    { ...data, weights: await encodeWeights(model, choice === 'float16' ? 'float16' : 'float32') },
+    script,
+  );
   let weights: ExportedPage['weights'] = choice === 'float16' ? 'float16' : 'float32';
   if (choice === 'auto' && Buffer.byteLength(html) >= PAGE_BUDGET_BYTES) {
     html = page({ ...data, weights: await encodeWeights(model, 'float16') }, script);

@@ -13,7 +13,11 @@ const NOT_REDISTRIBUTABLE = ['paulgraham'];
 
 function card(text: string, train: number, val: number, chars = Array.from(text).length): ModelCard {
   const sha256 = createHash('sha256').update(Array.from(text).slice(0, chars).join('')).digest('hex');
-  return { name: 'tiny', corpus: { name: 'tiny', sha256, chars }, split: { chars: { train, val, test: chars - train - val } } } as ModelCard;
+  return {
+    name: 'tiny',
+    corpus: { name: 'tiny', sha256, chars },
+    split: { chars: { train, val, test: chars - train - val } },
+  } as ModelCard;
 }
 
 test('the excerpt is the start of the validation split, counted in characters (code points), from the trained text only', () => {
@@ -21,7 +25,10 @@ test('the excerpt is the start of the validation split, counted in characters (c
   assert.equal(validationExcerpt(card(text, 2, 3), text), '😀cd');
   // A model trained on the start of a corpus (the Linux and LaTeX models): the rest of the file does not count.
   assert.equal(validationExcerpt(card(text, 2, 3, 6), text + 'more'), '😀cd');
-  assert.throws(() => validationExcerpt(card(text, 2, 3), 'another text'), (e: Error) => e instanceof CharRNNError && /not the text pretrained:tiny was trained on/.test(e.message));
+  assert.throws(
+    () => validationExcerpt(card(text, 2, 3), 'another text'),
+    (e: Error) => e instanceof CharRNNError && /not the text pretrained:tiny was trained on/.test(e.message),
+  );
 });
 
 const models = Object.keys(readManifest().models);
@@ -37,10 +44,18 @@ for (const name of models) {
     }
     assert.ok(excerpt, `${name} has no excerpt`);
     assert.equal(Array.from(excerpt).length, Math.min(EXCERPT_CHARS, c.split.chars.val));
-    assert.match(fs.readFileSync(path.join(dir, EXCERPT_LICENCE_FILE), 'utf8'), /^validation-excerpt\.txt holds characters \d+ to \d+ of the corpus/);
+    assert.match(
+      fs.readFileSync(path.join(dir, EXCERPT_LICENCE_FILE), 'utf8'),
+      /^validation-excerpt\.txt holds characters \d+ to \d+ of the corpus/,
+    );
     const vocab = new Set<string>(JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')).vocab);
-    assert.deepEqual([...new Set(excerpt)].filter((ch) => !vocab.has(ch)), []);
-    const corpus = [defaultDataDir(), defaultMirror()].map((d) => d && path.join(d, c.corpus.name, 'input.txt')).find((f) => f && fs.existsSync(f));
+    assert.deepEqual(
+      [...new Set(excerpt)].filter((ch) => !vocab.has(ch)),
+      [],
+    );
+    const corpus = [defaultDataDir(), defaultMirror()]
+      .map((d) => d && path.join(d, c.corpus.name, 'input.txt'))
+      .find((f) => f && fs.existsSync(f));
     if (!corpus) return t.skip(`corpus ${c.corpus.name} is not here to compare the excerpt with`);
     assert.equal(validationExcerpt(c, fs.readFileSync(corpus, 'utf8')), excerpt);
   });

@@ -39,14 +39,21 @@ function codePoints(text: string, from: number, to: number): string {
 export function validationExcerpt(card: ModelCard, text: string): string {
   const trained = codePoints(text, 0, card.corpus.chars);
   if (createHash('sha256').update(trained).digest('hex') !== card.corpus.sha256) {
-    throw new CharRNNError(`this is not the text pretrained:${card.name} was trained on (the sha256 of its first ${card.corpus.chars} chars differs from its card's)`);
+    throw new CharRNNError(
+      `this is not the text pretrained:${card.name} was trained on (the sha256 of its first ${card.corpus.chars} chars differs from its card's)`,
+    );
   }
   const from = card.split.chars.train;
   return codePoints(trained, from, from + Math.min(EXCERPT_CHARS, card.split.chars.val));
 }
 
 /** Writes the excerpt and its licence into pretrained model `name` and records both in the manifest. */
-export async function addExcerpt(name: string, corpusFile: string, licenceFile: string, root = PRETRAINED_DIR): Promise<string> {
+export async function addExcerpt(
+  name: string,
+  corpusFile: string,
+  licenceFile: string,
+  root = PRETRAINED_DIR,
+): Promise<string> {
   const dir = pretrainedDir(name, root);
   const card = readCard(dir)!;
   const excerpt = validationExcerpt(card, fs.readFileSync(corpusFile, 'utf8'));

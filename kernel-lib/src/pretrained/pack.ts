@@ -80,7 +80,10 @@ const CURVE_POINTS = 400;
 export function readTrainingLog(file: string): { records: LogRecord[]; wallTimeS: number } {
   let lines: string[];
   try {
-    lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    lines = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   } catch (e) {
     throw new CharRNNError(`cannot read the training log ${file}: ${(e as Error).message}`);
   }
@@ -95,7 +98,8 @@ export function readTrainingLog(file: string): { records: LogRecord[]; wallTimeS
     } catch {
       throw new CharRNNError(`${file}:${i + 1} is not a JSON line of charrnn train --log-json`);
     }
-    if (!Number.isInteger(r.iter) || !Number.isFinite(r.elapsed_s)) throw new CharRNNError(`${file}:${i + 1} has no iter / elapsed_s`);
+    if (!Number.isInteger(r.iter) || !Number.isFinite(r.elapsed_s))
+      throw new CharRNNError(`${file}:${i + 1} has no iter / elapsed_s`);
     if (r.iter <= lastIter || r.elapsed_s < segment) wallTimeS += segment; // a new process took over
     segment = r.elapsed_s;
     lastIter = r.iter;
@@ -154,8 +158,16 @@ function cardMarkdown(card: ModelCard): string {
 function readmeRow(card: ModelCard): string {
   const a = card.architecture;
   const trained = `${card.iterations.toLocaleString('en-US')} it, ${card.epochs.toFixed(1)} epochs, ${(card.run.wallTimeS / 3600).toFixed(1)} h, ${card.engine}`;
-  const cells = [card.name, card.corpus.name, `${a.numLayers}x${a.hiddenSize} ${a.cell}`, a.parameters.toLocaleString('en-US'),
-    (card.storage.bytes / 1e6).toFixed(1), card.loss.val.toFixed(3), card.loss.test.toFixed(3), trained];
+  const cells = [
+    card.name,
+    card.corpus.name,
+    `${a.numLayers}x${a.hiddenSize} ${a.cell}`,
+    a.parameters.toLocaleString('en-US'),
+    (card.storage.bytes / 1e6).toFixed(1),
+    card.loss.val.toFixed(3),
+    card.loss.test.toFixed(3),
+    trained,
+  ];
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -163,20 +175,31 @@ function readmeRow(card: ModelCard): string {
 export async function pack(opts: PackOptions): Promise<ModelCard> {
   const root = opts.root ?? PRETRAINED_DIR;
   const say = opts.progress ?? (() => {});
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.name)) throw new CharRNNError(`--name must be lowercase letters, digits and dashes, got '${opts.name}'`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.name))
+    throw new CharRNNError(`--name must be lowercase letters, digits and dashes, got '${opts.name}'`);
   const { records, wallTimeS } = readTrainingLog(opts.log);
   // The log must be this run's: it passes through the checkpoint's iteration.
   const { dir, meta } = readCheckpointMeta(opts.checkpoint);
   const iter = meta.state?.iter as number | undefined;
   const atBest = records.find((r) => r.iter === iter);
   if (iter === undefined || !atBest) {
-    throw new CharRNNError(`${opts.log} has no record of iteration ${iter ?? '(none saved)'} of ${dir}: is it this run's --log-json log?`);
+    throw new CharRNNError(
+      `${opts.log} has no record of iteration ${iter ?? '(none saved)'} of ${dir}: is it this run's --log-json log?`,
+    );
   }
   const first = opts.continues === undefined ? undefined : readCard(pretrainedDir(opts.continues, root));
-  if (first?.continues) throw new CharRNNError(`pretrained:${opts.continues} already continues an earlier run: a card holds two runs at most`);
+  if (first?.continues)
+    throw new CharRNNError(
+      `pretrained:${opts.continues} already continues an earlier run: a card holds two runs at most`,
+    );
   const notItsFineTune = `${dir} is not a fine-tune of pretrained:${opts.continues} on its text: the model or the corpus differs`;
   const [a, m] = [first?.architecture, meta.model];
-  const sameModel = a && a.cell === m.cell && a.hiddenSize === m.hiddenSize && a.numLayers === m.numLayers && a.vocabSize === m.vocabSize;
+  const sameModel =
+    a &&
+    a.cell === m.cell &&
+    a.hiddenSize === m.hiddenSize &&
+    a.numLayers === m.numLayers &&
+    a.vocabSize === m.vocabSize;
   if (first && !sameModel) throw new CharRNNError(notItsFineTune);
   // From here every refusal frees the checkpoint's tensors on its way out (the finally below).
   const src = loadCheckpoint(dir);
@@ -221,12 +244,21 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
           `test ${full.test.toFixed(4)} -> ${loss.test.toFixed(4)}), more than ${STORED_TOLERANCE * 100}%: not stored`,
       );
     }
-    const samples = SAMPLE_TEMPERATURES.map((temperature) => ({ temperature, seed: 1, text: sample(model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }) }));
+    const samples = SAMPLE_TEMPERATURES.map((temperature) => ({
+      temperature,
+      seed: 1,
+      text: sample(model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }),
+    }));
     const last = records[records.length - 1];
     // A fine-tune counts from the first run's best weights: its curve up to them, then this run's, shifted.
     const upTo = (curve: [number, number][]) => curve.filter(([i]) => i <= first!.iterations);
     const before = first
-      ? { iterations: first.iterations, epochs: first.epochs, run: first.run, curve: { train: upTo(first.curve.train), val: upTo(first.curve.val) } }
+      ? {
+          iterations: first.iterations,
+          epochs: first.epochs,
+          run: first.run,
+          curve: { train: upTo(first.curve.train), val: upTo(first.curve.val) },
+        }
       : { iterations: 0, epochs: 0, run: { iterations: 0, epochs: 0, wallTimeS: 0 }, curve: { train: [], val: [] } };
     const params = Object.values(model.params).reduce((n, p) => n + p.size, 0);
     const card: ModelCard = {
@@ -240,7 +272,8 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
       },
       architecture: { ...src.model.config, parameters: params },
       training: kept,
-      engine: opts.engine ?? src.meta.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
+      engine:
+        opts.engine ?? src.meta.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
       hardware: opts.hardware ?? `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
       iterations: before.iterations + iter,
       epochs: +(before.epochs + atBest.epoch).toFixed(3),
@@ -256,18 +289,30 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
         train: [...before.curve.train, ...smoothTrain(records.map((r) => [before.iterations + r.iter, r.train_loss]))],
         val: [
           ...before.curve.val,
-          ...records.filter((r) => r.val_loss !== undefined && r.val_loss !== null).map((r) => [before.iterations + r.iter, r.val_loss!] as [number, number]),
+          ...records
+            .filter((r) => r.val_loss !== undefined && r.val_loss !== null)
+            .map((r) => [before.iterations + r.iter, r.val_loss!] as [number, number]),
         ],
       },
       ...(first && {
-        continues: { iterations: first.iterations, epochs: first.epochs, run: first.run, training: first.training, engine: first.engine, hardware: first.hardware, loss: first.loss },
+        continues: {
+          iterations: first.iterations,
+          epochs: first.epochs,
+          run: first.run,
+          training: first.training,
+          engine: first.engine,
+          hardware: first.hardware,
+          loss: first.loss,
+        },
       }),
       packedAt: new Date().toISOString(),
     };
     fs.writeFileSync(path.join(stage, 'card.json'), JSON.stringify(card, null, 1) + '\n');
     fs.writeFileSync(path.join(stage, 'README.md'), cardMarkdown(card));
     await install(root, opts.name, stage);
-    say(`${opts.name}: stored in ${path.join(root, opts.name)}\n${cardLines(card).join('\n')}\nREADME row: ${readmeRow(card)}`);
+    say(
+      `${opts.name}: stored in ${path.join(root, opts.name)}\n${cardLines(card).join('\n')}\nREADME row: ${readmeRow(card)}`,
+    );
     return card;
   } finally {
     stored?.dispose();
@@ -293,7 +338,10 @@ export function manifestEntry(root: string, name: string, dir: string): Manifest
   const names = fs.readdirSync(dir).sort();
   const files = Object.fromEntries(names.map((f) => [f, fileSha256(path.join(dir, f))]));
   const bytes = names.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-  const others = Object.entries(readManifest(root).models).reduce((n, [other, e]) => (other === name ? n : n + e.bytes), 0);
+  const others = Object.entries(readManifest(root).models).reduce(
+    (n, [other, e]) => (other === name ? n : n + e.bytes),
+    0,
+  );
   if (others + bytes > PRETRAINED_BUDGET_BYTES) {
     throw new CharRNNError(
       `${name} (${(bytes / 1e6).toFixed(1)} MB) would bring the pretrained models to ${((others + bytes) / 1e6).toFixed(1)} MB, ` +
@@ -306,9 +354,15 @@ export function manifestEntry(root: string, name: string, dir: string): Manifest
 /** Records (or replaces) one model's entry in the manifest. */
 export async function writeManifestEntry(root: string, name: string, entry: Manifest['models'][string]): Promise<void> {
   const models = { ...readManifest(root).models, [name]: entry };
-  const next: Manifest = { format: MANIFEST_FORMAT, version: 1, models: Object.fromEntries(Object.entries(models).sort(([a], [b]) => a.localeCompare(b))) };
+  const next: Manifest = {
+    format: MANIFEST_FORMAT,
+    version: 1,
+    models: Object.fromEntries(Object.entries(models).sort(([a], [b]) => a.localeCompare(b))),
+  };
   // Through a temporary name: a half-written manifest would lose every model.
-  await writeFileAtomic(path.join(root, 'manifest.json'), (fd) => writeAll(fd, Buffer.from(JSON.stringify(next, null, 1) + '\n')));
+  await writeFileAtomic(path.join(root, 'manifest.json'), (fd) =>
+    writeAll(fd, Buffer.from(JSON.stringify(next, null, 1) + '\n')),
+  );
 }
 
 export const command: Command = {
@@ -320,8 +374,15 @@ export const command: Command = {
     corpus: { type: 'string', arg: 'FILE', help: 'the text it was trained on, required' },
     log: { type: 'string', arg: 'FILE', help: "the run's --log-json file, required" },
     'corpus-name': { type: 'string', help: "the corpus's name in datasets/manifest.json (default: NAME)" },
-    continues: { type: 'string', help: 'the stored model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card' },
-    engine: { type: 'string', arg: 'TEXT', help: "what trained it, for the card (default: the checkpoint's engine and backend)" },
+    continues: {
+      type: 'string',
+      help: 'the stored model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card',
+    },
+    engine: {
+      type: 'string',
+      arg: 'TEXT',
+      help: "what trained it, for the card (default: the checkpoint's engine and backend)",
+    },
     hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
   },
 };
@@ -329,7 +390,8 @@ export const command: Command = {
 async function main(argv: string[]): Promise<void> {
   const { values: v, positionals } = parseFlags(argv, command);
   if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
-  for (const flag of ['name', 'checkpoint', 'corpus', 'log']) if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
+  for (const flag of ['name', 'checkpoint', 'corpus', 'log'])
+    if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
   await initBackend();
   await pack({
     name: v.name as string,
@@ -346,7 +408,9 @@ async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(`pack: ${err instanceof CharRNNError ? err.message : `internal error: ${err?.stack ?? err}`}\n`);
+    process.stderr.write(
+      `pack: ${err instanceof CharRNNError ? err.message : `internal error: ${err?.stack ?? err}`}\n`,
+    );
     process.exitCode = 1;
   });
 }

@@ -18,7 +18,15 @@ import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
 import { toFloat16 } from '../train/float16';
 import { pack } from './pack';
-import { PRETRAINED_BUDGET_BYTES, STORED_TOLERANCE, cardLines, pretrained, readCard, readManifest, resolveCheckpoint } from './pretrained';
+import {
+  PRETRAINED_BUDGET_BYTES,
+  STORED_TOLERANCE,
+  cardLines,
+  pretrained,
+  readCard,
+  readManifest,
+  resolveCheckpoint,
+} from './pretrained';
 
 // A tiny model trained here by the CLI (as the maintainer trains a real one), packed into a temporary models folder.
 const KERNEL_LIB = path.resolve(__dirname, '..', '..');
@@ -34,14 +42,37 @@ function run(main: string, args: string[]) {
 }
 
 const trained = run(MAIN, [
-  'train', '--input', input, '--checkpoint-dir', 'run', '--rnn-size', '16', '--num-layers', '2', '--batch-size', '4', '--seq-length', '10',
-  '--max-iters', '30', '--eval-val-every', '10', '--log-json', path.join(work, 'log.jsonl'),
+  'train',
+  '--input',
+  input,
+  '--checkpoint-dir',
+  'run',
+  '--rnn-size',
+  '16',
+  '--num-layers',
+  '2',
+  '--batch-size',
+  '4',
+  '--seq-length',
+  '10',
+  '--max-iters',
+  '30',
+  '--eval-val-every',
+  '10',
+  '--log-json',
+  path.join(work, 'log.jsonl'),
 ]);
 const root = path.join(work, 'models');
 const packed = (async () => {
   assert.equal(trained.code, 0, trained.err);
   await initBackend('cpu');
-  return pack({ name: 'tiny', checkpoint: path.join(work, 'run', 'best'), corpus: input, log: path.join(work, 'log.jsonl'), root });
+  return pack({
+    name: 'tiny',
+    checkpoint: path.join(work, 'run', 'best'),
+    corpus: input,
+    log: path.join(work, 'log.jsonl'),
+    root,
+  });
 })();
 
 // The packing starts at load: even when a name pattern skips every test, it must end before its folder goes.
@@ -53,7 +84,13 @@ test.after(async () => {
 test('pack stores float16 weights, a card with losses of both forms, samples and the curve, and the manifest', async () => {
   const card = await packed;
   const dir = path.join(root, 'tiny');
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [
+    'README.md',
+    'card.json',
+    'checkpoint.json',
+    'model.json',
+    'weights.bin',
+  ]);
   assert.equal(card.storage.dtype, 'float16');
   assert.equal(card.storage.bytes, card.architecture.parameters * 2);
   assert.equal(fs.statSync(path.join(dir, 'weights.bin')).size, card.storage.bytes);
@@ -66,27 +103,44 @@ test('pack stores float16 weights, a card with losses of both forms, samples and
   const src = loadCheckpoint(path.join(work, 'run', 'best'));
   const o = trainOptions(src.meta.training as object);
   const splits = splitCorpus((await loadCorpus(input, { vocab: src.vocab })).data, o.trainFrac, o.valFrac);
-  assert.equal(card.loss.fullPrecision.val, evaluate(src.model, splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss);
+  assert.equal(
+    card.loss.fullPrecision.val,
+    evaluate(src.model, splits.val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss,
+  );
   assert.equal(card.iterations, src.meta.state!.iter);
   src.model.dispose();
-  assert.deepEqual(card.samples.map((s) => s.temperature), [0.5, 0.8, 1]);
+  assert.deepEqual(
+    card.samples.map((s) => s.temperature),
+    [0.5, 0.8, 1],
+  );
   assert.ok(card.samples.every((s) => [...s.text].length === 500));
   assert.equal(card.run.iterations, 30);
-  assert.deepEqual(card.curve.val.map(([iter]) => iter), [10, 20, 30]);
+  assert.deepEqual(
+    card.curve.val.map(([iter]) => iter),
+    [10, 20, 30],
+  );
   assert.ok(card.curve.train.length === 30 && card.run.wallTimeS >= 0);
   const manifest = readManifest(root);
-  assert.deepEqual(Object.keys(manifest.models.tiny.files).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(Object.keys(manifest.models.tiny.files).sort(), [
+    'README.md',
+    'card.json',
+    'checkpoint.json',
+    'model.json',
+    'weights.bin',
+  ]);
   assert.match(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), /^# pretrained:tiny\n[\s\S]*Temperature 0\.5/);
 });
 
-test('pretrained(name) loads the stored model: its weights are the checkpoint\'s rounded to float16, its logits the same to that precision', async () => {
+test("pretrained(name) loads the stored model: its weights are the checkpoint's rounded to float16, its logits the same to that precision", async () => {
   await packed;
   const { model, vocab, card } = pretrained('tiny', root);
   const src = loadCheckpoint(path.join(work, 'run', 'best'));
   assert.deepEqual(vocab.toJSON(), src.vocab.toJSON());
   assert.equal(card.name, 'tiny');
   for (const [name, p] of Object.entries(src.model.params)) {
-    const expected = tf.io.decodeWeights(toFloat16(p.dataSync() as Float32Array).buffer, [{ name, shape: p.shape, dtype: 'float32', quantization: { dtype: 'float16' } }]);
+    const expected = tf.io.decodeWeights(toFloat16(p.dataSync() as Float32Array).buffer, [
+      { name, shape: p.shape, dtype: 'float32', quantization: { dtype: 'float16' } },
+    ]);
     assert.deepEqual(model.params[name].dataSync(), expected[name].dataSync(), name);
   }
   const x = Int32Array.from(vocab.encode('The song crosses the river'));
@@ -108,7 +162,10 @@ test('pretrained(name) loads the stored model: its weights are the checkpoint\'s
   // figures for a table: console.table(pretrained.list()) prints 4 significant digits, not 16
   const [line] = pretrained.list(root);
   assert.deepEqual([line.valLoss, line.testLoss], [rounded(card.loss.val), rounded(card.loss.test)]);
-  assert.ok([line.valLoss, line.testLoss, line.megabytes].every((x) => String(x).replace(/^0\.0*|\./g, '').length <= 4), JSON.stringify(line));
+  assert.ok(
+    [line.valLoss, line.testLoss, line.megabytes].every((x) => String(x).replace(/^0\.0*|\./g, '').length <= 4),
+    JSON.stringify(line),
+  );
 });
 
 test('a damaged or missing file of a pretrained model is one clear error; so is an unknown name, listing the models there are', async () => {
@@ -119,11 +176,25 @@ test('a damaged or missing file of a pretrained model is one clear error; so is 
   const bytes = fs.readFileSync(weights);
   bytes[7] ^= 0x40;
   fs.writeFileSync(weights, bytes);
-  assert.throws(() => pretrained('tiny', copy), (e: Error) => e instanceof CharRNNError && e.message.includes(`pretrained model 'tiny' is damaged: ${weights} does not match its sha256`));
+  assert.throws(
+    () => pretrained('tiny', copy),
+    (e: Error) =>
+      e instanceof CharRNNError &&
+      e.message.includes(`pretrained model 'tiny' is damaged: ${weights} does not match its sha256`),
+  );
   fs.rmSync(path.join(copy, 'tiny', 'card.json'));
-  assert.throws(() => resolveCheckpoint('pretrained:tiny', copy), /pretrained model 'tiny' is incomplete: .*card\.json is missing/);
-  assert.throws(() => pretrained('nope', root), (e: Error) => e instanceof CharRNNError && e.message === "no pretrained model 'nope' (available: tiny)");
-  assert.throws(() => pretrained('tiny', path.join(work, 'empty')), /no pretrained model 'tiny' \(none are installed yet\)/);
+  assert.throws(
+    () => resolveCheckpoint('pretrained:tiny', copy),
+    /pretrained model 'tiny' is incomplete: .*card\.json is missing/,
+  );
+  assert.throws(
+    () => pretrained('nope', root),
+    (e: Error) => e instanceof CharRNNError && e.message === "no pretrained model 'nope' (available: tiny)",
+  );
+  assert.throws(
+    () => pretrained('tiny', path.join(work, 'empty')),
+    /no pretrained model 'tiny' \(none are installed yet\)/,
+  );
 });
 
 test('pack refuses a model whose float16 form moves the loss by more than 0.5%, and leaves the models as they were', async () => {
@@ -136,12 +207,20 @@ test('pack refuses a model whose float16 form moves the loss by more than 0.5%, 
   ids.forEach((id) => counts[id]++);
   src.model.params['output/bias'].assign(tf.tensor1d(Array.from(counts, (n) => 4000 + Math.log(n / ids.length))));
   const shifted = path.join(work, 'shifted');
-  await saveCheckpoint(shifted, { model: src.model, vocab: src.vocab, training: src.meta.training, history: src.meta.history, state: src.meta.state });
+  await saveCheckpoint(shifted, {
+    model: src.model,
+    vocab: src.vocab,
+    training: src.meta.training,
+    history: src.meta.history,
+    state: src.meta.state,
+  });
   src.model.dispose();
   const before = fs.readFileSync(path.join(root, 'manifest.json'), 'utf8');
   await assert.rejects(
     pack({ name: 'shifted', checkpoint: shifted, corpus: input, log: path.join(work, 'log.jsonl'), root }),
-    (e: Error) => e instanceof CharRNNError && /the float16 model's loss moved by [\d.]+% .*more than 0\.5%: not stored/.test(e.message),
+    (e: Error) =>
+      e instanceof CharRNNError &&
+      /the float16 model's loss moved by [\d.]+% .*more than 0\.5%: not stored/.test(e.message),
   );
   assert.equal(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8'), before);
   assert.deepEqual(fs.readdirSync(root).sort(), ['manifest.json', 'tiny']);
@@ -181,19 +260,32 @@ for (const name of committed.length ? committed : ['(none)']) {
     if (!committed.length) return t.skip('no pretrained models are committed yet');
     const { model, vocab, card } = pretrained(name);
     try {
-      assert.ok(Math.abs(card.loss.val - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val);
+      assert.ok(
+        Math.abs(card.loss.val - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val,
+      );
       const cost = card.architecture.parameters * card.split.chars.val;
-      if (cost > MAX_CHECK_COST) return t.skip(`its val split (${card.split.chars.val} chars for ${card.architecture.parameters} parameters) is too long to score in npm test; pack checked it`);
-      const candidates = [defaultDataDir(), defaultMirror()].filter((d): d is string => !!d).map((d) => path.join(d, card.corpus.name, 'input.txt'));
+      if (cost > MAX_CHECK_COST)
+        return t.skip(
+          `its val split (${card.split.chars.val} chars for ${card.architecture.parameters} parameters) is too long to score in npm test; pack checked it`,
+        );
+      const candidates = [defaultDataDir(), defaultMirror()]
+        .filter((d): d is string => !!d)
+        .map((d) => path.join(d, card.corpus.name, 'input.txt'));
       let corpusFile: string | undefined;
       for (const c of candidates) if (fs.existsSync(c) && (await sha256File(c)) === card.corpus.sha256) corpusFile = c;
-      if (!corpusFile) return t.skip(`corpus ${card.corpus.name} (sha256 ${card.corpus.sha256.slice(0, 12)}) is not here: looked in ${candidates.join(', ') || 'no data folder or mirror'}`);
+      if (!corpusFile)
+        return t.skip(
+          `corpus ${card.corpus.name} (sha256 ${card.corpus.sha256.slice(0, 12)}) is not here: looked in ${candidates.join(', ') || 'no data folder or mirror'}`,
+        );
       await initBackend();
       const o = trainOptions(card.training as object);
       const corpus = await loadCorpus(corpusFile, { vocab });
       const val = splitCorpus(corpus.data, o.trainFrac, o.valFrac).val;
       const loss = evaluate(model, val, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
-      assert.ok(Math.abs(loss - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val, `${loss} vs ${card.loss.fullPrecision.val}`);
+      assert.ok(
+        Math.abs(loss - card.loss.fullPrecision.val) <= STORED_TOLERANCE * card.loss.fullPrecision.val,
+        `${loss} vs ${card.loss.fullPrecision.val}`,
+      );
     } finally {
       model.dispose();
     }
@@ -224,7 +316,10 @@ test('charrnn sample / eval / info take pretrained:NAME', async () => {
   const card = await packed;
   const s = charrnn('sample', 'pretrained:tiny', '--length', '40', '--seed', '2', '--primetext', 'The ');
   assert.equal(s.code, 0, s.err);
-  assert.equal(s.out, charrnn('sample', path.join(pkg, 'pretrained', 'tiny'), '--length', '40', '--seed', '2', '--primetext', 'The ').out);
+  assert.equal(
+    s.out,
+    charrnn('sample', path.join(pkg, 'pretrained', 'tiny'), '--length', '40', '--seed', '2', '--primetext', 'The ').out,
+  );
   assert.ok(s.out.startsWith('The ') && [...s.out].length === 45, s.out);
   const e = charrnn('eval', 'pretrained:tiny', '--input', input, '--split', 'test');
   assert.equal(e.code, 0, e.err);
@@ -239,7 +334,11 @@ test('charrnn sample / eval / info take pretrained:NAME', async () => {
   assert.match(i.out, new RegExp(`loss +val ${card.loss.val.toFixed(3)}, test ${card.loss.test.toFixed(3)} nats/char`));
   const info = JSON.parse(charrnn('info', 'pretrained:tiny', '--json').out);
   assert.equal(info.card.loss.test, card.loss.test);
-  assert.match(info.engine, /^(native engine \(|TF\.js engine on )/, 'the packed checkpoint keeps the engine that trained it');
+  assert.match(
+    info.engine,
+    /^(native engine \(|TF\.js engine on )/,
+    'the packed checkpoint keeps the engine that trained it',
+  );
   assertUserError(charrnn('info', 'pretrained:nope'), /no pretrained model 'nope' \(available: tiny\)/);
   assertUserError(charrnn('sample', 'pretrained:nope'), /available: tiny/);
 });
@@ -247,68 +346,204 @@ test('charrnn sample / eval / info take pretrained:NAME', async () => {
 test('charrnn train --init-from pretrained:NAME fine-tunes as a new run at a tenth of the default learning rate; text with characters the model lacks is refused, naming them', async () => {
   await installed;
   const small = ['--max-iters', '4', '--batch-size', '4', '--seq-length', '10'];
-  const lrs = (log: string) => fs.readFileSync(path.join(work, log), 'utf8').trim().split('\n').map((l) => JSON.parse(l).lr);
-  const t = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned', ...small, '--log-json', 'tuned.jsonl');
+  const lrs = (log: string) =>
+    fs
+      .readFileSync(path.join(work, log), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).lr);
+  const t = charrnn(
+    'train',
+    '--init-from',
+    'pretrained:tiny',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'tuned',
+    ...small,
+    '--log-json',
+    'tuned.jsonl',
+  );
   assert.equal(t.code, 0, t.err);
   assert.match(t.err, /fine-tuning pretrained:tiny at learning rate 0\.0002 \(a tenth of the default/);
   assert.deepEqual(lrs('tuned.jsonl'), [2e-4, 2e-4, 2e-4, 2e-4]);
   assert.match(charrnn('info', 'tuned').out, /2x16 lstm[\s\S]*iteration 4,/);
-  const given = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'tuned-lr', ...small, '--learning-rate', '1e-3', '--log-json', 'tuned-lr.jsonl');
+  const given = charrnn(
+    'train',
+    '--init-from',
+    'pretrained:tiny',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'tuned-lr',
+    ...small,
+    '--learning-rate',
+    '1e-3',
+    '--log-json',
+    'tuned-lr.jsonl',
+  );
   assert.equal(given.code, 0, given.err);
   assert.doesNotMatch(given.err, /fine-tuning/);
   assert.deepEqual(lrs('tuned-lr.jsonl'), [1e-3, 1e-3, 1e-3, 1e-3]);
-  assert.deepEqual(fs.readdirSync(path.join(pkg, 'pretrained', 'tiny')).sort(), ['README.md', 'card.json', 'checkpoint.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(fs.readdirSync(path.join(pkg, 'pretrained', 'tiny')).sort(), [
+    'README.md',
+    'card.json',
+    'checkpoint.json',
+    'model.json',
+    'weights.bin',
+  ]);
   const other = path.join(work, 'other.txt');
   fs.writeFileSync(other, 'Zebra quartz, jinx 42!\n'.repeat(30));
-  assertUserError(charrnn('train', '--init-from', 'pretrained:tiny', '--input', other, '--checkpoint-dir', 'tuned2'), /other\.txt has characters not in the model's vocabulary: .*'Z'/);
+  assertUserError(
+    charrnn('train', '--init-from', 'pretrained:tiny', '--input', other, '--checkpoint-dir', 'tuned2'),
+    /other\.txt has characters not in the model's vocabulary: .*'Z'/,
+  );
   assert.equal(fs.existsSync(path.join(work, 'tuned2', 'latest')), false);
 });
 
 test('pack --continues NAME stores a fine-tune of a shipped model with both runs on its card, and refuses one that is no better, another model or another text', async () => {
   await installed;
   const first = readCard(path.join(root, 'tiny'))!;
-  const more = charrnn('train', '--init-from', 'pretrained:tiny', '--input', input, '--checkpoint-dir', 'more', '--batch-size', '4', '--seq-length', '10',
-    '--max-iters', '20', '--eval-val-every', '10', '--learning-rate', '2e-3', '--log-json', 'more.jsonl');
+  const more = charrnn(
+    'train',
+    '--init-from',
+    'pretrained:tiny',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'more',
+    '--batch-size',
+    '4',
+    '--seq-length',
+    '10',
+    '--max-iters',
+    '20',
+    '--eval-val-every',
+    '10',
+    '--learning-rate',
+    '2e-3',
+    '--log-json',
+    'more.jsonl',
+  );
   assert.equal(more.code, 0, more.err);
   const second = readCheckpointMeta(path.join(work, 'more', 'best')).meta.state!.iter as number;
-  const card = await pack({ name: 'tiny-more', continues: 'tiny', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root });
-  assert.ok(card.loss.fullPrecision.val < first.loss.fullPrecision.val, `${card.loss.fullPrecision.val} vs ${first.loss.fullPrecision.val}`);
+  const card = await pack({
+    name: 'tiny-more',
+    continues: 'tiny',
+    checkpoint: path.join(work, 'more', 'best'),
+    corpus: input,
+    log: path.join(work, 'more.jsonl'),
+    root,
+  });
+  assert.ok(
+    card.loss.fullPrecision.val < first.loss.fullPrecision.val,
+    `${card.loss.fullPrecision.val} vs ${first.loss.fullPrecision.val}`,
+  );
   assert.equal(card.iterations, first.iterations + second);
   assert.equal(card.run.iterations, first.run.iterations + 20);
   assert.ok(card.run.wallTimeS >= first.run.wallTimeS && card.epochs > first.epochs);
-  assert.deepEqual(card.continues, { iterations: first.iterations, epochs: first.epochs, run: first.run, training: first.training, engine: first.engine, hardware: first.hardware, loss: first.loss });
+  assert.deepEqual(card.continues, {
+    iterations: first.iterations,
+    epochs: first.epochs,
+    run: first.run,
+    training: first.training,
+    engine: first.engine,
+    hardware: first.hardware,
+    loss: first.loss,
+  });
   assert.equal(card.training.learningRate, 2e-3);
   // The curve: the first run's up to its best, then the second's from there.
   const iters = card.curve.val.map(([i]) => i);
-  assert.deepEqual(iters, [...first.curve.val.map(([i]) => i).filter((i) => i <= first.iterations), first.iterations + 10, first.iterations + 20]);
-  assert.match(cardLines(card).join('\n'), /\nfirst run    \d+ iterations \([\d.]+ epochs\) to val [\d.]+, learning rate 0\.002; the rest fine-tuned its best weights with a fresh optimizer at 0\.002$/);
+  assert.deepEqual(iters, [
+    ...first.curve.val.map(([i]) => i).filter((i) => i <= first.iterations),
+    first.iterations + 10,
+    first.iterations + 20,
+  ]);
+  assert.match(
+    cardLines(card).join('\n'),
+    /\nfirst run    \d+ iterations \([\d.]+ epochs\) to val [\d.]+, learning rate 0\.002; the rest fine-tuned its best weights with a fresh optimizer at 0\.002$/,
+  );
 
   // The first run's own best, offered as its continuation, is no better than itself.
   await assert.rejects(
-    pack({ name: 'tiny-same', continues: 'tiny', checkpoint: path.join(work, 'run', 'best'), corpus: input, log: path.join(work, 'log.jsonl'), root }),
+    pack({
+      name: 'tiny-same',
+      continues: 'tiny',
+      checkpoint: path.join(work, 'run', 'best'),
+      corpus: input,
+      log: path.join(work, 'log.jsonl'),
+      root,
+    }),
     /the fine-tune's validation loss [\d.]+ is no better than pretrained:tiny's [\d.]+: not stored/,
   );
   await assert.rejects(
-    pack({ name: 'tiny-3', continues: 'tiny-more', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
+    pack({
+      name: 'tiny-3',
+      continues: 'tiny-more',
+      checkpoint: path.join(work, 'more', 'best'),
+      corpus: input,
+      log: path.join(work, 'more.jsonl'),
+      root,
+    }),
     /pretrained:tiny-more already continues an earlier run/,
   );
   // Another text (the same characters, one more line) is not the one the first run was trained on.
   const longer = path.join(work, 'longer.txt');
   fs.writeFileSync(longer, fs.readFileSync(input, 'utf8') + fs.readFileSync(input, 'utf8').split('\n')[0] + '\n');
   await assert.rejects(
-    pack({ name: 'tiny-y', continues: 'tiny', checkpoint: path.join(work, 'more', 'best'), corpus: longer, log: path.join(work, 'more.jsonl'), root }),
+    pack({
+      name: 'tiny-y',
+      continues: 'tiny',
+      checkpoint: path.join(work, 'more', 'best'),
+      corpus: longer,
+      log: path.join(work, 'more.jsonl'),
+      root,
+    }),
     /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
   );
   // Another model (one layer of 8) trained on the same text is not its fine-tune either.
-  const narrow = run(MAIN, ['train', '--input', input, '--checkpoint-dir', 'narrow', '--rnn-size', '8', '--num-layers', '1', '--batch-size', '4', '--seq-length', '10',
-    '--max-iters', '10', '--eval-val-every', '10', '--log-json', path.join(work, 'narrow.jsonl')]);
+  const narrow = run(MAIN, [
+    'train',
+    '--input',
+    input,
+    '--checkpoint-dir',
+    'narrow',
+    '--rnn-size',
+    '8',
+    '--num-layers',
+    '1',
+    '--batch-size',
+    '4',
+    '--seq-length',
+    '10',
+    '--max-iters',
+    '10',
+    '--eval-val-every',
+    '10',
+    '--log-json',
+    path.join(work, 'narrow.jsonl'),
+  ]);
   assert.equal(narrow.code, 0, narrow.err);
   await assert.rejects(
-    pack({ name: 'tiny-z', continues: 'tiny', checkpoint: path.join(work, 'narrow', 'best'), corpus: input, log: path.join(work, 'narrow.jsonl'), root }),
+    pack({
+      name: 'tiny-z',
+      continues: 'tiny',
+      checkpoint: path.join(work, 'narrow', 'best'),
+      corpus: input,
+      log: path.join(work, 'narrow.jsonl'),
+      root,
+    }),
     /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
   );
   await assert.rejects(
-    pack({ name: 'tiny-x', continues: 'nope', checkpoint: path.join(work, 'more', 'best'), corpus: input, log: path.join(work, 'more.jsonl'), root }),
+    pack({
+      name: 'tiny-x',
+      continues: 'nope',
+      checkpoint: path.join(work, 'more', 'best'),
+      corpus: input,
+      log: path.join(work, 'more.jsonl'),
+      root,
+    }),
     /no pretrained model 'nope'/,
   );
   assert.deepEqual(fs.readdirSync(root).sort(), ['manifest.json', 'tiny', 'tiny-more']);

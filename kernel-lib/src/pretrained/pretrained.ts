@@ -66,7 +66,15 @@ export interface ModelCard {
    * optimizer): that model's run, whose best weights it started from. Then iterations, epochs, run and curve count
    * both runs, the second from the first's best; training is the second run's.
    */
-  continues?: { iterations: number; epochs: number; run: ModelCard['run']; training: Record<string, unknown>; engine: string; hardware: string; loss: SplitLosses };
+  continues?: {
+    iterations: number;
+    epochs: number;
+    run: ModelCard['run'];
+    training: Record<string, unknown>;
+    engine: string;
+    hardware: string;
+    loss: SplitLosses;
+  };
   packedAt: string;
 }
 
@@ -132,7 +140,9 @@ export function pretrainedDir(name: string, root = PRETRAINED_DIR): string {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new CharRNNError(`pretrained model '${name}' is incomplete: ${full} is missing`);
     if (fileSha256(full) !== expected) {
-      throw new CharRNNError(`pretrained model '${name}' is damaged: ${full} does not match its sha256 in ${path.join(root, 'manifest.json')}`);
+      throw new CharRNNError(
+        `pretrained model '${name}' is damaged: ${full} does not match its sha256 in ${path.join(root, 'manifest.json')}`,
+      );
     }
   }
   return dir;
@@ -212,8 +222,10 @@ export function cardLines(card: ModelCard): string[] {
       `the run: ${card.run.iterations.toLocaleString('en-US')} iterations, ${(card.run.wallTimeS / 3600).toFixed(2)} h`,
     `engine       ${card.engine} on ${card.hardware}`,
     ...(card.continues
-      ? [`first run    ${card.continues.iterations.toLocaleString('en-US')} iterations (${card.continues.epochs.toFixed(2)} epochs) to val ${f(card.continues.loss.val)}, ` +
-          `learning rate ${card.continues.training.learningRate}; the rest fine-tuned its best weights with a fresh optimizer at ${card.training.learningRate}`]
+      ? [
+          `first run    ${card.continues.iterations.toLocaleString('en-US')} iterations (${card.continues.epochs.toFixed(2)} epochs) to val ${f(card.continues.loss.val)}, ` +
+            `learning rate ${card.continues.training.learningRate}; the rest fine-tuned its best weights with a fresh optimizer at ${card.training.learningRate}`,
+        ]
       : []),
   ];
 }

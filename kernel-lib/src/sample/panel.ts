@@ -4,7 +4,14 @@
  * SamplerRequests through a comm.
  */
 import { randomBytes } from 'node:crypto';
-import { SAMPLER_LIMITS, VIEW_VERSIONS, type SampleSettings, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
+import {
+  SAMPLER_LIMITS,
+  VIEW_VERSIONS,
+  type SampleSettings,
+  type SamplerReply,
+  type SamplerRequest,
+  type SamplerView,
+} from '@charrnn/schema';
 import type { Displayable, MimeBundle } from '../display/bundle';
 import { samplerBundle } from '../display/sampler';
 import { CharRNNError } from '../errors';
@@ -32,12 +39,19 @@ const CHUNK_MS = 50;
 /** A request's settings made safe to sample with: whole numbers in range, or a CharRNNError. */
 export function checkRequest(vocab: Vocab, req: SamplerRequest): SampleSettings {
   const whole = (v: unknown, { min, max }: { min: number; max: number }, name: string) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CharRNNError(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new CharRNNError(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}`);
     return v;
   };
-  if (typeof req.temperature !== 'number' || !(req.temperature > 0)) throw new CharRNNError(`temperature must be a number above 0, got ${String(req.temperature)}`);
+  if (typeof req.temperature !== 'number' || !(req.temperature > 0))
+    throw new CharRNNError(`temperature must be a number above 0, got ${String(req.temperature)}`);
   return {
-    prime: preparePrime(vocab, String(req.prime ?? ''), req.dropUnknown === true, 'tick "drop unknown characters" to leave them out'),
+    prime: preparePrime(
+      vocab,
+      String(req.prime ?? ''),
+      req.dropUnknown === true,
+      'tick "drop unknown characters" to leave them out',
+    ),
     length: whole(req.length, SAMPLER_LIMITS.length, 'length'),
     temperature: req.temperature,
     seed: whole(req.seed, SAMPLER_LIMITS.seed, 'seed'),
@@ -60,7 +74,14 @@ export class SamplerPanel implements Displayable {
     readonly vocab: Vocab,
     opts: SamplerPanelOptions = {},
   ) {
-    this.defaults = { prime: opts.prime ?? '', length: opts.length ?? 200, temperature: 1, seed: opts.seed ?? 1, topK: opts.topK ?? 0, beam: opts.beam ?? 0 };
+    this.defaults = {
+      prime: opts.prime ?? '',
+      length: opts.length ?? 200,
+      temperature: 1,
+      seed: opts.seed ?? 1,
+      topK: opts.topK ?? 0,
+      beam: opts.beam ?? 0,
+    };
     this.grid = (opts.temperatures ?? [0.2, 0.5, 1, 1.5]).map((temperature) => ({
       temperature,
       text: sample(model, vocab, { ...this.defaults, temperature }),
@@ -69,7 +90,13 @@ export class SamplerPanel implements Displayable {
   }
 
   view(): SamplerView {
-    return { version: VIEW_VERSIONS.sampler, commTarget: this.commTarget, config: { ...this.model.config }, defaults: this.defaults, grid: this.grid };
+    return {
+      version: VIEW_VERSIONS.sampler,
+      commTarget: this.commTarget,
+      config: { ...this.model.config },
+      defaults: this.defaults,
+      grid: this.grid,
+    };
   }
 
   toMimeBundle(): MimeBundle {
@@ -106,7 +133,12 @@ export class SamplerPanel implements Displayable {
       });
       send({ requestId, chunk, done: true });
     } catch (e) {
-      send({ requestId, chunk: '', done: true, error: e instanceof CharRNNError ? e.message : `sampling failed: ${String(e)}` });
+      send({
+        requestId,
+        chunk: '',
+        done: true,
+        error: e instanceof CharRNNError ? e.message : `sampling failed: ${String(e)}`,
+      });
     }
   }
 }

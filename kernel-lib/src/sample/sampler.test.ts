@@ -13,7 +13,10 @@ let model: CharRNN;
 test.before(async () => {
   await initBackend('wasm');
   // Large weights make the output distribution peaked enough for argmax / temperature tests to mean something.
-  model = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: 16, numLayers: 2, dropout: 0 }, { seed: 4, initScale: 0.5 });
+  model = CharRNN.create(
+    { cell: 'lstm', vocabSize: vocab.size, hiddenSize: 16, numLayers: 2, dropout: 0 },
+    { seed: 4, initScale: 0.5 },
+  );
 });
 
 test('same seed gives the same text; another seed another text', () => {
@@ -39,7 +42,10 @@ test('prime text starts the sample; streaming sees every drawn char', () => {
 });
 
 test('a prime with unknown characters is a clear error naming them, or they are dropped on request', () => {
-  assert.throws(() => sample(model, vocab, { prime: 'abXcY' }), /not in the model's vocabulary: 'X' \(U\+0058\), 'Y' \(U\+0059\)/);
+  assert.throws(
+    () => sample(model, vocab, { prime: 'abXcY' }),
+    /not in the model's vocabulary: 'X' \(U\+0058\), 'Y' \(U\+0059\)/,
+  );
   const kept = sample(model, vocab, { prime: 'abXc', dropUnknown: true, length: 5, seed: 1 });
   assert.ok(kept.startsWith('abc'));
 });
@@ -76,12 +82,20 @@ test('beam 1 is argmax; its log-probability is that of its text', () => {
     const [best] = beamSearch(model, vocab, { prime, length: 60, beam: 1 });
     assert.equal(best.text, greedy);
     assert.equal(sample(model, vocab, { prime, length: 60, beam: 1 }), greedy);
-    assert.ok(Math.abs(best.logProb - logProbOf(prime, greedy, 1)) < 1e-3, `${best.logProb} vs ${logProbOf(prime, greedy, 1)}`);
+    assert.ok(
+      Math.abs(best.logProb - logProbOf(prime, greedy, 1)) < 1e-3,
+      `${best.logProb} vs ${logProbOf(prime, greedy, 1)}`,
+    );
   }
 });
 
 test('a wider beam finds texts at least as likely as greedy, best first, deterministically, without leaking tensors', () => {
-  for (const [prime, temperature] of [['a', 1], ['hg b', 1], ['cab', 0.7], ['e', 1.5]] as const) {
+  for (const [prime, temperature] of [
+    ['a', 1],
+    ['hg b', 1],
+    ['cab', 0.7],
+    ['e', 1.5],
+  ] as const) {
     const before = tf.memory().numTensors;
     const beams = beamSearch(model, vocab, { prime, length: 40, beam: 5, temperature });
     assert.equal(tf.memory().numTensors, before);
@@ -90,9 +104,19 @@ test('a wider beam finds texts at least as likely as greedy, best first, determi
     for (let i = 1; i < beams.length; i++) assert.ok(beams[i - 1].logProb >= beams[i].logProb, 'best first');
     for (const b of beams) assert.ok(Math.abs(b.logProb - logProbOf(prime, b.text, temperature)) < 1e-3);
     const greedy = sample(model, vocab, { prime, length: 40, argmax: true });
-    assert.ok(beams[0].logProb >= logProbOf(prime, greedy, temperature) - 1e-9, `beam ${beams[0].logProb} vs greedy ${logProbOf(prime, greedy, temperature)}`);
-    assert.deepEqual(beamSearch(model, vocab, { prime, length: 40, beam: 5, temperature, seed: 99 }), beams, 'the seed plays no part');
-    assert.deepEqual(sampleTexts(model, vocab, { prime, length: 40, beam: 5, temperature }), beams.map((b) => b.text));
+    assert.ok(
+      beams[0].logProb >= logProbOf(prime, greedy, temperature) - 1e-9,
+      `beam ${beams[0].logProb} vs greedy ${logProbOf(prime, greedy, temperature)}`,
+    );
+    assert.deepEqual(
+      beamSearch(model, vocab, { prime, length: 40, beam: 5, temperature, seed: 99 }),
+      beams,
+      'the seed plays no part',
+    );
+    assert.deepEqual(
+      sampleTexts(model, vocab, { prime, length: 40, beam: 5, temperature }),
+      beams.map((b) => b.text),
+    );
   }
 });
 
@@ -100,8 +124,16 @@ test('beam search keeps to the top k and says why it cannot run', () => {
   const beams = beamSearch(model, vocab, { prime: 'a', length: 20, beam: 4, topK: 2 });
   assert.equal(beams.length, 4);
   assert.throws(() => beamSearch(model, vocab, { beam: 0 }), /beam must be a whole number >= 1, got 0/);
-  assert.throws(() => beamSearch(model, vocab, { beam: 3, temperature: 0 }), /beam search ranks texts by log-probability at a temperature above 0, got 0/);
+  assert.throws(
+    () => beamSearch(model, vocab, { beam: 3, temperature: 0 }),
+    /beam search ranks texts by log-probability at a temperature above 0, got 0/,
+  );
   const streamed: string[] = [];
-  const [best] = beamSearch(model, vocab, { prime: 'ab', length: 10, beam: 3, onChar: (text, b) => b === 0 && streamed.push(text) });
+  const [best] = beamSearch(model, vocab, {
+    prime: 'ab',
+    length: 10,
+    beam: 3,
+    onChar: (text, b) => b === 0 && streamed.push(text),
+  });
   assert.deepEqual(streamed, [best.text.slice(2)]);
 });

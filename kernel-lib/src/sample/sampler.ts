@@ -56,7 +56,14 @@ function topKCut(row: Float32Array, topK: number): number {
  * and we read the values anyway to draw, so one sync per step is the whole cost. Plain loops, no allocation:
  * at batch 1 this runs once per character.
  */
-function probabilities(logits: Float32Array, B: number, V: number, temperature: number, topK: number, p: Float32Array): void {
+function probabilities(
+  logits: Float32Array,
+  B: number,
+  V: number,
+  temperature: number,
+  topK: number,
+  p: Float32Array,
+): void {
   for (let b = 0; b < B; b++) {
     const row = logits.subarray(b * V, (b + 1) * V);
     const cut = topKCut(row, topK);
@@ -84,7 +91,11 @@ class Stepper {
   logits = new Float32Array(0);
   private readonly step: Engine['step'];
 
-  constructor(private readonly model: CharRNN, engine: EngineChoice | undefined, B: number) {
+  constructor(
+    private readonly model: CharRNN,
+    engine: EngineChoice | undefined,
+    B: number,
+  ) {
     this.step = chooseSampler(model, engine, B).step;
     this.state = model.zeroState(B);
   }
@@ -116,10 +127,18 @@ class Stepper {
  * Checks the prime text against the vocabulary: a clear error naming unknown chars and how to drop them (`how`, for
  * the caller's own switch), or drops them.
  */
-export function preparePrime(vocab: Vocab, prime: string, dropUnknown = false, how = 'drop them with dropUnknown / --drop-unknown'): string {
+export function preparePrime(
+  vocab: Vocab,
+  prime: string,
+  dropUnknown = false,
+  how = 'drop them with dropUnknown / --drop-unknown',
+): string {
   const unknown = vocab.unknownChars(prime);
   if (unknown.length === 0) return prime;
-  if (!dropUnknown) throw new CharRNNError(`prime text has characters that are not in the model's vocabulary: ${showChars(unknown)} (${how})`);
+  if (!dropUnknown)
+    throw new CharRNNError(
+      `prime text has characters that are not in the model's vocabulary: ${showChars(unknown)} (${how})`,
+    );
   const bad = new Set(unknown);
   return [...prime].filter((ch) => !bad.has(ch)).join('');
 }
@@ -206,7 +225,8 @@ function checkOptions(opts: SampleOptions): { length: number; temperature: numbe
   const length = opts.length ?? 200;
   const temperature = opts.temperature ?? 1;
   const topK = opts.topK ?? 0;
-  if (!Number.isInteger(length) || length < 0) throw new CharRNNError(`length must be a whole number >= 0, got ${length}`);
+  if (!Number.isInteger(length) || length < 0)
+    throw new CharRNNError(`length must be a whole number >= 0, got ${length}`);
   if (!Number.isInteger(topK) || topK < 0) throw new CharRNNError(`top-k must be a whole number >= 0, got ${topK}`);
   if (!Number.isFinite(temperature)) throw new CharRNNError(`temperature must be a number, got ${temperature}`);
   return { length, temperature, topK };
@@ -251,7 +271,10 @@ export function beamSearch(model: CharRNN, vocab: Vocab, opts: SampleOptions = {
   const { length, temperature, topK } = checkOptions(opts);
   const K = opts.beam ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new CharRNNError(`beam must be a whole number >= 1, got ${K}`);
-  if (opts.argmax || temperature <= 0) throw new CharRNNError(`beam search ranks texts by log-probability at a temperature above 0, got ${opts.argmax ? 'argmax' : temperature} (argmax is beam 1)`);
+  if (opts.argmax || temperature <= 0)
+    throw new CharRNNError(
+      `beam search ranks texts by log-probability at a temperature above 0, got ${opts.argmax ? 'argmax' : temperature} (argmax is beam 1)`,
+    );
   const V = vocab.size;
   const { prime, start, shown } = startText(vocab, opts, new Rng(opts.seed ?? 1));
   let beams: Beam[] = [{ text: shown, logProb: 0 }];
@@ -263,7 +286,8 @@ export function beamSearch(model: CharRNN, vocab: Vocab, opts: SampleOptions = {
       const candidates: { parent: number; id: number; logProb: number }[] = [];
       beams.forEach((beam, parent) => {
         const logp = logProbabilities(rnn.logits, parent, V, temperature, topK);
-        for (let id = 0; id < V; id++) if (logp[id] > -Infinity) candidates.push({ parent, id, logProb: beam.logProb + logp[id] });
+        for (let id = 0; id < V; id++)
+          if (logp[id] > -Infinity) candidates.push({ parent, id, logProb: beam.logProb + logp[id] });
       });
       // A stable sort keeps the order candidates were made in (parent, then char) among equal scores.
       const kept = candidates.sort((a, b) => b.logProb - a.logProb).slice(0, K);

@@ -5,7 +5,11 @@ import * as fs from 'node:fs';
  * (by throwing), and only then is the file renamed into place. Readers never see half a file or a rejected one,
  * and a failure leaves nothing behind.
  */
-export async function writeFileAtomic<T>(file: string, write: (fd: number) => T | Promise<T>, check: (result: T) => void = () => {}): Promise<T> {
+export async function writeFileAtomic<T>(
+  file: string,
+  write: (fd: number) => T | Promise<T>,
+  check: (result: T) => void = () => {},
+): Promise<T> {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -27,5 +31,5 @@ export async function writeFileAtomic<T>(file: string, write: (fd: number) => T 
 
 /** Write all of `bytes` at the file's current position (a single write call stops at 2 GB). */
 export function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let pos = 0; pos < bytes.length; ) pos += fs.writeSync(fd, bytes, pos, Math.min(bytes.length - pos, 1 << 30));
+  for (let pos = 0; pos < bytes.length;) pos += fs.writeSync(fd, bytes, pos, Math.min(bytes.length - pos, 1 << 30));
 }

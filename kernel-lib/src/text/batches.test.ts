@@ -7,7 +7,8 @@ import { Batches } from './batches';
 const ramp = (n: number) => Uint16Array.from({ length: n }, (_, i) => i);
 
 test('each batch is [T, B] time-major, y is x shifted by one char', () => {
-  const T = 7, B = 4;
+  const T = 7,
+    B = 4;
   const batches = new Batches(ramp(1000), B, T);
   assert.equal(batches.numBatches, Math.floor(999 / (B * T)));
   for (let i = 0; i < batches.numBatches; i++) {
@@ -22,7 +23,8 @@ test('each batch is [T, B] time-major, y is x shifted by one char', () => {
 });
 
 test('batch i + 1 continues batch i in every stream; streams are disjoint and cover the data in order', () => {
-  const T = 5, B = 3;
+  const T = 5,
+    B = 3;
   const batches = new Batches(ramp(400), B, T);
   const seen: number[] = [];
   for (let s = 0; s < B; s++) {
@@ -32,11 +34,17 @@ test('batch i + 1 continues batch i in every stream; streams are disjoint and co
       if (i + 1 < batches.numBatches) assert.equal(batches.get(i + 1).x[s], y[(T - 1) * B + s]);
     }
   }
-  assert.deepEqual(seen, Array.from({ length: B * batches.numBatches * T }, (_, i) => i));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: B * batches.numBatches * T }, (_, i) => i),
+  );
 });
 
 test('too little data for one batch is a CharRNNError; exactly enough gives one batch', () => {
-  assert.throws(() => new Batches(ramp(49), 7, 7), (e: Error) => e instanceof CharRNNError && /too small/.test(e.message));
+  assert.throws(
+    () => new Batches(ramp(49), 7, 7),
+    (e: Error) => e instanceof CharRNNError && /too small/.test(e.message),
+  );
   assert.equal(new Batches(ramp(50), 7, 7).numBatches, 1);
   assert.throws(() => new Batches(ramp(6), 1, 6), CharRNNError);
   assert.equal(new Batches(ramp(7), 1, 6).numBatches, 1);

@@ -20,8 +20,10 @@ export class Batches {
     batchSize: number,
     seqLength: number,
   ) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new CharRNNError(`batch size must be a positive integer, got ${batchSize}`);
-    if (!Number.isInteger(seqLength) || seqLength < 1) throw new CharRNNError(`sequence length must be a positive integer, got ${seqLength}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new CharRNNError(`batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(seqLength) || seqLength < 1)
+      throw new CharRNNError(`sequence length must be a positive integer, got ${seqLength}`);
     this.batchSize = batchSize;
     this.seqLength = seqLength;
     // One char is kept back so that the last target of the last stream exists.
@@ -37,7 +39,8 @@ export class Batches {
 
   /** Batch i: x and y are time-major [T, B] (index t * B + b), y is x shifted by one char. */
   get(i: number): { x: Int32Array; y: Int32Array; T: number; B: number } {
-    if (!Number.isInteger(i) || i < 0 || i >= this.numBatches) throw new RangeError(`batch ${i} is outside 0..${this.numBatches - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.numBatches)
+      throw new RangeError(`batch ${i} is outside 0..${this.numBatches - 1}`);
     const T = this.seqLength;
     const B = this.batchSize;
     const x = new Int32Array(T * B); // [T, B]

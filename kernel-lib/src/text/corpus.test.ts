@@ -84,8 +84,14 @@ test('a given vocabulary encodes with its ids and rejects chars outside it', asy
   const c = await loadCorpus(file, { vocab, cacheDir: false });
   assert.equal(c.vocab, vocab);
   assert.deepEqual(c.data, vocab.encode('bad cab'));
-  await assert.rejects(loadCorpus(write('w.txt', 'bad zebra'), { vocab, cacheDir: false }), (e: Error) =>
-    e instanceof CharRNNError && e.message.includes("'z'") && e.message.includes("'r'") && e.message.includes('w.txt'));
+  await assert.rejects(
+    loadCorpus(write('w.txt', 'bad zebra'), { vocab, cacheDir: false }),
+    (e: Error) =>
+      e instanceof CharRNNError &&
+      e.message.includes("'z'") &&
+      e.message.includes("'r'") &&
+      e.message.includes('w.txt'),
+  );
 });
 
 test('missing, empty, binary and invalid UTF-8 files are CharRNNErrors naming the file', async () => {
@@ -98,8 +104,10 @@ test('missing, empty, binary and invalid UTF-8 files are CharRNNErrors naming th
   ];
   for (const [name, content, pattern] of cases) {
     const file = content === null ? path.join(tmp, name) : write(name, content);
-    await assert.rejects(loadCorpus(file, { cacheDir: false }), (e: Error) =>
-      e instanceof CharRNNError && pattern.test(e.message) && e.message.includes(name));
+    await assert.rejects(
+      loadCorpus(file, { cacheDir: false }),
+      (e: Error) => e instanceof CharRNNError && pattern.test(e.message) && e.message.includes(name),
+    );
   }
   await assert.rejects(loadCorpus(tmp, { cacheDir: false }), CharRNNError);
 });
@@ -124,7 +132,14 @@ test('splits are contiguous views in train, val, test order with the requested s
   const t = splitCorpus(data, 0.7, 0.3);
   assert.deepEqual([t.train.length, t.val.length, t.test.length], [700, 300, 0]);
   assert.equal(splitCorpus(data, 1, 0).train.length, 1000);
-  for (const [tr, va] of [[0, 0.1], [-0.5, 0.1], [0.9, -0.1], [0.8, 0.3], [NaN, 0], [1.5, 0]]) {
+  for (const [tr, va] of [
+    [0, 0.1],
+    [-0.5, 0.1],
+    [0.9, -0.1],
+    [0.8, 0.3],
+    [NaN, 0],
+    [1.5, 0],
+  ]) {
     assert.throws(() => splitCorpus(data, tr, va), CharRNNError);
   }
 });

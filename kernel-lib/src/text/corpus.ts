@@ -70,7 +70,12 @@ export function corpusFromText(text: string, vocab?: Vocab): Corpus {
   if (text.length === 0) throw new CharRNNError('the text is empty');
   const v = vocab ?? Vocab.fromText(text);
   const utf8 = Buffer.from(text, 'utf8');
-  return { vocab: v, data: v.encode(text), sha256: createHash('sha256').update(utf8).digest('hex'), bytes: utf8.length };
+  return {
+    vocab: v,
+    data: v.encode(text),
+    sha256: createHash('sha256').update(utf8).digest('hex'),
+    bytes: utf8.length,
+  };
 }
 
 function fileSize(file: string): number {
@@ -146,7 +151,8 @@ async function encodeFile(file: string, bytes: number, chunkSize: number): Promi
 /** Re-express a corpus encoded with its own vocabulary in another one (which must contain all its chars). */
 function remap(own: { vocab: Vocab; data: CharIds }, vocab: Vocab, file: string): { vocab: Vocab; data: CharIds } {
   const unknown = own.vocab.chars.filter((ch) => !vocab.has(ch));
-  if (unknown.length) throw new CharRNNError(`${file} has characters not in the model's vocabulary: ${showChars(unknown)}`);
+  if (unknown.length)
+    throw new CharRNNError(`${file} has characters not in the model's vocabulary: ${showChars(unknown)}`);
   const map = Int32Array.from(own.vocab.chars, (ch) => vocab.idOf(ch.codePointAt(0)!));
   const data = idArray(vocab.size, own.data.length);
   for (let i = 0; i < data.length; i++) data[i] = map[own.data[i]];
@@ -167,7 +173,8 @@ function readCache(dir: string, sha256: string): { vocab: Vocab; data: CharIds }
     try {
       if (fs.fstatSync(fd).size !== data.byteLength) return undefined;
       const view = new Uint8Array(data.buffer);
-      for (let pos = 0; pos < view.length; ) pos += fs.readSync(fd, view, pos, Math.min(view.length - pos, 1 << 30), pos);
+      for (let pos = 0; pos < view.length;)
+        pos += fs.readSync(fd, view, pos, Math.min(view.length - pos, 1 << 30), pos);
     } finally {
       fs.closeSync(fd);
     }
@@ -178,7 +185,12 @@ function readCache(dir: string, sha256: string): { vocab: Vocab; data: CharIds }
 }
 
 async function writeCache(dir: string, sha256: string, corpus: { vocab: Vocab; data: CharIds }): Promise<void> {
-  const meta = { format: CACHE_FORMAT, chars: corpus.data.length, idBytes: corpus.data.BYTES_PER_ELEMENT, vocab: corpus.vocab.toJSON() };
+  const meta = {
+    format: CACHE_FORMAT,
+    chars: corpus.data.length,
+    idBytes: corpus.data.BYTES_PER_ELEMENT,
+    vocab: corpus.vocab.toJSON(),
+  };
   const bytes = new Uint8Array(corpus.data.buffer, corpus.data.byteOffset, corpus.data.byteLength);
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -200,7 +212,8 @@ export interface Splits {
 export function splitCorpus(data: CharIds, trainFrac = 0.9, valFrac = 0.05): Splits {
   if (!(trainFrac > 0 && trainFrac <= 1)) throw new CharRNNError(`train fraction must be in (0, 1], got ${trainFrac}`);
   if (!(valFrac >= 0 && valFrac < 1)) throw new CharRNNError(`validation fraction must be in [0, 1), got ${valFrac}`);
-  if (trainFrac + valFrac > 1 + 1e-9) throw new CharRNNError(`train + validation fractions must be at most 1, got ${trainFrac} + ${valFrac}`);
+  if (trainFrac + valFrac > 1 + 1e-9)
+    throw new CharRNNError(`train + validation fractions must be at most 1, got ${trainFrac} + ${valFrac}`);
   const nTrain = Math.floor(data.length * trainFrac);
   const nVal = Math.min(Math.floor(data.length * valFrac), data.length - nTrain);
   return {

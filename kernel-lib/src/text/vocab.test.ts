@@ -8,7 +8,10 @@ const TEXT = 'Café naïve — 😀 ok 𝄞\u{E000}!';
 test('vocab is the sorted set of code points, emoji and accents included', () => {
   const v = Vocab.fromText(TEXT);
   const cps = v.chars.map((c) => c.codePointAt(0)!);
-  assert.deepEqual(cps, [...cps].sort((a, b) => a - b));
+  assert.deepEqual(
+    cps,
+    [...cps].sort((a, b) => a - b),
+  );
   assert.equal(new Set(v.chars).size, v.size);
   // 😀 and 𝄞 are one char each (two UTF-16 units); U+E000 sorts before them though its UTF-16 unit is larger.
   assert.ok(v.has('😀') && v.has('𝄞') && v.has('é') && v.has('ï'));
@@ -41,7 +44,10 @@ test('fromChars round trips toJSON and rejects bad vocabularies', () => {
 test('unknown chars are listed, and encode names them in a CharRNNError', () => {
   const v = Vocab.fromText('abc');
   assert.deepEqual(v.unknownChars('abxcé😀x'), ['x', 'é', '😀']);
-  assert.throws(() => v.encode('abé😀'), (e: Error) => e instanceof CharRNNError && /'é'/.test(e.message) && /😀/.test(e.message));
+  assert.throws(
+    () => v.encode('abé😀'),
+    (e: Error) => e instanceof CharRNNError && /'é'/.test(e.message) && /😀/.test(e.message),
+  );
   const many = 'defghijklmnopqrstuvwxyz';
   assert.throws(() => v.encode(many), /and 13 more/);
   assert.throws(() => v.decode([3]), CharRNNError);

@@ -57,14 +57,16 @@ export class Vocab {
 
   /** A vocabulary saved with a checkpoint (`toJSON()`); checks it is a sorted list of distinct single chars. */
   static fromChars(chars: string[]): Vocab {
-    if (!Array.isArray(chars) || chars.length === 0) throw new CharRNNError('vocabulary must be a non-empty list of characters');
+    if (!Array.isArray(chars) || chars.length === 0)
+      throw new CharRNNError('vocabulary must be a non-empty list of characters');
     let prev = -1;
     for (const ch of chars) {
       if (typeof ch !== 'string' || ch.length === 0 || [...ch].length !== 1) {
         throw new CharRNNError(`vocabulary entry ${JSON.stringify(ch)} is not a single character`);
       }
       const cp = ch.codePointAt(0)!;
-      if (cp <= prev) throw new CharRNNError(`vocabulary is not sorted by code point with distinct entries at ${showChar(ch)}`);
+      if (cp <= prev)
+        throw new CharRNNError(`vocabulary is not sorted by code point with distinct entries at ${showChar(ch)}`);
       prev = cp;
     }
     return new Vocab([...chars]);
@@ -89,7 +91,8 @@ export class Vocab {
     let n = 0;
     for (const ch of text) {
       const id = this.idOf(ch.codePointAt(0)!);
-      if (id < 0) throw new CharRNNError(`text has characters not in the vocabulary: ${showChars(this.unknownChars(text))}`);
+      if (id < 0)
+        throw new CharRNNError(`text has characters not in the vocabulary: ${showChars(this.unknownChars(text))}`);
       out[n++] = id;
     }
     return out.subarray(0, n);

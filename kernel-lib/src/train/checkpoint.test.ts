@@ -23,10 +23,19 @@ test.before(async () => {
 
 for (const cell of ['lstm', 'gru', 'rnn'] as const) {
   test(`checkpoint round trip keeps every weight, the vocab and the config (${cell})`, async () => {
-    const model = CharRNN.create({ cell, vocabSize: vocab.size, hiddenSize: 8, numLayers: 2, dropout: 0.1 }, { seed: 3 });
+    const model = CharRNN.create(
+      { cell, vocabSize: vocab.size, hiddenSize: 8, numLayers: 2, dropout: 0.1 },
+      { seed: 3 },
+    );
     const dir = path.join(tmpDir(), 'latest');
     const carried = tf.randomNormal([4, 8]);
-    await saveCheckpoint(dir, { model, vocab, history: { train: [[1, 2.5]], val: [] }, state: { iter: 1 }, trainTensors: { 'state/h0': carried } });
+    await saveCheckpoint(dir, {
+      model,
+      vocab,
+      history: { train: [[1, 2.5]], val: [] },
+      state: { iter: 1 },
+      trainTensors: { 'state/h0': carried },
+    });
     const ckpt = loadCheckpoint(path.dirname(dir));
     assert.deepEqual(ckpt.meta.model, model.config);
     assert.deepEqual(ckpt.vocab.chars, vocab.chars);
@@ -47,8 +56,14 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
 test('saving over a checkpoint replaces it whole; a crash between the renames still loads', async () => {
   const root = tmpDir();
   const dir = path.join(root, 'latest');
-  const a = CharRNN.create({ cell: 'rnn', vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 }, { seed: 1 });
-  const b = CharRNN.create({ cell: 'rnn', vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 }, { seed: 2 });
+  const a = CharRNN.create(
+    { cell: 'rnn', vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 },
+    { seed: 1 },
+  );
+  const b = CharRNN.create(
+    { cell: 'rnn', vocabSize: vocab.size, hiddenSize: 4, numLayers: 1, dropout: 0 },
+    { seed: 2 },
+  );
   await saveCheckpoint(dir, { model: a, vocab, state: { iter: 1 } });
   await saveCheckpoint(dir, { model: b, vocab, state: { iter: 2 } });
   assert.deepEqual(fs.readdirSync(root), ['latest']);
@@ -92,7 +107,16 @@ async function saveAt(dir: string, iter: number): Promise<Float32Array> {
 }
 
 /** fs functions that change the disk: a crash is simulated by making every call from the n-th on fail. */
-const WRITES = ['mkdirSync', 'openSync', 'writeSync', 'fsyncSync', 'closeSync', 'renameSync', 'rmSync', 'writeFileSync'] as const;
+const WRITES = [
+  'mkdirSync',
+  'openSync',
+  'writeSync',
+  'fsyncSync',
+  'closeSync',
+  'renameSync',
+  'rmSync',
+  'writeFileSync',
+] as const;
 
 function crashAfter(n: number): { calls: () => number } {
   let calls = 0;
@@ -134,7 +158,12 @@ test('a crash at any step of a save, beside leftovers of earlier crashes, loads 
     const at455 = await saveAt(dir, 455);
     const model = CharRNN.create(small, { seed: 456 });
     crashAfter(k);
-    const saved = await saveCheckpoint(dir, { model, vocab, state: { iter: 456 }, trainTensors: { 'state/h0': tf.ones([2, 4]) } }).then(
+    const saved = await saveCheckpoint(dir, {
+      model,
+      vocab,
+      state: { iter: 456 },
+      trainTensors: { 'state/h0': tf.ones([2, 4]) },
+    }).then(
       () => true,
       () => false,
     );
@@ -166,7 +195,9 @@ test('a crash at any step of a save, beside leftovers of earlier crashes, loads 
 test('writes that take fewer bytes than asked still write the whole checkpoint', async () => {
   const dir = path.join(tmpDir(), 'latest');
   const real = nodeFs.writeSync;
-  mock.method(nodeFs, 'writeSync', (fd: number, data: Buffer, offset = 0) => real(fd, data, offset, Math.min(7, data.length - offset)));
+  mock.method(nodeFs, 'writeSync', (fd: number, data: Buffer, offset = 0) =>
+    real(fd, data, offset, Math.min(7, data.length - offset)),
+  );
   const bias = await saveAt(dir, 3).finally(() => mock.restoreAll());
   const ckpt = loadCheckpoint(dir);
   assert.deepEqual(ckpt.model.params['output/bias'].dataSync(), bias);
@@ -181,16 +212,20 @@ test('a full disk at a save: one line naming the folder, no partial files, the p
   let written = 0;
   const real = nodeFs.writeSync;
   mock.method(nodeFs, 'writeSync', (fd: number, data: Buffer, offset = 0) => {
-    if (written > 100) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    if (written > 100)
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     const n = real(fd, data, offset, Math.min(64, data.length - offset));
     written += n;
     return n;
   });
-  await assert.rejects(saveAt(dir, 11).finally(() => mock.restoreAll()), (e: Error) => {
-    assert.equal(e.name, 'CharRNNError');
-    assert.equal(e.message, `cannot save the checkpoint ${dir}: no space left on device (ENOSPC)`);
-    return true;
-  });
+  await assert.rejects(
+    saveAt(dir, 11).finally(() => mock.restoreAll()),
+    (e: Error) => {
+      assert.equal(e.name, 'CharRNNError');
+      assert.equal(e.message, `cannot save the checkpoint ${dir}: no space left on device (ENOSPC)`);
+      return true;
+    },
+  );
   assert.deepEqual(fs.readdirSync(root), ['latest']);
   assert.equal(iterOf(root), 10);
 });
@@ -208,12 +243,15 @@ test('damaged or inconsistent checkpoints are refused with one line before anyth
     fs.mkdirSync(dir);
     for (const [f, data] of Object.entries(pristine)) fs.writeFileSync(path.join(dir, f), data);
     damage();
-    assert.throws(() => read(dir), (e: Error) => {
-      assert.equal(e.name, 'CharRNNError', e.message);
-      assert.match(e.message, pattern);
-      assert.equal(e.message.split('\n').length, 1);
-      return true;
-    });
+    assert.throws(
+      () => read(dir),
+      (e: Error) => {
+        assert.equal(e.name, 'CharRNNError', e.message);
+        assert.match(e.message, pattern);
+        assert.equal(e.message.split('\n').length, 1);
+        return true;
+      },
+    );
   };
   const setMeta = (m: unknown) => () => fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify(m));
   const setModel = (model: object) => setMeta({ ...meta, model: { ...meta.model, ...model } });
@@ -222,20 +260,44 @@ test('damaged or inconsistent checkpoints are refused with one line before anyth
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...manifest, weightsManifest: [group] }));
   };
 
-  for (const version of [0, -1, 'abc', undefined]) refused(setMeta({ ...meta, version }), /format version .* is not one charrnn writes/, readCheckpointMeta);
+  for (const version of [0, -1, 'abc', undefined])
+    refused(setMeta({ ...meta, version }), /format version .* is not one charrnn writes/, readCheckpointMeta);
   refused(setMeta(null), /not a charrnn checkpoint/, readCheckpointMeta);
   refused(setModel({ cell: 'foo' }), /unknown cell 'foo'/, readCheckpointMeta);
   refused(setModel({ hiddenSize: -64 }), /hiddenSize must be a positive integer, got -64/, readCheckpointMeta);
-  refused(setMeta({ ...meta, vocab: meta.vocab.slice(1) }), /vocabulary has 6 chars but model.vocabSize is 7/, readCheckpointMeta);
-  refused(setMeta({ ...meta, state: { iter: 1e12 } }), /state.iter 1000000000000 is not an iteration count/, readCheckpointMeta);
+  refused(
+    setMeta({ ...meta, vocab: meta.vocab.slice(1) }),
+    /vocabulary has 6 chars but model.vocabSize is 7/,
+    readCheckpointMeta,
+  );
+  refused(
+    setMeta({ ...meta, state: { iter: 1e12 } }),
+    /state.iter 1000000000000 is not an iteration count/,
+    readCheckpointMeta,
+  );
   refused(setMeta({ ...meta, sha256: undefined }), /no sha256 recorded for weights.bin/);
-  refused(setModel({ numLayers: 3 }), /weight layer2\/kernel is missing in model.json, but checkpoint.json's model \(3 x 4 lstm/);
-  refused(setModel({ numLayers: 1e6, hiddenSize: 128 }), /needs about [\d.,]+ GB of memory to load, more than this machine's/);
+  refused(
+    setModel({ numLayers: 3 }),
+    /weight layer2\/kernel is missing in model.json, but checkpoint.json's model \(3 x 4 lstm/,
+  );
+  refused(
+    setModel({ numLayers: 1e6, hiddenSize: 128 }),
+    /needs about [\d.,]+ GB of memory to load, more than this machine's/,
+  );
   // A 2 x 20000 LSTM: refused by its memory estimate where it cannot fit, else by its shapes; never allocated.
   const huge = { ...small, hiddenSize: 20000 };
-  refused(setModel(huge), 12 * paramCount(huge) > os.totalmem() ? /needs about [\d.,]+ GB/ : /weight layer0\/kernel is \[11,16\]/);
-  refused(setWeights({ paths: ['../../../../../etc/hostname'] }), /weights file "..\/..\/..\/..\/..\/etc\/hostname" is outside the checkpoint folder/);
-  refused(setWeights({ weights: manifest.weightsManifest[0].weights.map((w: object) => ({ ...w, dtype: 'int32' })) }), /is stored as int32; charrnn checkpoints hold float32/);
+  refused(
+    setModel(huge),
+    12 * paramCount(huge) > os.totalmem() ? /needs about [\d.,]+ GB/ : /weight layer0\/kernel is \[11,16\]/,
+  );
+  refused(
+    setWeights({ paths: ['../../../../../etc/hostname'] }),
+    /weights file "..\/..\/..\/..\/..\/etc\/hostname" is outside the checkpoint folder/,
+  );
+  refused(
+    setWeights({ weights: manifest.weightsManifest[0].weights.map((w: object) => ({ ...w, dtype: 'int32' })) }),
+    /is stored as int32; charrnn checkpoints hold float32/,
+  );
   refused(() => {
     const file = path.join(dir, 'weights.bin');
     const bytes = fs.readFileSync(file);

@@ -78,8 +78,9 @@ export interface SaveInput {
   weightsDtype?: 'float32' | 'float16';
 }
 
-
-async function encode(tensors: Record<string, tf.Tensor>): Promise<{ data: Buffer; specs: tf.io.WeightsManifestEntry[] }> {
+async function encode(
+  tensors: Record<string, tf.Tensor>,
+): Promise<{ data: Buffer; specs: tf.io.WeightsManifestEntry[] }> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   return { data: Buffer.from(data), specs };
 }
@@ -127,7 +128,10 @@ function leftovers(dir: string): string[] {
   const base = path.basename(path.resolve(dir));
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) return [];
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(old|tmp)-\\d+$`);
-  return fs.readdirSync(parent).filter((n) => pattern.test(n)).map((n) => path.join(parent, n));
+  return fs
+    .readdirSync(parent)
+    .filter((n) => pattern.test(n))
+    .map((n) => path.join(parent, n));
 }
 
 /**
@@ -155,7 +159,8 @@ export function checkCheckpointDir(dir: string): void {
  */
 export async function saveCheckpoint(dir: string, input: SaveInput): Promise<void> {
   const model = input.weightsDtype === 'float16' ? encodeFloat16(input.model.params) : await encode(input.model.params);
-  const train = input.trainTensors && Object.keys(input.trainTensors).length ? await encode(input.trainTensors) : undefined;
+  const train =
+    input.trainTensors && Object.keys(input.trainTensors).length ? await encode(input.trainTensors) : undefined;
   const meta: CheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -218,7 +223,8 @@ function readJson(file: string): any {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing' : (e as Error).message.split('\n')[0];
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing' : (e as Error).message.split('\n')[0];
     throw new CharRNNError(`cannot read ${file}: ${why}`);
   }
 }
@@ -230,7 +236,9 @@ function checkMeta(file: string, m: any): CheckpointMeta {
     throw bad(`not a charrnn checkpoint (expected "format": "${CHECKPOINT_FORMAT}")`);
   }
   if (Number.isInteger(m.version) && m.version > CHECKPOINT_VERSION) {
-    throw bad(`format version ${m.version} is newer than this charrnn reads (1 to ${CHECKPOINT_VERSION}); update charrnn`);
+    throw bad(
+      `format version ${m.version} is newer than this charrnn reads (1 to ${CHECKPOINT_VERSION}); update charrnn`,
+    );
   }
   if (!Number.isInteger(m.version) || m.version < 1) {
     throw bad(`format version ${JSON.stringify(m.version)} is not one charrnn writes (1 to ${CHECKPOINT_VERSION})`);
@@ -245,14 +253,16 @@ function checkMeta(file: string, m: any): CheckpointMeta {
   if (m.vocab.length !== m.model.vocabSize) {
     throw bad(`the vocabulary has ${m.vocab.length} chars but model.vocabSize is ${m.model.vocabSize}`);
   }
-  if (!Array.isArray(m.history?.train) || !Array.isArray(m.history?.val)) throw bad('"history" must be {"train": [...], "val": [...]}');
+  if (!Array.isArray(m.history?.train) || !Array.isArray(m.history?.val))
+    throw bad('"history" must be {"train": [...], "val": [...]}');
   if (m.state !== undefined) {
     const iter = m.state?.iter;
     if (!(Number.isSafeInteger(iter) && iter >= 0 && iter <= MAX_ITER)) {
       throw bad(`state.iter ${JSON.stringify(iter)} is not an iteration count (0 to ${MAX_ITER})`);
     }
   }
-  if (m.trainStateManifest !== undefined && !Array.isArray(m.trainStateManifest)) throw bad('"trainStateManifest" must be a list');
+  if (m.trainStateManifest !== undefined && !Array.isArray(m.trainStateManifest))
+    throw bad('"trainStateManifest" must be a list');
   if (m.version >= 2) {
     for (const name of ['weights.bin', ...(m.trainStateManifest ? ['train-state.bin'] : [])]) {
       if (!/^[0-9a-f]{64}$/.test(m.sha256?.[name])) throw bad(`no sha256 recorded for ${name}`);
@@ -266,26 +276,35 @@ function checkMeta(file: string, m: any): CheckpointMeta {
  * save: the name must stay inside `dir`, every entry be float32 (stored as is or as float16), the size match.
  */
 function readWeightsFile(dir: string, name: unknown, specs: unknown, meta: CheckpointMeta): ArrayBuffer {
-  const inside = typeof name === 'string' && !path.isAbsolute(name) && !path.relative(dir, path.resolve(dir, name)).startsWith('..');
+  const inside =
+    typeof name === 'string' && !path.isAbsolute(name) && !path.relative(dir, path.resolve(dir, name)).startsWith('..');
   if (!inside || path.resolve(dir, name) === path.resolve(dir)) {
     throw new CharRNNError(`${dir}: weights file ${JSON.stringify(name)} is outside the checkpoint folder`);
   }
   const file = path.join(dir, name);
   if (!Array.isArray(specs)) throw new CharRNNError(`${dir}: no manifest of ${name}`);
   for (const s of specs as tf.io.WeightsManifestEntry[]) {
-    if (typeof s?.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    if (
+      typeof s?.name !== 'string' ||
+      !Array.isArray(s.shape) ||
+      !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+    ) {
       throw new CharRNNError(`${dir}: bad manifest entry for ${name}: ${JSON.stringify(s).slice(0, 80)}`);
     }
     const stored = s.quantization?.dtype ?? s.dtype;
     if (s.dtype !== 'float32' || !['float32', 'float16'].includes(stored)) {
-      throw new CharRNNError(`${dir}: weight ${s.name} is stored as ${stored}; charrnn checkpoints hold float32 (stored as float32 or float16)`);
+      throw new CharRNNError(
+        `${dir}: weight ${s.name} is stored as ${stored}; charrnn checkpoints hold float32 (stored as float32 or float16)`,
+      );
     }
   }
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    throw new CharRNNError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is missing` : `cannot read ${file}: ${cause(e)}`);
+    throw new CharRNNError(
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is missing` : `cannot read ${file}: ${cause(e)}`,
+    );
   }
   const bytesPer = (s: tf.io.WeightsManifestEntry) => (s.quantization ? 2 : 4);
   const expected = specs.reduce((n, s) => n + s.shape.reduce((a: number, b: number) => a * b, 1) * bytesPer(s), 0);
@@ -299,13 +318,23 @@ function readWeightsFile(dir: string, name: unknown, specs: unknown, meta: Check
 }
 
 /** The tensors of a weights file of checkpoint `dir` (see readWeightsFile), every value finite. */
-function readWeights(dir: string, name: string, specs: tf.io.WeightsManifestEntry[], meta: CheckpointMeta): Record<string, tf.Tensor> {
+function readWeights(
+  dir: string,
+  name: string,
+  specs: tf.io.WeightsManifestEntry[],
+  meta: CheckpointMeta,
+): Record<string, tf.Tensor> {
   requireBackend();
   const tensors = tf.io.decodeWeights(readWeightsFile(dir, name, specs, meta), specs) as Record<string, tf.Tensor>;
-  const bad = Object.values(tensors).reduce((n, t) => n + (t.dataSync() as Float32Array).filter((v) => !Number.isFinite(v)).length, 0);
+  const bad = Object.values(tensors).reduce(
+    (n, t) => n + (t.dataSync() as Float32Array).filter((v) => !Number.isFinite(v)).length,
+    0,
+  );
   if (bad > 0) {
     tf.dispose(Object.values(tensors));
-    throw new CharRNNError(`${path.join(dir, name)} holds ${bad} NaN or infinite values (the run had diverged when it was saved); it cannot be used`);
+    throw new CharRNNError(
+      `${path.join(dir, name)} holds ${bad} NaN or infinite values (the run had diverged when it was saved); it cannot be used`,
+    );
   }
   return tensors;
 }
@@ -331,11 +360,14 @@ function checkShapes(dir: string, specs: tf.io.WeightsManifestEntry[], c: ModelC
     const got = found.get(name);
     if (got?.join() !== shape.join()) {
       const what = `${c.numLayers} x ${c.hiddenSize} ${c.cell}, vocab ${c.vocabSize}`;
-      throw new CharRNNError(`${dir}: weight ${name} is ${got ? `[${got}]` : 'missing'} in model.json, but checkpoint.json's model (${what}) needs [${shape}]`);
+      throw new CharRNNError(
+        `${dir}: weight ${name} is ${got ? `[${got}]` : 'missing'} in model.json, but checkpoint.json's model (${what}) needs [${shape}]`,
+      );
     }
   }
   const extra = specs.find((s) => !(s.name in expected));
-  if (extra) throw new CharRNNError(`${dir}: model.json has a weight ${extra.name} that checkpoint.json's model does not`);
+  if (extra)
+    throw new CharRNNError(`${dir}: model.json has a weight ${extra.name} that checkpoint.json's model does not`);
 }
 
 function readMeta(dir: string): CheckpointMeta {

@@ -10,8 +10,17 @@ import { Trainer } from './trainer';
 
 function trainer(): Trainer {
   const corpus = corpusFromText('all work and no play makes jack a dull boy\n'.repeat(30));
-  const model = CharRNN.create({ cell: 'gru', vocabSize: corpus.vocab.size, hiddenSize: 12, numLayers: 1, dropout: 0 }, { seed: 2 });
-  return new Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 10, maxIters: 200, sampleEvery: 2, sampleLength: 20 });
+  const model = CharRNN.create(
+    { cell: 'gru', vocabSize: corpus.vocab.size, hiddenSize: 12, numLayers: 1, dropout: 0 },
+    { seed: 2 },
+  );
+  return new Trainer(model, corpus.vocab, corpus.data, {
+    batchSize: 4,
+    seqLength: 10,
+    maxIters: 200,
+    sampleEvery: 2,
+    sampleLength: 20,
+  });
 }
 
 test.before(async () => {

@@ -49,12 +49,16 @@ export const FLOAT16_MAX = 65504;
  * `quantization: {dtype: 'float16'}`, which tf.io.decodeWeights and tf.io.loadWeights read back as float32).
  * A value beyond float16's range is an error naming the weight: it would come back as an infinity.
  */
-export function encodeFloat16(tensors: Record<string, tf.Tensor>): { data: Buffer; specs: tf.io.WeightsManifestEntry[] } {
+export function encodeFloat16(tensors: Record<string, tf.Tensor>): {
+  data: Buffer;
+  specs: tf.io.WeightsManifestEntry[];
+} {
   const parts: Uint16Array[] = [];
   const specs = Object.entries(tensors).map(([name, t]) => {
     const values = t.dataSync() as Float32Array;
     const big = values.findIndex((v) => !(Math.abs(v) <= FLOAT16_MAX));
-    if (big >= 0) throw new CharRNNError(`weight ${name} holds ${values[big]}, beyond float16's range (|x| <= ${FLOAT16_MAX})`);
+    if (big >= 0)
+      throw new CharRNNError(`weight ${name} holds ${values[big]}, beyond float16's range (|x| <= ${FLOAT16_MAX})`);
     parts.push(toFloat16(values));
     return { name, shape: t.shape, dtype: 'float32' as const, quantization: { dtype: 'float16' as const } };
   });

@@ -20,7 +20,13 @@ function withBudget<T>(value: string, f: () => T): T {
   }
 }
 
-const lstm = (vocabSize: number, hiddenSize = 128, numLayers = 2): ModelConfig => ({ cell: 'lstm', vocabSize, hiddenSize, numLayers, dropout: 0 });
+const lstm = (vocabSize: number, hiddenSize = 128, numLayers = 2): ModelConfig => ({
+  cell: 'lstm',
+  vocabSize,
+  hiddenSize,
+  numLayers,
+  dropout: 0,
+});
 const GB = 2 ** 30;
 
 test('the estimate grows with what a run holds: the output layer, the weights, the worker threads', () => {
@@ -31,7 +37,10 @@ test('the estimate grows with what a run holds: the output layer, the weights, t
   const huge = trainingMemory(lstm(100_000), o, 'native', 1, 'wasm');
   assert.ok(huge.parts[0].bytes >= 4 * 2500 * 100_000 * 3);
   assert.ok(huge.perWasmThread > 4 * GB);
-  assert.ok(trainingMemory(lstm(100_000), o, 'tfjs').bytes > huge.bytes, 'the TF.js engine keeps more of the output layer');
+  assert.ok(
+    trainingMemory(lstm(100_000), o, 'tfjs').bytes > huge.bytes,
+    'the TF.js engine keeps more of the output layer',
+  );
   const wide = trainingMemory(lstm(65, 20_000), o, 'native');
   assert.ok(wide.parts[1].bytes > 4 * 20_000 * 20_000 * 4 * 2, 'weights, gradients and slots of 2 x 20,000');
   // Threads beyond the first each hold the weights; at most batchSize of them are used.
@@ -52,18 +61,30 @@ test('a run that cannot fit is refused with its estimate and the options that sh
     /needs about \d+\.\d GB of memory \(weights and optimizer, [\d,]+ million weights: .*\), more than CHARRNN_MAX_MEMORY \(8\.0 GB\): lower hiddenSize or numLayers$/,
   );
   assert.throws(
-    () => withBudget('16G', () => checkTrainingMemory(trainingMemory(lstm(65), trainOptions({ batchSize: 1000 }), 'tfjs', 1000, 'cpu'), (x) => `--${x}`)),
+    () =>
+      withBudget('16G', () =>
+        checkTrainingMemory(
+          trainingMemory(lstm(65), trainOptions({ batchSize: 1000 }), 'tfjs', 1000, 'cpu'),
+          (x) => `--${x}`,
+        ),
+      ),
     /\(999 worker threads: .*\): lower --threads$/,
   );
   assert.doesNotThrow(() => checkTrainingMemory(trainingMemory(lstm(65), o, 'tfjs', 2, 'wasm')));
-  assert.throws(() => trainOptions({ threads: 1000 }), /threads must be at most batchSize .* got threads 1000 with batchSize 50/);
+  assert.throws(
+    () => trainOptions({ threads: 1000 }),
+    /threads must be at most batchSize .* got threads 1000 with batchSize 50/,
+  );
 });
 
 test('CHARRNN_MAX_MEMORY sets the budget (bytes, K, M or G); a bad value is named', () => {
   assert.equal(withBudget('512M', memoryBudget).bytes, 512 * 2 ** 20);
   assert.equal(withBudget('2G', memoryBudget).bytes, 2 * GB);
   assert.equal(withBudget('1000', memoryBudget).bytes, 1000);
-  assert.throws(() => withBudget('lots', memoryBudget), /CHARRNN_MAX_MEMORY must be a size such as 4G or 512M, got 'lots'/);
+  assert.throws(
+    () => withBudget('lots', memoryBudget),
+    /CHARRNN_MAX_MEMORY must be a size such as 4G or 512M, got 'lots'/,
+  );
 });
 
 test('the Trainer refuses, before its first step, a run that cannot fit', async () => {

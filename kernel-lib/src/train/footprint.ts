@@ -44,7 +44,13 @@ export interface MemoryEstimate {
  * TF.js engine shares each batch's streams between them, so at most batchSize are used). Without an engine: the
  * leanest (native), a lower bound for a check made before the engine is known.
  */
-export function trainingMemory(config: ModelConfig, options: TrainOptions, engine: EngineName = 'native', threads = 1, backend = 'wasm'): MemoryEstimate {
+export function trainingMemory(
+  config: ModelConfig,
+  options: TrainOptions,
+  engine: EngineName = 'native',
+  threads = 1,
+  backend = 'wasm',
+): MemoryEstimate {
   const { batchSize: B, seqLength: T } = options;
   const { vocabSize: V, hiddenSize: H, numLayers: L } = config;
   const P = paramCount(config);
@@ -55,8 +61,16 @@ export function trainingMemory(config: ModelConfig, options: TrainOptions, engin
   // Per layer and step: the gates, c and h kept for backprop, and as much again for their gradients.
   const recurrent = 4 * T * B * L * H * (GATES[config.cell] + 2) * 2;
   const parts: MemoryPart[] = [
-    { what: `the output layer, ${(T * B).toLocaleString('en-US')} chars per batch x ${V.toLocaleString('en-US')} in the vocabulary`, bytes: output, lower: ['batchSize', 'seqLength'] },
-    { what: `weights and optimizer, ${(P / 1e6).toLocaleString('en-US', { maximumSignificantDigits: 3 })} million weights`, bytes: weights, lower: ['hiddenSize', 'numLayers'] },
+    {
+      what: `the output layer, ${(T * B).toLocaleString('en-US')} chars per batch x ${V.toLocaleString('en-US')} in the vocabulary`,
+      bytes: output,
+      lower: ['batchSize', 'seqLength'],
+    },
+    {
+      what: `weights and optimizer, ${(P / 1e6).toLocaleString('en-US', { maximumSignificantDigits: 3 })} million weights`,
+      bytes: weights,
+      lower: ['hiddenSize', 'numLayers'],
+    },
     { what: `the recurrent layers' activations`, bytes: recurrent, lower: ['batchSize', 'seqLength', 'hiddenSize'] },
     // Each worker holds the weights and its gradients; the batch's activations are shared out (counted above).
     { what: `${workers} worker threads`, bytes: workers * (WORKER + 4 * P * 2), lower: ['threads'] },
@@ -84,7 +98,9 @@ export function memoryBudget(): { bytes: number; source: string } {
     return { bytes, source: 'CHARRNN_MAX_MEMORY' };
   }
   const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.() || Infinity;
-  return limit < os.totalmem() ? { bytes: limit, source: "this container's limit" } : { bytes: os.totalmem(), source: "this machine's memory" };
+  return limit < os.totalmem()
+    ? { bytes: limit, source: "this container's limit" }
+    : { bytes: os.totalmem(), source: "this machine's memory" };
 }
 
 export function formatBytes(n: number): string {

@@ -35,30 +35,50 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-const runs: [EngineChoice, number][] = [['native', 1], ['tfjs', 1], ['tfjs', 2]];
+const runs: [EngineChoice, number][] = [
+  ['native', 1],
+  ['tfjs', 1],
+  ['tfjs', 2],
+];
 for (const [engine, threads] of runs) {
-  test(`RSS stays flat over ${ITERS} iterations (${engine} engine, ${threads} thread${threads > 1 ? 's' : ''}, 2 x 128)`, onEngine(engine), async (t) => {
-    const corpus = corpusFromText('the quick brown fox jumps over the lazy dog. '.repeat(400));
-    const model = CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 128, numLayers: 2, dropout: 0 }, { seed: 1 });
-    const trainer = new Trainer(model, corpus.vocab, corpus.data, {
-      engine, threads, batchSize: 4, seqLength: 10, maxIters: ITERS, trainFrac: 1, valFrac: 0,
-    });
-    const weightBytes = Object.values(model.params).reduce((s, p) => s + p.size * 4, 0); // about 870 KB
-    const iters: number[] = [];
-    const rss: number[] = [];
-    await trainer.run({
-      onProgress: ({ iter }) => {
-        if (iter < WARMUP || iter % 10 !== 0) return;
-        gc();
-        iters.push(iter);
-        rss.push(process.memoryUsage().rss);
-      },
-    });
-    trainer.dispose();
-    model.dispose();
-    const perIter = slope(iters, rss);
-    const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-    t.diagnostic(`RSS slope ${kb(perIter)} per iteration after iteration ${WARMUP}`);
-    assert.ok(perIter < weightBytes / 4, `RSS grew ${kb(perIter)} per iteration (bound ${kb(weightBytes / 4)}), from ${kb(rss[0])} to ${kb(rss[rss.length - 1])}`);
-  });
+  test(
+    `RSS stays flat over ${ITERS} iterations (${engine} engine, ${threads} thread${threads > 1 ? 's' : ''}, 2 x 128)`,
+    onEngine(engine),
+    async (t) => {
+      const corpus = corpusFromText('the quick brown fox jumps over the lazy dog. '.repeat(400));
+      const model = CharRNN.create(
+        { cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 128, numLayers: 2, dropout: 0 },
+        { seed: 1 },
+      );
+      const trainer = new Trainer(model, corpus.vocab, corpus.data, {
+        engine,
+        threads,
+        batchSize: 4,
+        seqLength: 10,
+        maxIters: ITERS,
+        trainFrac: 1,
+        valFrac: 0,
+      });
+      const weightBytes = Object.values(model.params).reduce((s, p) => s + p.size * 4, 0); // about 870 KB
+      const iters: number[] = [];
+      const rss: number[] = [];
+      await trainer.run({
+        onProgress: ({ iter }) => {
+          if (iter < WARMUP || iter % 10 !== 0) return;
+          gc();
+          iters.push(iter);
+          rss.push(process.memoryUsage().rss);
+        },
+      });
+      trainer.dispose();
+      model.dispose();
+      const perIter = slope(iters, rss);
+      const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+      t.diagnostic(`RSS slope ${kb(perIter)} per iteration after iteration ${WARMUP}`);
+      assert.ok(
+        perIter < weightBytes / 4,
+        `RSS grew ${kb(perIter)} per iteration (bound ${kb(weightBytes / 4)}), from ${kb(rss[0])} to ${kb(rss[rss.length - 1])}`,
+      );
+    },
+  );
 }

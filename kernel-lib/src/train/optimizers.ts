@@ -17,7 +17,13 @@ export interface OptimizerConfig {
   epsilon: number;
 }
 
-export const DEFAULT_OPTIMIZER: OptimizerConfig = { name: 'rmsprop', decayRate: 0.95, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+export const DEFAULT_OPTIMIZER: OptimizerConfig = {
+  name: 'rmsprop',
+  decayRate: 0.95,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+};
 
 export class Optimizer {
   readonly config: OptimizerConfig;
@@ -86,7 +92,11 @@ export class Optimizer {
 /** Gradient clipping: elementwise to [-c, c] (char-rnn) or by global L2 norm. Returns new tensors. */
 export type ClipMode = 'value' | 'norm';
 
-export function clipGradients(grads: Record<string, tf.Tensor>, clip: number, mode: ClipMode): Record<string, tf.Tensor> {
+export function clipGradients(
+  grads: Record<string, tf.Tensor>,
+  clip: number,
+  mode: ClipMode,
+): Record<string, tf.Tensor> {
   const keys = Object.keys(grads);
   if (!(clip > 0) || !keys.length) return Object.fromEntries(keys.map((k) => [k, grads[k].clone()]));
   if (mode === 'value') return Object.fromEntries(keys.map((k) => [k, tf.clipByValue(grads[k], -clip, clip)]));
@@ -101,6 +111,11 @@ export function clipGradients(grads: Record<string, tf.Tensor>, clip: number, mo
  * clamps those to [-gradClip, gradClip]. Clipping ours at gradClip / T is exactly that clamp, scaled by 1 / T,
  * which RMSProp and Adam (invariant to the gradient's scale up to epsilon) turn into the same update.
  */
-export function clipLikeCharRnn(grads: Record<string, tf.Tensor>, gradClip: number, mode: ClipMode, seqLength: number): Record<string, tf.Tensor> {
+export function clipLikeCharRnn(
+  grads: Record<string, tf.Tensor>,
+  gradClip: number,
+  mode: ClipMode,
+  seqLength: number,
+): Record<string, tf.Tensor> {
   return clipGradients(grads, gradClip / seqLength, mode);
 }

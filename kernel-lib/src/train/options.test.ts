@@ -16,9 +16,24 @@ function withEngineEnv<T>(value: string | undefined, f: () => T): T {
 }
 
 test('the engine: the option, else CHARRNN_ENGINE, else auto', () => {
-  assert.equal(withEngineEnv(undefined, () => trainOptions().engine), 'auto');
-  assert.equal(withEngineEnv('tfjs', () => trainOptions().engine), 'tfjs');
-  assert.equal(withEngineEnv('tfjs', () => trainOptions({ engine: undefined }).engine), 'tfjs');
-  assert.equal(withEngineEnv('tfjs', () => trainOptions({ engine: 'native' }).engine), 'native');
-  assert.throws(() => withEngineEnv('gpu', () => trainOptions()), /engine must be auto, native, tfjs or webgpu, got gpu \(from CHARRNN_ENGINE\)/);
+  assert.equal(
+    withEngineEnv(undefined, () => trainOptions().engine),
+    'auto',
+  );
+  assert.equal(
+    withEngineEnv('tfjs', () => trainOptions().engine),
+    'tfjs',
+  );
+  assert.equal(
+    withEngineEnv('tfjs', () => trainOptions({ engine: undefined }).engine),
+    'tfjs',
+  );
+  assert.equal(
+    withEngineEnv('tfjs', () => trainOptions({ engine: 'native' }).engine),
+    'native',
+  );
+  assert.throws(
+    () => withEngineEnv('gpu', () => trainOptions()),
+    /engine must be auto, native, tfjs or webgpu, got gpu \(from CHARRNN_ENGINE\)/,
+  );
 });

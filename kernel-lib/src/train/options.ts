@@ -98,8 +98,14 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   whole('sampleLength', 1);
   whole('seed', 0);
   whole('threads', 0);
-  check(o.threads <= o.batchSize, `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`);
-  check(['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine), `engine must be auto, native, tfjs or webgpu, got ${o.engine}${partial.engine === undefined ? ' (from CHARRNN_ENGINE)' : ''}`);
+  check(
+    o.threads <= o.batchSize,
+    `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`,
+  );
+  check(
+    ['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine),
+    `engine must be auto, native, tfjs or webgpu, got ${o.engine}${partial.engine === undefined ? ' (from CHARRNN_ENGINE)' : ''}`,
+  );
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);
@@ -107,7 +113,10 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
   check(o.gradClip >= 0 && Number.isFinite(o.gradClip), `gradClip must be >= 0, got ${o.gradClip}`);
   check(['value', 'norm'].includes(o.clipMode), `clipMode must be value or norm, got ${o.clipMode}`);
   check(o.trainFrac > 0 && o.trainFrac <= 1, `trainFrac must be in (0, 1], got ${o.trainFrac}`);
-  check(o.valFrac >= 0 && o.trainFrac + o.valFrac <= 1, `valFrac must be >= 0 with trainFrac + valFrac <= 1, got ${o.valFrac}`);
+  check(
+    o.valFrac >= 0 && o.trainFrac + o.valFrac <= 1,
+    `valFrac must be >= 0 with trainFrac + valFrac <= 1, got ${o.valFrac}`,
+  );
   check(o.divergeFactor > 1, `divergeFactor must be > 1, got ${o.divergeFactor}`);
   return o;
 }

@@ -32,7 +32,10 @@ function maxDiff(a: Record<string, Float32Array>, b: Record<string, Float32Array
 
 function setup(cell: CellType, opts: Partial<TrainOptions>, dropout = 0): Trainer {
   const corpus = corpusFromText(TEXT);
-  const model = CharRNN.create({ cell, vocabSize: corpus.vocab.size, hiddenSize: 16, numLayers: 2, dropout }, { seed: 7 });
+  const model = CharRNN.create(
+    { cell, vocabSize: corpus.vocab.size, hiddenSize: 16, numLayers: 2, dropout },
+    { seed: 7 },
+  );
   return new Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 10, seed: 5, ...opts });
 }
 
@@ -42,10 +45,19 @@ test.before(async () => {
 
 test('a tiny model memorises a short text to near-zero loss', async () => {
   const corpus = corpusFromText('hello charrnn! ');
-  const model = CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 32, numLayers: 1, dropout: 0 }, { seed: 1 });
+  const model = CharRNN.create(
+    { cell: 'lstm', vocabSize: corpus.vocab.size, hiddenSize: 32, numLayers: 1, dropout: 0 },
+    { seed: 1 },
+  );
   const data = corpusFromText('hello charrnn! '.repeat(20), corpus.vocab).data;
   const trainer = new Trainer(model, corpus.vocab, data, {
-    batchSize: 2, seqLength: 15, trainFrac: 1, valFrac: 0, optimizer: 'adam', learningRate: 0.01, maxIters: 300,
+    batchSize: 2,
+    seqLength: 15,
+    trainFrac: 1,
+    valFrac: 0,
+    optimizer: 'adam',
+    learningRate: 0.01,
+    maxIters: 300,
   });
   const result = await trainer.run();
   assert.equal(result.status, 'done');
@@ -57,31 +69,51 @@ test('a tiny model memorises a short text to near-zero loss', async () => {
 
 // Both engines; the native engine's runs are reported as skipped, with the reason, where its addon is not built.
 const engines = ['tfjs', 'native'] as const;
-const resumeCases = [['lstm', 'rmsprop', 0.3], ['gru', 'adam', 0], ['rnn', 'rmsprop', 0]] as const;
-for (const engine of engines) for (const [cell, optimizer, dropout] of resumeCases) {
-  test(`exact resume (${engine} engine, ${cell}, ${optimizer}, dropout ${dropout}): N + resume + N equals 2N`, onEngine(engine), async () => {
-    // 34 batches of 4x10 per epoch here; lr decay from epoch 0 so the run crosses an epoch boundary and a decay.
-    const opts: Partial<TrainOptions> = { engine, optimizer, lrDecayAfter: 0, lrDecay: 0.9, evalValEvery: 7, trainFrac: 0.8, valFrac: 0.1 };
-    const straight = setup(cell, { ...opts, maxIters: 40 }, dropout);
-    await straight.run();
-    const dir = tmpDir();
-    const first = setup(cell, { ...opts, maxIters: 20, checkpointDir: dir }, dropout);
-    await first.run();
-    first.dispose();
-    first.model.dispose();
-    const resumed = Trainer.resume(dir, corpusFromText(TEXT).data, { maxIters: 40 });
-    assert.equal(resumed.iter, 20);
-    await resumed.run();
-    assert.equal(resumed.iter, 40);
-    assert.ok(maxDiff(weights(straight.model), weights(resumed.model)) < 1e-6);
-    assert.deepEqual(resumed.history.train.map((p) => p[0]), straight.history.train.map((p) => p[0]));
-    assert.ok(Math.abs(resumed.learningRate - straight.learningRate) < 1e-12);
-    for (const t of [straight, resumed]) {
-      t.dispose();
-      t.model.dispose();
-    }
-  });
-}
+const resumeCases = [
+  ['lstm', 'rmsprop', 0.3],
+  ['gru', 'adam', 0],
+  ['rnn', 'rmsprop', 0],
+] as const;
+for (const engine of engines)
+  for (const [cell, optimizer, dropout] of resumeCases) {
+    test(
+      `exact resume (${engine} engine, ${cell}, ${optimizer}, dropout ${dropout}): N + resume + N equals 2N`,
+      onEngine(engine),
+      async () => {
+        // 34 batches of 4x10 per epoch here; lr decay from epoch 0 so the run crosses an epoch boundary and a decay.
+        const opts: Partial<TrainOptions> = {
+          engine,
+          optimizer,
+          lrDecayAfter: 0,
+          lrDecay: 0.9,
+          evalValEvery: 7,
+          trainFrac: 0.8,
+          valFrac: 0.1,
+        };
+        const straight = setup(cell, { ...opts, maxIters: 40 }, dropout);
+        await straight.run();
+        const dir = tmpDir();
+        const first = setup(cell, { ...opts, maxIters: 20, checkpointDir: dir }, dropout);
+        await first.run();
+        first.dispose();
+        first.model.dispose();
+        const resumed = Trainer.resume(dir, corpusFromText(TEXT).data, { maxIters: 40 });
+        assert.equal(resumed.iter, 20);
+        await resumed.run();
+        assert.equal(resumed.iter, 40);
+        assert.ok(maxDiff(weights(straight.model), weights(resumed.model)) < 1e-6);
+        assert.deepEqual(
+          resumed.history.train.map((p) => p[0]),
+          straight.history.train.map((p) => p[0]),
+        );
+        assert.ok(Math.abs(resumed.learningRate - straight.learningRate) < 1e-12);
+        for (const t of [straight, resumed]) {
+          t.dispose();
+          t.model.dispose();
+        }
+      },
+    );
+  }
 
 for (const engine of engines) {
   test(`training leaks no tensors from one iteration to the next (${engine} engine)`, onEngine(engine), async () => {
@@ -90,7 +122,10 @@ for (const engine of engines) {
     await trainer.run({ onProgress: () => counts.push(tf.memory().numTensors) });
     assert.equal(counts.length, 12);
     // From the first validation on (which caches transposed weights for the forward pass) the count is flat.
-    assert.ok(counts.slice(2).every((n) => n === counts[2]), `tensor counts ${counts}`);
+    assert.ok(
+      counts.slice(2).every((n) => n === counts[2]),
+      `tensor counts ${counts}`,
+    );
     trainer.dispose();
     trainer.model.dispose();
   });
@@ -120,7 +155,14 @@ test('a diverging run stops with a message and keeps the last good checkpoint', 
   trainer.dispose();
   trainer.model.dispose();
   // Now with checkpoints: the saved one is the last good iteration, and its weights are finite.
-  const again = setup('rnn', { maxIters: 200, checkpointEvery: 1, optimizer: 'adam', learningRate: 5, gradClip: 0, checkpointDir: dir });
+  const again = setup('rnn', {
+    maxIters: 200,
+    checkpointEvery: 1,
+    optimizer: 'adam',
+    learningRate: 5,
+    gradClip: 0,
+    checkpointDir: dir,
+  });
   const r2 = await again.run();
   assert.equal(r2.status, 'diverged');
   const ckpt = loadCheckpoint(dir);
@@ -176,7 +218,17 @@ test("gradClip acts in char-rnn's units: the clamp of the loss summed over the T
 
 test('patience ends a run once that many validations in a row fail to improve', async () => {
   // lr 0.5 with Adam overshoots at once, so validation stops improving within a few evaluations.
-  const opts: Partial<TrainOptions> = { maxIters: 300, evalValEvery: 2, patience: 3, optimizer: 'adam', learningRate: 0.5, gradClip: 0, divergeFactor: 1e9, trainFrac: 0.8, valFrac: 0.1 };
+  const opts: Partial<TrainOptions> = {
+    maxIters: 300,
+    evalValEvery: 2,
+    patience: 3,
+    optimizer: 'adam',
+    learningRate: 0.5,
+    gradClip: 0,
+    divergeFactor: 1e9,
+    trainFrac: 0.8,
+    valFrac: 0.1,
+  };
   const trainer = setup('rnn', opts);
   const result = await trainer.run();
   assert.equal(result.status, 'done');
@@ -194,30 +246,50 @@ test('an unusable checkpoint folder is refused before the first step', async () 
   fs.writeFileSync(file, '');
   const cases: [string, RegExp][] = [
     [file, /^CharRNNError: the checkpoint folder .*a-file is a file; choose another --checkpoint-dir$/],
-    [path.join(file, 'cv'), /^CharRNNError: cannot write checkpoints in .*a-file\/cv: not a directory \(ENOTDIR\); choose another --checkpoint-dir$/],
+    [
+      path.join(file, 'cv'),
+      /^CharRNNError: cannot write checkpoints in .*a-file\/cv: not a directory \(ENOTDIR\); choose another --checkpoint-dir$/,
+    ],
   ];
   for (const [dir, pattern] of cases) {
     const trainer = setup('rnn', { maxIters: 5, threads: 1, checkpointDir: dir });
     let steps = 0;
-    await assert.rejects(trainer.run({ onProgress: () => steps++ }).finally(() => trainer.dispose()), pattern);
+    await assert.rejects(
+      trainer.run({ onProgress: () => steps++ }).finally(() => trainer.dispose()),
+      pattern,
+    );
     assert.equal(steps, 0);
     trainer.model.dispose();
   }
 });
 
 const asRoot = process.getuid?.() === 0;
-test('a read-only checkpoint folder is refused before the first step', { skip: asRoot && 'root writes into read-only folders' }, async () => {
-  const dir = tmpDir();
-  fs.chmodSync(dir, 0o555);
-  const trainer = setup('rnn', { maxIters: 5, threads: 1, checkpointDir: path.join(dir, 'cv') });
-  await assert.rejects(trainer.run().finally(() => trainer.dispose()), /^CharRNNError: cannot write checkpoints in .*cv: permission denied \(EACCES\)/);
-  assert.equal(trainer.iter, 0);
-  trainer.model.dispose();
-});
+test(
+  'a read-only checkpoint folder is refused before the first step',
+  { skip: asRoot && 'root writes into read-only folders' },
+  async () => {
+    const dir = tmpDir();
+    fs.chmodSync(dir, 0o555);
+    const trainer = setup('rnn', { maxIters: 5, threads: 1, checkpointDir: path.join(dir, 'cv') });
+    await assert.rejects(
+      trainer.run().finally(() => trainer.dispose()),
+      /^CharRNNError: cannot write checkpoints in .*cv: permission denied \(EACCES\)/,
+    );
+    assert.equal(trainer.iter, 0);
+    trainer.model.dispose();
+  },
+);
 
 test('a run diverging before its first save does not claim a checkpoint was kept', async () => {
   const dir = path.join(tmpDir(), 'cv');
-  const trainer = setup('rnn', { maxIters: 200, optimizer: 'adam', learningRate: 5, gradClip: 0, threads: 1, checkpointDir: dir });
+  const trainer = setup('rnn', {
+    maxIters: 200,
+    optimizer: 'adam',
+    learningRate: 5,
+    gradClip: 0,
+    threads: 1,
+    checkpointDir: dir,
+  });
   const result = await trainer.run();
   assert.equal(result.status, 'diverged');
   assert.deepEqual(fs.readdirSync(dir), []);
@@ -259,7 +331,10 @@ test('after a rollback to an older latest/, best/ is replaced only by a validati
   again.dispose();
   again.model.dispose();
   const vals = again.history.val.filter(([iter]) => iter > 4).map(([, loss]) => loss);
-  assert.ok(vals.every((v) => v > best.bestValLoss), `validations after the rollback ${vals} vs the best ${best.bestValLoss}`);
+  assert.ok(
+    vals.every((v) => v > best.bestValLoss),
+    `validations after the rollback ${vals} vs the best ${best.bestValLoss}`,
+  );
   assert.deepEqual(readCheckpointMeta(path.join(dir, 'best')).meta.state, best);
   assert.equal(result.bestValLoss, best.bestValLoss);
 });
@@ -268,7 +343,10 @@ test('an explicit maxIters alone is not capped by the default maxEpochs; given b
   const runs = [setup('rnn', { maxIters: 100000 }), setup('rnn', { maxIters: 100000, maxEpochs: 2 }), setup('rnn', {})];
   const perEpoch = runs[0].batches.numBatches;
   assert.ok(50 * perEpoch < 100000);
-  assert.deepEqual(runs.map((t) => t.totalIters), [100000, 2 * perEpoch, 50 * perEpoch]);
+  assert.deepEqual(
+    runs.map((t) => t.totalIters),
+    [100000, 2 * perEpoch, 50 * perEpoch],
+  );
   for (const t of runs) {
     t.dispose();
     t.model.dispose();

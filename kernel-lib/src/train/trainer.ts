@@ -92,12 +92,16 @@ export class Trainer {
   constructor(model: CharRNN, vocab: Vocab, data: CharIds | Splits, options: Partial<TrainOptions> = {}) {
     this.options = trainOptions(options);
     if (model.config.vocabSize !== vocab.size) {
-      throw new CharRNNError(`model has vocabSize ${model.config.vocabSize} but the vocabulary has ${vocab.size} chars`);
+      throw new CharRNNError(
+        `model has vocabSize ${model.config.vocabSize} but the vocabulary has ${vocab.size} chars`,
+      );
     }
     this.model = model;
     this.vocab = vocab;
     // Before the batches and the engine's buffers exist: a run that cannot fit is refused with its estimate.
-    checkTrainingMemory(trainingMemory(model.config, this.options, this.engine.name, this.threads, backendInfo()?.name));
+    checkTrainingMemory(
+      trainingMemory(model.config, this.options, this.engine.name, this.threads, backendInfo()?.name),
+    );
     this.splits = ArrayBuffer.isView(data) ? splitCorpus(data, this.options.trainFrac, this.options.valFrac) : data;
     this.batches = new Batches(this.splits.train, this.options.batchSize, this.options.seqLength);
     this.optimizer = new Optimizer({ name: this.options.optimizer, decayRate: this.options.decayRate });
@@ -115,7 +119,9 @@ export class Trainer {
     const ckpt = loadCheckpoint(checkpointDir);
     if (!ckpt.meta.state) {
       ckpt.model.dispose();
-      throw new CharRNNError(`${ckpt.dir} holds no training state, so it cannot be resumed (its weights can still be sampled)`);
+      throw new CharRNNError(
+        `${ckpt.dir} holds no training state, so it cannot be resumed (its weights can still be sampled)`,
+      );
     }
     const saved = (ckpt.meta.training ?? {}) as Partial<TrainOptions>;
     const trainer = new Trainer(ckpt.model, ckpt.vocab, data, { ...saved, ...overrides });
@@ -139,7 +145,9 @@ export class Trainer {
     }
     // best/ may be newer than the checkpoint resumed (the run was killed after saving it, or its latest/ rolled
     // back): only a validation loss below the best on record may replace it.
-    const best = trainer.options.checkpointDir ? bestValLossIn(path.join(trainer.options.checkpointDir, 'best')) : undefined;
+    const best = trainer.options.checkpointDir
+      ? bestValLossIn(path.join(trainer.options.checkpointDir, 'best'))
+      : undefined;
     if (best !== undefined && best < (st.bestValLoss ?? Infinity)) trainer.state.bestValLoss = best;
     return trainer;
   }
@@ -203,10 +211,17 @@ export class Trainer {
         Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
         disposeState(r.state);
         this.rng.state = this.state.rngState;
-        const why = Number.isFinite(r.loss) ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}` : 'loss is NaN';
-        const saved = o.checkpointDir && ['latest', 'best'].some((k) => fs.existsSync(path.join(o.checkpointDir!, k, 'checkpoint.json')));
+        const why = Number.isFinite(r.loss)
+          ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}`
+          : 'loss is NaN';
+        const saved =
+          o.checkpointDir &&
+          ['latest', 'best'].some((k) => fs.existsSync(path.join(o.checkpointDir!, k, 'checkpoint.json')));
         const kept = saved ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
-        return finish('diverged', `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`);
+        return finish(
+          'diverged',
+          `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`,
+        );
       }
       disposeState(this.carried);
       this.carried = r.state;
@@ -227,7 +242,13 @@ export class Trainer {
       const last = this.iter === this.totalIters;
       if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
         await this.syncResident();
-        valLoss = lastVal = (await evaluateAsync(this.model, this.splits.val, { batchSize: o.batchSize, seqLength: o.seqLength, engine: o.engine })).loss;
+        valLoss = lastVal = (
+          await evaluateAsync(this.model, this.splits.val, {
+            batchSize: o.batchSize,
+            seqLength: o.seqLength,
+            engine: o.engine,
+          })
+        ).loss;
         this.history.val.push([this.iter, valLoss]);
         if (valLoss < (this.state.bestValLoss ?? Infinity)) {
           this.state.bestValLoss = valLoss;
@@ -256,7 +277,10 @@ export class Trainer {
       }
       if (o.patience > 0 && (this.state.staleVals ?? 0) >= o.patience) {
         const best = this.state.bestValLoss!.toFixed(4);
-        return finish('done', `training stopped early at iteration ${this.iter}: ${o.patience} validations without improving on ${best}`);
+        return finish(
+          'done',
+          `training stopped early at iteration ${this.iter}: ${o.patience} validations without improving on ${best}`,
+        );
       }
       if (o.checkpointDir && this.iter % o.checkpointEvery === 0 && !last) await this.saveTo('latest', callbacks);
       await yieldToEventLoop();

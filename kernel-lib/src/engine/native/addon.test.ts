@@ -24,40 +24,55 @@ test('blasInfo names the BLAS in use', withAddon, () => {
   assert.match(nativeAddon().blasInfo(), /OpenBLAS|Accelerate/);
 });
 
-test('sgemm equals a naive product for every transpose combination, strides, alpha/beta, and the M = 1 path', withAddon, () => {
-  const nat = nativeAddon();
-  const rng = new Rng(1);
-  for (const [M, N, K] of [[5, 7, 3], [1, 9, 6], [1, 1, 4], [33, 17, 65]]) {
-    for (const ta of [0, 1]) {
-      for (const tb of [0, 1]) {
-        const lda = (ta ? M : K) + 2; // padded rows: the product must respect the stride
-        const ldb = (tb ? K : N) + 1;
-        const ldc = N + 3;
-        const A = random((ta ? K : M) * lda, rng);
-        const B = random((tb ? N : K) * ldb, rng);
-        const C = random(M * ldc, rng);
-        const want = Float32Array.from(C);
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            let s = 0;
-            for (let k = 0; k < K; k++) s += at(A, ta, lda, i, k) * at(B, tb, ldb, k, j);
-            want[i * ldc + j] = 0.5 * s + 2 * C[i * ldc + j];
+test(
+  'sgemm equals a naive product for every transpose combination, strides, alpha/beta, and the M = 1 path',
+  withAddon,
+  () => {
+    const nat = nativeAddon();
+    const rng = new Rng(1);
+    for (const [M, N, K] of [
+      [5, 7, 3],
+      [1, 9, 6],
+      [1, 1, 4],
+      [33, 17, 65],
+    ]) {
+      for (const ta of [0, 1]) {
+        for (const tb of [0, 1]) {
+          const lda = (ta ? M : K) + 2; // padded rows: the product must respect the stride
+          const ldb = (tb ? K : N) + 1;
+          const ldc = N + 3;
+          const A = random((ta ? K : M) * lda, rng);
+          const B = random((tb ? N : K) * ldb, rng);
+          const C = random(M * ldc, rng);
+          const want = Float32Array.from(C);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              let s = 0;
+              for (let k = 0; k < K; k++) s += at(A, ta, lda, i, k) * at(B, tb, ldb, k, j);
+              want[i * ldc + j] = 0.5 * s + 2 * C[i * ldc + j];
+            }
           }
-        }
-        nat.sgemm(ta, tb, M, N, K, 0.5, A, lda, B, ldb, 2, C, ldc);
-        for (let i = 0; i < C.length; i++) {
-          assert.ok(Math.abs(C[i] - want[i]) < 1e-5, `M${M} N${N} K${K} ta${ta} tb${tb} at ${i}: ${C[i]} vs ${want[i]}`);
+          nat.sgemm(ta, tb, M, N, K, 0.5, A, lda, B, ldb, 2, C, ldc);
+          for (let i = 0; i < C.length; i++) {
+            assert.ok(
+              Math.abs(C[i] - want[i]) < 1e-5,
+              `M${M} N${N} K${K} ta${ta} tb${tb} at ${i}: ${C[i]} vs ${want[i]}`,
+            );
+          }
         }
       }
     }
-  }
-});
+  },
+);
 
 test('sgemm and the row helpers refuse arrays too small for the sizes given', withAddon, () => {
   const nat = nativeAddon();
   const a = new Float32Array(6);
   assert.throws(() => nat.sgemm(0, 0, 3, 3, 3, 1, a, 3, a, 3, 0, new Float32Array(9), 3), RangeError);
-  assert.throws(() => nat.sgemm(0, 0, 2, 2, 3, 1, new Float32Array(9), 2, a, 2, 0, new Float32Array(4), 2), /leading dimension/);
+  assert.throws(
+    () => nat.sgemm(0, 0, 2, 2, 3, 1, new Float32Array(9), 2, a, 2, 0, new Float32Array(4), 2),
+    /leading dimension/,
+  );
   assert.throws(() => nat.gatherRowsBias(a, a, Int32Array.of(0, 5), new Float32Array(4), 2, 2), RangeError);
   assert.throws(() => nat.softmaxXent(new Float32Array(4), Int32Array.of(2, 0), 2, 2, 1), RangeError);
   assert.throws(() => nat.lstmForward(a, a, a, a, 2, 2), RangeError);
@@ -92,7 +107,10 @@ test('gather, scatter, bias, column sums and masks equal naive loops', withAddon
   }
   const z = Float32Array.from(out);
   nat.addRow(z, bias, N, M);
-  nat.mulInPlace(z, Float32Array.from(z, (_, i) => i % 2));
+  nat.mulInPlace(
+    z,
+    Float32Array.from(z, (_, i) => i % 2),
+  );
   z.forEach((v, i) => assert.ok(Math.abs(v - (i % 2) * (out[i] + bias[i % M])) < 1e-6));
 });
 

@@ -21,7 +21,8 @@ test('build.js puts the addon where the loader looks for it', () => {
 /** Runs fn with CHARRNN_NATIVE set to value (undefined: unset), and puts it back after. */
 function withNativeEnv(value: string | undefined, fn: () => void): void {
   const saved = process.env.CHARRNN_NATIVE;
-  const set = (v: string | undefined) => (v === undefined ? delete process.env.CHARRNN_NATIVE : (process.env.CHARRNN_NATIVE = v));
+  const set = (v: string | undefined) =>
+    v === undefined ? delete process.env.CHARRNN_NATIVE : (process.env.CHARRNN_NATIVE = v);
   set(value);
   try {
     fn();

@@ -43,7 +43,10 @@ function layerWeights(model: CharRNN, l: number) {
   const kernel = valuesOf(model.params[`layer${l}/kernel`]); // [D + H, G*H]
   const rb = model.params[`layer${l}/recurrent_bias`];
   return {
-    cell, D, GH, kernel,
+    cell,
+    D,
+    GH,
+    kernel,
     wh: kernel.subarray(D * GH), // [H, G*H] the recurrent rows
     bias: valuesOf(model.params[`layer${l}/bias`]), // [G*H]
     bhn: rb ? valuesOf(rb) : undefined, // [H] GRU
@@ -54,8 +57,18 @@ function layerWeights(model: CharRNN, l: number) {
  * One step of one layer: z [B, G*H] holds x W_x + b on entry (gate activations on exit); writes h [B, H] (and c).
  * GRU adds h_prev W_h separately (r multiplies its n part), using the scratch zh, and keeps hn for backward.
  */
-function cellStep(nat: NativeAddon, cell: CellType, w: ReturnType<typeof layerWeights>, B: number, H: number,
-  z: Float32Array, hPrev: Float32Array, h: Float32Array, c?: { prev: Float32Array; next: Float32Array }, hn?: Float32Array): void {
+function cellStep(
+  nat: NativeAddon,
+  cell: CellType,
+  w: ReturnType<typeof layerWeights>,
+  B: number,
+  H: number,
+  z: Float32Array,
+  hPrev: Float32Array,
+  h: Float32Array,
+  c?: { prev: Float32Array; next: Float32Array },
+  hn?: Float32Array,
+): void {
   const GH = w.GH;
   if (cell === 'gru') {
     const zh = work.get('gru/zh', B * GH);
@@ -73,8 +86,16 @@ function cellStep(nat: NativeAddon, cell: CellType, w: ReturnType<typeof layerWe
 }
 
 /** Layer l over T steps. X [N, D] is its input, or undefined for layer 0 (which gathers rows by char id). */
-function layerForward(nat: NativeAddon, model: CharRNN, l: number, ids: Int32Array, X: Float32Array | undefined,
-  state: RNNState, T: number, B: number): LayerRun {
+function layerForward(
+  nat: NativeAddon,
+  model: CharRNN,
+  l: number,
+  ids: Int32Array,
+  X: Float32Array | undefined,
+  state: RNNState,
+  T: number,
+  B: number,
+): LayerRun {
   const { cell, hiddenSize: H } = model.config;
   const w = layerWeights(model, l);
   const { D, GH } = w;
@@ -94,7 +115,18 @@ function layerForward(nat: NativeAddon, model: CharRNN, l: number, ids: Int32Arr
   const hn = cell === 'gru' ? work.get(`l${l}/hn`, N * H) : undefined;
   for (let t = 0; t < T; t++) {
     const c = cs && { prev: stepRows(cs, t, B, H), next: stepRows(cs, t + 1, B, H) };
-    cellStep(nat, cell, w, B, H, stepRows(z, t, B, GH), stepRows(hs, t, B, H), stepRows(hs, t + 1, B, H), c, hn && stepRows(hn, t, B, H));
+    cellStep(
+      nat,
+      cell,
+      w,
+      B,
+      H,
+      stepRows(z, t, B, GH),
+      stepRows(hs, t, B, H),
+      stepRows(hs, t + 1, B, H),
+      c,
+      hn && stepRows(hn, t, B, H),
+    );
   }
   return { z, hs, cs, hn };
 }
@@ -103,8 +135,17 @@ function layerForward(nat: NativeAddon, model: CharRNN, l: number, ids: Int32Arr
  * Backprop through time for layer l. dH [N, H] holds d loss / d h_t from above; the recurrent gradient is added
  * into it step by step (row block t-1 receives dz_t W_h^T). No gradient flows into the starting state.
  */
-function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRun, dH: Float32Array, ids: Int32Array,
-  X: Float32Array | undefined, T: number, B: number) {
+function layerBackward(
+  nat: NativeAddon,
+  model: CharRNN,
+  l: number,
+  run: LayerRun,
+  dH: Float32Array,
+  ids: Int32Array,
+  X: Float32Array | undefined,
+  T: number,
+  B: number,
+) {
   const { cell, hiddenSize: H } = model.config;
   const w = layerWeights(model, l);
   const { D, GH } = w;
@@ -116,9 +157,28 @@ function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRu
     const zt = stepRows(z, t, B, GH);
     const dh = stepRows(dH, t, B, H);
     const dhPrev = t > 0 ? stepRows(dH, t - 1, B, H) : work.zeros('dh/discard', B * H); // nothing flows into h_0
-    if (cell === 'lstm') nat.lstmBackward(zt, dh, dc as Float32Array, stepRows(cs as Float32Array, t + 1, B, H), stepRows(cs as Float32Array, t, B, H), B, H);
+    if (cell === 'lstm')
+      nat.lstmBackward(
+        zt,
+        dh,
+        dc as Float32Array,
+        stepRows(cs as Float32Array, t + 1, B, H),
+        stepRows(cs as Float32Array, t, B, H),
+        B,
+        H,
+      );
     else if (cell === 'rnn') nat.rnnBackward(zt, dh, B, H);
-    else nat.gruBackward(zt, stepRows(dzh, t, B, GH), dh, stepRows(hs, t, B, H), stepRows(hn as Float32Array, t, B, H), dhPrev, B, H);
+    else
+      nat.gruBackward(
+        zt,
+        stepRows(dzh, t, B, GH),
+        dh,
+        stepRows(hs, t, B, H),
+        stepRows(hn as Float32Array, t, B, H),
+        dhPrev,
+        B,
+        H,
+      );
     if (t > 0) nat.sgemm(0, 1, B, H, GH, 1, stepRows(dzh, t, B, GH), GH, w.wh, GH, 1, dhPrev, H); // += dz_t W_h^T
   }
   // Weight gradients over all N rows: input rows X^T dZ (a scatter for one-hot input), recurrent rows H_prev^T dZh.
@@ -146,7 +206,10 @@ function layerBackward(nat: NativeAddon, model: CharRNN, l: number, run: LayerRu
 function readMasks(model: CharRNN, T: number, B: number, seed?: number, streams?: Streams) {
   const masks = dropoutMasks(model, T, B, seed, streams);
   if (!masks) return undefined;
-  const read = { inputs: masks.inputs.map((m) => m && (m.dataSync() as Float32Array)), output: masks.output.dataSync() as Float32Array };
+  const read = {
+    inputs: masks.inputs.map((m) => m && (m.dataSync() as Float32Array)),
+    output: masks.output.dataSync() as Float32Array,
+  };
   disposeMasks(masks);
   return read;
 }
@@ -164,8 +227,16 @@ function dropped(nat: NativeAddon, name: string, h: Float32Array, mask?: Float32
  * Loss and gradients of one batch, like the TF.js engine's lossAndGrads (built-in cells only). opts.streams says which
  * streams of a larger batch this is (data-parallel training), so that the dropout masks are that part's.
  */
-export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; streams?: Streams } = {}): LossAndGrads {
-  if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells train on the TF.js engine');
+export function nativeLossAndGrads(
+  model: CharRNN,
+  batch: Batch,
+  state: RNNState,
+  opts: { dropoutSeed?: number; streams?: Streams } = {},
+): LossAndGrads {
+  if (model.custom)
+    throw new CharRNNError(
+      'the native engine runs the built-in cells only; models with your own cells train on the TF.js engine',
+    );
   const nat = nativeAddon();
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
@@ -226,8 +297,18 @@ export function nativeLossAndGrads(model: CharRNN, batch: Batch, state: RNNState
  * The model over x [T*B] (time-major) from `state`, without dropout, like the TF.js engine's forward (evaluation,
  * introspection): logits [T*B, V], the state after the last step, and with collect every step's h, c and gates.
  */
-export function nativeForward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): ForwardResult {
-  if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells run on the TF.js engine');
+export function nativeForward(
+  model: CharRNN,
+  x: Int32Array,
+  T: number,
+  B: number,
+  state: RNNState,
+  opts: { collect?: boolean } = {},
+): ForwardResult {
+  if (model.custom)
+    throw new CharRNNError(
+      'the native engine runs the built-in cells only; models with your own cells run on the TF.js engine',
+    );
   const nat = nativeAddon();
   checkInputs(model, [x], T, B, state);
   const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = model.config;
@@ -255,7 +336,10 @@ export function nativeForward(model: CharRNN, x: Int32Array, T: number, B: numbe
 
 /** One timestep for sampling, like the TF.js engine's step: x [B] char ids, logits [B, V]. */
 export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
-  if (model.custom) throw new CharRNNError('the native engine runs the built-in cells only; models with your own cells sample on the TF.js engine');
+  if (model.custom)
+    throw new CharRNNError(
+      'the native engine runs the built-in cells only; models with your own cells sample on the TF.js engine',
+    );
   const nat = nativeAddon();
   const B = x.length;
   checkInputs(model, [x], 1, B, state);
@@ -272,8 +356,20 @@ export function nativeStep(model: CharRNN, x: Int32Array, state: RNNState): { lo
       nat.gatherRowsBias(w.kernel, w.bias, x, z, B, w.GH);
     }
     const h = new Float32Array(B * H);
-    const c = cell === 'lstm' ? { prev: valuesOf((state.c as tf.Tensor2D[])[l]), next: new Float32Array(B * H) } : undefined;
-    cellStep(nat, cell, w, B, H, z, valuesOf(state.h[l]), h, c, cell === 'gru' ? work.get('step/hn', B * H) : undefined);
+    const c =
+      cell === 'lstm' ? { prev: valuesOf((state.c as tf.Tensor2D[])[l]), next: new Float32Array(B * H) } : undefined;
+    cellStep(
+      nat,
+      cell,
+      w,
+      B,
+      H,
+      z,
+      valuesOf(state.h[l]),
+      h,
+      c,
+      cell === 'gru' ? work.get('step/hn', B * H) : undefined,
+    );
     next.h.push(tensorOf(h, [B, H]));
     if (c) next.c?.push(tensorOf(c.next, [B, H]));
     input = h;
@@ -291,7 +387,9 @@ export const nativeEngine: Engine = {
   cannotRun(model) {
     const status = nativeStatus();
     if (!status.available) return status.detail;
-    return model.custom ? 'the native engine runs the built-in cells only; your own cells train on the TF.js engine' : undefined;
+    return model.custom
+      ? 'the native engine runs the built-in cells only; your own cells train on the TF.js engine'
+      : undefined;
   },
   lossAndGrads: nativeLossAndGrads,
   forward: nativeForward,

@@ -9,11 +9,17 @@ import { tensorOf, valuesOf } from './arrays';
  * with the native engine, whose gradients are host arrays already: the new weights stay host arrays too, so the
  * engine's next step reads them for free. On config a (2x128) the TF.js update took ~30% of a native iteration.
  */
-export function nativeApply(optimizer: Optimizer, params: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
+export function nativeApply(
+  optimizer: Optimizer,
+  params: Record<string, tf.Variable>,
+  grads: Record<string, tf.Tensor>,
+  lr: number,
+): void {
   const nat = nativeAddon();
   optimizer.step += 1;
   const { name, decayRate, beta1, beta2, epsilon } = optimizer.config;
-  const slot = (key: string, n: number) => (optimizer.slots[key] ? valuesOf(optimizer.slots[key]) : new Float32Array(n));
+  const slot = (key: string, n: number) =>
+    optimizer.slots[key] ? valuesOf(optimizer.slots[key]) : new Float32Array(n);
   const setSlot = (key: string, values: Float32Array, shape: number[]) => {
     optimizer.slots[key]?.dispose();
     optimizer.slots[key] = tensorOf(values, shape);

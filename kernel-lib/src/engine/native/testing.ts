@@ -17,7 +17,9 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * without it: each kind runs where it can and is reported as skipped, with the reason, where it cannot.
  */
 export const withAddon: { skip: string | false } = { skip: nativeStatus().available ? false : nativeStatus().detail };
-export const withoutAddon: { skip: string | false } = { skip: nativeStatus().available ? 'the addon is built here (CHARRNN_NATIVE=0 runs this test)' : false };
+export const withoutAddon: { skip: string | false } = {
+  skip: nativeStatus().available ? 'the addon is built here (CHARRNN_NATIVE=0 runs this test)' : false,
+};
 
 /** The options of a test that runs on `engine`: the native engine's need the addon. */
 export function onEngine(engine: EngineChoice): { skip: string | false } {

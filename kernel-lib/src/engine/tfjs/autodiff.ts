@@ -16,7 +16,12 @@ const rowsAt = (m: tf.Tensor2D, t: number, B: number) => tf.slice(m, [t * B, 0],
  * (tf.variableGrads). This is how user-written cells train, and the reference the hand-written backward is
  * checked against. Same dropout masks for the same dropoutSeed.
  */
-export function lossAndGradsAutodiff(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): LossAndGrads {
+export function lossAndGradsAutodiff(
+  model: CharRNN,
+  batch: Batch,
+  state: RNNState,
+  opts: { dropoutSeed?: number } = {},
+): LossAndGrads {
   installWasmKernels();
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
@@ -40,9 +45,14 @@ export function lossAndGradsAutodiff(model: CharRNN, batch: Batch, state: RNNSta
     }
     let hTop = tf.concat(tops, 0) as tf.Tensor2D; // [T*B, H]
     if (masks) hTop = tf.mul(hTop, masks.output);
-    const logits = tf.add(tf.matMul(hTop, model.params['output/kernel'] as tf.Tensor2D), model.params['output/bias']) as tf.Tensor2D;
+    const logits = tf.add(
+      tf.matMul(hTop, model.params['output/kernel'] as tf.Tensor2D),
+      model.params['output/bias'],
+    ) as tf.Tensor2D;
     // keep: variableGrads disposes everything else made inside this function.
-    finalStates = states.map((s) => (s.c ? { h: tf.keep(tf.clone(s.h)), c: tf.keep(tf.clone(s.c)) } : { h: tf.keep(tf.clone(s.h)) }));
+    finalStates = states.map((s) =>
+      s.c ? { h: tf.keep(tf.clone(s.h)), c: tf.keep(tf.clone(s.c)) } : { h: tf.keep(tf.clone(s.h)) },
+    );
     return meanCrossEntropy(logits, batch.y);
   }, vars);
   disposeMasks(masks);

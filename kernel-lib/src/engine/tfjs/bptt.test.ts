@@ -41,7 +41,14 @@ const T = 4;
 const B = 3;
 
 /** Loss at params + eps * direction (direction given per parameter name), params restored after. */
-function lossAt(model: CharRNN, batch: Batch, state: RNNState, dir: Record<string, tf.Tensor>, eps: number, dropoutSeed?: number): number {
+function lossAt(
+  model: CharRNN,
+  batch: Batch,
+  state: RNNState,
+  dir: Record<string, tf.Tensor>,
+  eps: number,
+  dropoutSeed?: number,
+): number {
   const saved: Record<string, tf.Tensor> = {};
   for (const [name, v] of Object.entries(model.params)) {
     saved[name] = tf.clone(v);
@@ -54,10 +61,19 @@ function lossAt(model: CharRNN, batch: Batch, state: RNNState, dir: Record<strin
   return r.loss;
 }
 
-async function checkGradients(backend: 'wasm' | 'cpu', cell: CellType, layers: number, dropout: number, fused = true): Promise<void> {
+async function checkGradients(
+  backend: 'wasm' | 'cpu',
+  cell: CellType,
+  layers: number,
+  dropout: number,
+  fused = true,
+): Promise<void> {
   await initBackend(backend);
   useFusedKernels(fused);
-  const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout }, { seed: 7, initScale: 0.5 });
+  const model = CharRNN.create(
+    { cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout },
+    { seed: 7, initScale: 0.5 },
+  );
   const batch = randomBatch(V, T, B, 3);
   const state = randomState(model, B, 11);
   const dropoutSeed = dropout > 0 ? 1234 : undefined;
@@ -86,16 +102,24 @@ async function checkGradients(backend: 'wasm' | 'cpu', cell: CellType, layers: n
   const gmax = Math.max(...Object.values(auto.grads).map(maxAbs));
   const dir: Record<string, tf.Tensor> = {};
   for (const [name, v] of Object.entries(model.params)) {
-    const noise = tf.tensor(Float32Array.from({ length: v.size }, () => rng.uniform(-0.5, 0.5)), v.shape as number[]);
+    const noise = tf.tensor(
+      Float32Array.from({ length: v.size }, () => rng.uniform(-0.5, 0.5)),
+      v.shape as number[],
+    );
     dir[name] = tf.tidy(() => tf.add(noise, tf.div(auto.grads[name], gmax)));
     noise.dispose();
   }
   let analytic = 0;
   for (const n of Object.keys(dir)) analytic += tf.tidy(() => tf.sum(tf.mul(hand.grads[n], dir[n])).dataSync()[0]);
   const eps = 1e-2;
-  const numeric = (lossAt(model, batch, state, dir, eps, dropoutSeed) - lossAt(model, batch, state, dir, -eps, dropoutSeed)) / (2 * eps);
+  const numeric =
+    (lossAt(model, batch, state, dir, eps, dropoutSeed) - lossAt(model, batch, state, dir, -eps, dropoutSeed)) /
+    (2 * eps);
   assert.ok(Math.abs(analytic) > 1e-3, `${what}: directional derivative too small to test (${analytic})`);
-  assert.ok(Math.abs(numeric - analytic) <= 5e-3 * Math.abs(analytic), `${what}: finite difference ${numeric} vs analytic ${analytic}`);
+  assert.ok(
+    Math.abs(numeric - analytic) <= 5e-3 * Math.abs(analytic),
+    `${what}: finite difference ${numeric} vs analytic ${analytic}`,
+  );
 
   tf.dispose(Object.values(dir));
   disposeResult(hand);
@@ -113,7 +137,8 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
         checkGradients('wasm', cell, layers, dropout));
     }
   }
-  test(`cpu: ${cell} x2 dropout 0.3: hand-written backward == autodiff == finite differences`, () => checkGradients('cpu', cell, 2, 0.3));
+  test(`cpu: ${cell} x2 dropout 0.3: hand-written backward == autodiff == finite differences`, () =>
+    checkGradients('cpu', cell, 2, 0.3));
   test(`wasm, plain ops (no fused kernels): ${cell} x2 dropout 0.3: backward == autodiff == finite differences`, () =>
     checkGradients('wasm', cell, 2, 0.3, false));
 }
@@ -159,7 +184,10 @@ test('lossAndGrads leaks no tensors and returns a fresh state', async () => {
 
 test('the carried state changes the loss (state flows from batch to batch)', async () => {
   await initBackend('wasm');
-  const model = CharRNN.create({ cell: 'gru', vocabSize: V, hiddenSize: H, numLayers: 1, dropout: 0 }, { seed: 3, initScale: 0.5 });
+  const model = CharRNN.create(
+    { cell: 'gru', vocabSize: V, hiddenSize: H, numLayers: 1, dropout: 0 },
+    { seed: 3, initScale: 0.5 },
+  );
   const batch = randomBatch(V, T, B, 5);
   const zero = model.zeroState(B);
   const first = lossAndGrads(model, batch, zero);
@@ -174,15 +202,28 @@ test('the carried state changes the loss (state flows from batch to batch)', asy
 test('two batches with the state carried over give the loss of forward over both in one go', async () => {
   await initBackend('wasm');
   for (const cell of ['lstm', 'gru'] as CellType[]) {
-    const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 8, initScale: 0.5 });
+    const model = CharRNN.create(
+      { cell, vocabSize: V, hiddenSize: H, numLayers: 2, dropout: 0 },
+      { seed: 8, initScale: 0.5 },
+    );
     const whole = randomBatch(V, 2 * T, B, 6); // time-major: the first T*B ids are the first half in time
-    const half = (k: number): Batch => ({ x: whole.x.slice(k * T * B, (k + 1) * T * B), y: whole.y.slice(k * T * B, (k + 1) * T * B), T, B });
+    const half = (k: number): Batch => ({
+      x: whole.x.slice(k * T * B, (k + 1) * T * B),
+      y: whole.y.slice(k * T * B, (k + 1) * T * B),
+      T,
+      B,
+    });
     const zero = model.zeroState(B);
     const first = lossAndGrads(model, half(0), zero);
     const second = lossAndGrads(model, half(1), first.state);
     const f = forward(model, whole.x, 2 * T, B, zero);
-    const full = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(whole.y, 'int32'), V), f.logits).dataSync()[0]);
-    assert.ok(Math.abs((first.loss + second.loss) / 2 - full) < 1e-5, `${cell}: ${(first.loss + second.loss) / 2} vs ${full}`);
+    const full = tf.tidy(
+      () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(whole.y, 'int32'), V), f.logits).dataSync()[0],
+    );
+    assert.ok(
+      Math.abs((first.loss + second.loss) / 2 - full) < 1e-5,
+      `${cell}: ${(first.loss + second.loss) / 2} vs ${full}`,
+    );
     assert.ok(tf.tidy(() => maxAbs(tf.sub(second.state.h[1], f.state.h[1]))) < 1e-6);
     [first, second].forEach(disposeResult);
     f.logits.dispose();
@@ -196,7 +237,10 @@ test('bad batches throw CharRNNError with one clear line', async () => {
   const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: H, numLayers: 1, dropout: 0 });
   const state = model.zeroState(2);
   const ok = Int32Array.from([0, 1, 2, 3]);
-  assert.throws(() => lossAndGrads(model, { x: Int32Array.from([0, 1, 9, 3]), y: ok, T: 2, B: 2 }, state), CharRNNError);
+  assert.throws(
+    () => lossAndGrads(model, { x: Int32Array.from([0, 1, 9, 3]), y: ok, T: 2, B: 2 }, state),
+    CharRNNError,
+  );
   assert.throws(() => lossAndGrads(model, { x: ok, y: ok, T: 3, B: 2 }, state), /expected T\*B/);
   assert.throws(() => lossAndGrads(model, { x: ok, y: ok, T: 4, B: 1 }, state), /state tensor/);
   disposeState(state);

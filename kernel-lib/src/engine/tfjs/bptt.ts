@@ -15,7 +15,12 @@ import { layerWeights, outputWeights } from './weights';
  * user-written cells go through autodiff). Dropout only when opts.dropoutSeed is given.
  * Keeps only what the backward pass needs: per step the gate activations and h (and c), nothing else.
  */
-export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; streams?: Streams } = {}): LossAndGrads {
+export function lossAndGrads(
+  model: CharRNN,
+  batch: Batch,
+  state: RNNState,
+  opts: { dropoutSeed?: number; streams?: Streams } = {},
+): LossAndGrads {
   installWasmKernels();
   if (model.custom) return lossAndGradsAutodiff(model, batch, state, opts);
   const { T, B } = batch;
@@ -75,7 +80,10 @@ export function lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts
 /** The h of every step stacked time-major [T*B, H], times a dropout mask when given. */
 function stackH(steps: StepOut[], mask?: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const h = tf.concat(steps.map((s) => s.h), 0) as tf.Tensor2D;
+    const h = tf.concat(
+      steps.map((s) => s.h),
+      0,
+    ) as tf.Tensor2D;
     return mask ? (tf.mul(h, mask) as tf.Tensor2D) : h;
   });
 }

@@ -49,7 +49,14 @@ interface CellMath {
   forward(xw: tf.Tensor2D, hw: tf.Tensor2D, H: number, prev: Prev, bhn?: tf.Tensor1D): StepOut;
   backward(out: StepOut, dh: tf.Tensor2D, prev: Prev, dc?: tf.Tensor2D): StepGrads;
   forwardFused(xw: tf.Tensor2D, hw: tf.Tensor2D, H: number, prev: Prev, bhn?: tf.Tensor1D): StepOut;
-  backwardFused(out: StepOut, H: number, dh: tf.Tensor2D, dhNext: tf.Tensor2D | undefined, prev: Prev, dc?: tf.Tensor2D): StepGrads;
+  backwardFused(
+    out: StepOut,
+    H: number,
+    dh: tf.Tensor2D,
+    dhNext: tf.Tensor2D | undefined,
+    prev: Prev,
+    dc?: tf.Tensor2D,
+  ): StepGrads;
 }
 
 /** h = tanh(x W_x + h_prev W_h + b). */
@@ -103,7 +110,11 @@ const LSTM: CellMath = {
     return { h, c, gates };
   },
   backwardFused(out, H, dh, dhNext, prev, dc) {
-    const [dz, dcPrev] = runFused('CharRNNLSTMBackward', { gates: out.gates, c: out.c, cPrev: prev.c, dh, dhNext, dc }, H);
+    const [dz, dcPrev] = runFused(
+      'CharRNNLSTMBackward',
+      { gates: out.gates, c: out.c, cPrev: prev.c, dh, dhNext, dc },
+      H,
+    );
     return { dxw: dz, dhw: dz, dcPrev };
   },
 };
@@ -134,7 +145,11 @@ const GRU: CellMath = {
     return { h, gates, hn };
   },
   backwardFused(out, H, dh, dhNext, prev) {
-    const [dxw, dhw, dhDirect] = runFused('CharRNNGRUBackward', { gates: out.gates, hn: out.hn, hPrev: prev.h, dh, dhNext }, H);
+    const [dxw, dhw, dhDirect] = runFused(
+      'CharRNNGRUBackward',
+      { gates: out.gates, hn: out.hn, hPrev: prev.h, dh, dhNext },
+      H,
+    );
     return { dxw, dhw, dhDirect };
   },
 };
@@ -152,7 +167,14 @@ export function forwardStep(cell: CellType, xw: tf.Tensor2D, hw: tf.Tensor2D, pr
  * One step backward. d loss / d h of this step is dh (from the layer above) + dhNext (from step t+1, absent at
  * the last step); dc is d loss / d c from step t+1 (LSTM).
  */
-export function backwardStep(cell: CellType, out: StepOut, prev: Prev, dhAbove: tf.Tensor2D, dhNext?: tf.Tensor2D, dc?: tf.Tensor2D): StepGrads {
+export function backwardStep(
+  cell: CellType,
+  out: StepOut,
+  prev: Prev,
+  dhAbove: tf.Tensor2D,
+  dhNext?: tf.Tensor2D,
+  dc?: tf.Tensor2D,
+): StepGrads {
   if (fusedAvailable(prev.h.size)) return CELLS[cell].backwardFused(out, prev.h.shape[1], dhAbove, dhNext, prev, dc);
   const dh = dhNext ? (tf.add(dhAbove, dhNext) as tf.Tensor2D) : dhAbove;
   return CELLS[cell].backward(out, dh, prev, dc);

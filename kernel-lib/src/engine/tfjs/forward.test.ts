@@ -23,7 +23,12 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** Runs step() T times over time-major x; returns logits stacked [T*B, V] and the final state. */
-function stepThrough(model: CharRNN, x: Int32Array, state: RNNState, batch = B): { logits: tf.Tensor2D; state: RNNState } {
+function stepThrough(
+  model: CharRNN,
+  x: Int32Array,
+  state: RNNState,
+  batch = B,
+): { logits: tf.Tensor2D; state: RNNState } {
   const all: tf.Tensor2D[] = [];
   let s = state;
   for (let t = 0; t < T; t++) {
@@ -39,7 +44,10 @@ function stepThrough(model: CharRNN, x: Int32Array, state: RNNState, batch = B):
 
 test('at batch 1, step() (cached input rows) == forward, and follows a change of the weights', async () => {
   await initBackend('wasm');
-  const model = CharRNN.create({ cell: 'lstm', vocabSize: V, hiddenSize: 4, numLayers: 2, dropout: 0 }, { seed: 3, initScale: 0.5 });
+  const model = CharRNN.create(
+    { cell: 'lstm', vocabSize: V, hiddenSize: 4, numLayers: 2, dropout: 0 },
+    { seed: 3, initScale: 0.5 },
+  );
   const x = ids(T, 4);
   for (let round = 0; round < 2; round++) {
     const start = model.zeroState(1);
@@ -58,7 +66,10 @@ test('at batch 1, step() (cached input rows) == forward, and follows a change of
 for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
   test(`${cell}: forward over T steps == step() T times; activations line up`, async () => {
     await initBackend('wasm');
-    const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: 4, numLayers: 2, dropout: 0.5 }, { seed: 2, initScale: 0.5 });
+    const model = CharRNN.create(
+      { cell, vocabSize: V, hiddenSize: 4, numLayers: 2, dropout: 0.5 },
+      { seed: 2, initScale: 0.5 },
+    );
     const x = ids(T * B, 1);
     const start = model.zeroState(B);
     const f = forward(model, x, T, B, start, { collect: true });
@@ -69,7 +80,10 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
     const act = f.activations;
     assert.ok(act);
     assert.deepEqual(act.h[1].shape, [T, B, 4]);
-    assert.ok(tf.tidy(() => maxDiff(tf.reshape(tf.slice(act.h[1], [T - 1, 0, 0], [1, B, 4]), [B, 4]), f.state.h[1])) < 1e-6, 'last h');
+    assert.ok(
+      tf.tidy(() => maxDiff(tf.reshape(tf.slice(act.h[1], [T - 1, 0, 0], [1, B, 4]), [B, 4]), f.state.h[1])) < 1e-6,
+      'last h',
+    );
     const G = { rnn: 1, lstm: 4, gru: 3 }[cell];
     assert.deepEqual(act.gates?.[0].shape, [T, B, G * 4]);
     assert.equal(act.c?.length, cell === 'lstm' ? 2 : undefined);
@@ -77,7 +91,9 @@ for (const cell of ['rnn', 'lstm', 'gru'] as CellType[]) {
     assert.ok(g.every((v) => v >= -1 && v <= 1));
     // forward's loss is the one lossAndGrads reports (dropout off without a seed).
     const y = ids(T * B, 9);
-    const viaForward = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), V), f.logits).dataSync()[0]);
+    const viaForward = tf.tidy(
+      () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), V), f.logits).dataSync()[0],
+    );
     const r = lossAndGrads(model, { x, y, T, B }, start);
     assert.ok(Math.abs(viaForward - r.loss) < 1e-5, `${viaForward} vs ${r.loss}`);
     tf.dispose([f.logits, s.logits, ...act.h, ...(act.c ?? []), ...(act.gates ?? []), ...Object.values(r.grads)]);
@@ -114,7 +130,11 @@ class MinimalGatedCell implements Cell {
   readonly u: tf.Variable;
   readonly a: tf.Variable;
   readonly b: tf.Variable;
-  constructor(readonly inputSize: number, readonly hiddenSize: number, rng: Rng) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Rng,
+  ) {
     this.w = uniformVariable([inputSize, hiddenSize], rng, 0.5);
     this.u = uniformVariable([hiddenSize, hiddenSize], rng, 0.5);
     this.a = uniformVariable([inputSize, hiddenSize], rng, 0.5);
@@ -141,7 +161,18 @@ test('a user-written cell trains through autodiff: gradients match finite differ
   const rng = new Rng(4);
   const model = CharRNN.fromCells([new MinimalGatedCell(V, 5, rng), new MinimalGatedCell(5, 5, rng)], V, { seed: 1 });
   assert.ok(model.custom);
-  assert.deepEqual(Object.keys(model.params).sort(), ['layer0/a', 'layer0/b', 'layer0/u', 'layer0/w', 'layer1/a', 'layer1/b', 'layer1/u', 'layer1/w', 'output/bias', 'output/kernel']);
+  assert.deepEqual(Object.keys(model.params).sort(), [
+    'layer0/a',
+    'layer0/b',
+    'layer0/u',
+    'layer0/w',
+    'layer1/a',
+    'layer1/b',
+    'layer1/u',
+    'layer1/w',
+    'output/bias',
+    'output/kernel',
+  ]);
   // A sequence with structure: each char is the previous + 1.
   const x = Int32Array.from({ length: T * B }, (_, i) => (Math.floor(i / B) + (i % B)) % V);
   const y = x.map((c) => (c + 1) % V);

@@ -13,7 +13,14 @@ import { layerWeights, outputWeights } from './weights';
  * The model over x [T*B] (time-major) from `state`, without dropout. collect = true also returns every step's
  * hidden and cell states and gate activations, for introspection. The caller disposes everything returned.
  */
-export function forward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): ForwardResult {
+export function forward(
+  model: CharRNN,
+  x: Int32Array,
+  T: number,
+  B: number,
+  state: RNNState,
+  opts: { collect?: boolean } = {},
+): ForwardResult {
   installWasmKernels();
   checkInputs(model, [x], T, B, state);
   if (model.custom) return forwardCells(model, x, T, state, opts.collect ?? false);
@@ -24,7 +31,10 @@ export function forward(model: CharRNN, x: Int32Array, T: number, B: number, sta
   for (let l = 0; l < model.config.numLayers; l++) {
     const steps = layerForward(layerWeights(model, l), X, T, prevOf(state, l));
     X.dispose();
-    X = tf.concat(steps.map((s) => s.h), 0); // [T*B, H], the input of the next layer
+    X = tf.concat(
+      steps.map((s) => s.h),
+      0,
+    ); // [T*B, H], the input of the next layer
     const last = steps[T - 1];
     next.h.push(tf.clone(last.h));
     if (next.c) next.c.push(tf.clone(last.c as tf.Tensor2D));
@@ -58,13 +68,18 @@ export function step(model: CharRNN, x: Int32Array, state: RNNState): { logits: 
   const first = [model.params['layer0/kernel'], model.params['layer0/bias']];
   const table = model.derived.get('layer0/wx+b', first, () => tf.add(weights[0].wx, weights[0].b) as tf.Tensor2D); // [V, G*H]
   // At batch 1 the row itself is cached: no op at all for the first layer's input.
-  const row = B === 1 ? model.derived.get(`layer0/wx+b/${x[0]}`, first, () => tf.slice(table, [x[0], 0], [1, -1]) as tf.Tensor2D) : undefined;
+  const row =
+    B === 1
+      ? model.derived.get(`layer0/wx+b/${x[0]}`, first, () => tf.slice(table, [x[0], 0], [1, -1]) as tf.Tensor2D)
+      : undefined;
   const out = outputWeights(model);
   return tidy(() => {
     const next: RNNState = { h: [], ...(state.c ? { c: [] } : {}) };
     let input: tf.Tensor2D | undefined;
     weights.forEach((w, l) => {
-      const xw = input ? (tf.fused.matMul({ a: input, b: w.wx, bias: w.b }) as tf.Tensor2D) : (row ?? (tf.gather(table, tf.tensor1d(x, 'int32')) as tf.Tensor2D)); // [B, G*H]
+      const xw = input
+        ? (tf.fused.matMul({ a: input, b: w.wx, bias: w.b }) as tf.Tensor2D)
+        : (row ?? (tf.gather(table, tf.tensor1d(x, 'int32')) as tf.Tensor2D)); // [B, G*H]
       const prev = prevOf(state, l);
       const s = forwardStep(w.cell, xw, tf.matMul(prev.h, w.wh), prev, w.bhn);
       next.h.push(s.h);
@@ -94,7 +109,10 @@ function forwardCells(model: CharRNN, x: Int32Array, T: number, state: RNNState,
       });
       tops.push(input);
     }
-    const logits = tf.add(tf.matMul(tf.concat(tops, 0), model.params['output/kernel'] as tf.Tensor2D), model.params['output/bias']) as tf.Tensor2D;
+    const logits = tf.add(
+      tf.matMul(tf.concat(tops, 0), model.params['output/kernel'] as tf.Tensor2D),
+      model.params['output/bias'],
+    ) as tf.Tensor2D;
     const next: RNNState = { h: states.map((s) => tf.clone(s.h)) };
     if (state.c) next.c = states.map((s) => tf.clone(s.c as tf.Tensor2D));
     if (!collect) return { logits, state: next };

@@ -8,7 +8,8 @@ declare const WebAssembly: { Memory: new (d: { initial: number }) => { buffer: A
 /** C = A B in float64, row-major, for reference. */
 function reference(A: Float32Array, B: Float32Array, M: number, K: number, N: number): Float64Array {
   const C = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) C[i * N + j] += A[i * K + k] * B[k * N + j];
+  for (let i = 0; i < M; i++)
+    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) C[i * N + j] += A[i * K + k] * B[k * N + j];
   return C;
 }
 
@@ -22,7 +23,14 @@ for (const fma of ['1', '0']) {
     if (fma === '0') assert.equal(used, false);
     const rng = new Rng(5);
     // Rows: 1, a 4-row block plus leftovers, past a 128-row chunk; columns: one panel and several; K down to 1.
-    for (const [M, K, N] of [[1, 1, 8], [3, 5, 16], [4, 7, 8], [9, 64, 24], [130, 33, 40], [257, 200, 64]]) {
+    for (const [M, K, N] of [
+      [1, 1, 8],
+      [3, 5, 16],
+      [4, 7, 8],
+      [9, 64, 24],
+      [130, 33, 40],
+      [257, 200, 64],
+    ]) {
       const heap = new Float32Array(memory.buffer);
       const [a, b, p, c] = [0, M * K, M * K + K * N, M * K + 2 * K * N]; // float offsets
       for (let i = 0; i < M * K + K * N; i++) heap[i] = rng.next() * 2 - 1;

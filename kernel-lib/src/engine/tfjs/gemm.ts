@@ -31,33 +31,47 @@ const madd = (fma: boolean, a: string, b: string, c: string) =>
 function blockFunc(name: string, R: number, fma: boolean): string {
   const rows = Array.from({ length: R }, (_, r) => r);
   // Offsets of rows 1.. of A, computed once outside the inner loop.
-  const row = (base: string, stride: string, r: number) => (r === 0 ? `(local.get $${base})` : `(i32.add (local.get $${base}) (local.get $${stride}${r}))`);
+  const row = (base: string, stride: string, r: number) =>
+    r === 0 ? `(local.get $${base})` : `(i32.add (local.get $${base}) (local.get $${stride}${r}))`;
   const accs = rows.flatMap((r) => [`$c${r}0`, `$c${r}1`]);
   const offsets = rows.slice(1).flatMap((r) => [`$lda${r}`, `$ldc${r}`]);
   return `(func $${name} (param $pa i32) (param $lda i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $K i32)
   (local $k i32) (local $a v128) (local $b0 v128) (local $b1 v128) ${[...accs.map((c) => `(local ${c} v128)`), ...offsets.map((o) => `(local ${o} i32)`)].join(' ')}
-  ${rows.slice(1).map((r) => `(local.set $lda${r} (i32.mul (local.get $lda) (i32.const ${r})))
-  (local.set $ldc${r} (i32.mul (local.get $ldc) (i32.const ${r})))`).join('\n  ')}
+  ${rows
+    .slice(1)
+    .map(
+      (r) => `(local.set $lda${r} (i32.mul (local.get $lda) (i32.const ${r})))
+  (local.set $ldc${r} (i32.mul (local.get $ldc) (i32.const ${r})))`,
+    )
+    .join('\n  ')}
   (local.set $k (local.get $K))
   (loop $inner
     (local.set $b0 (v128.load (local.get $pb)))
     (local.set $b1 (v128.load offset=16 (local.get $pb)))
     ${rows
-      .map((r) => `(local.set $a (v128.load32_splat ${row('pa', 'lda', r)}))
+      .map(
+        (r) => `(local.set $a (v128.load32_splat ${row('pa', 'lda', r)}))
     (local.set $c${r}0 ${madd(fma, '(local.get $a)', '(local.get $b0)', `(local.get $c${r}0)`)})
-    (local.set $c${r}1 ${madd(fma, '(local.get $a)', '(local.get $b1)', `(local.get $c${r}1)`)})`)
+    (local.set $c${r}1 ${madd(fma, '(local.get $a)', '(local.get $b1)', `(local.get $c${r}1)`)})`,
+      )
       .join('\n    ')}
     (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
     (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
     (local.set $k (i32.sub (local.get $k) (i32.const 1)))
     (br_if $inner (local.get $k)))
-  ${rows.map((r) => `(v128.store ${row('pc', 'ldc', r)} (local.get $c${r}0))
-  (v128.store offset=16 ${row('pc', 'ldc', r)} (local.get $c${r}1))`).join('\n  ')})`;
+  ${rows
+    .map(
+      (r) => `(v128.store ${row('pc', 'ldc', r)} (local.get $c${r}0))
+  (v128.store offset=16 ${row('pc', 'ldc', r)} (local.get $c${r}1))`,
+    )
+    .join('\n  ')})`;
 }
 
 /** The module: pack(B, K, N, P) puts B in P (K * N floats); multiply(M, N, K, A, P, C). Byte addresses; K >= 1. */
 function moduleText(fma: boolean): string {
-  const block = (name: string) => `(call $${name} (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda)
+  const block = (
+    name: string,
+  ) => `(call $${name} (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))) (local.get $lda)
           (i32.add (local.get $P) (i32.mul (local.get $j) (local.get $K4)))
           (i32.add (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldc) (local.get $K))`;
   return `(module
@@ -131,7 +145,8 @@ function relaxedSimd(binary: Uint8Array): boolean {
  */
 export async function compileGemm(memory: object): Promise<{ gemm: Gemm; fma: boolean }> {
   const wabt = await (await import('wabt')).default();
-  const binary = (fma: boolean) => wabt.parseWat('gemm.wat', moduleText(fma), { simd: true, relaxed_simd: fma }).toBinary({}).buffer;
+  const binary = (fma: boolean) =>
+    wabt.parseWat('gemm.wat', moduleText(fma), { simd: true, relaxed_simd: fma }).toBinary({}).buffer;
   const withFma = binary(true);
   const fma = process.env.CHARRNN_WASM_FMA !== '0' && relaxedSimd(withFma);
   const instance = await WebAssembly.instantiate(fma ? withFma : binary(false), { env: { memory } });

@@ -17,20 +17,53 @@ function reduceTo(dy: tf.Tensor, shape: number[]): tf.Tensor {
 }
 
 /** Gradients of a binary op with broadcasting: da, db as functions of (dy, a, b). */
-function binary(da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor, db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor): GradFunc {
+function binary(
+  da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+): GradFunc {
   return (dy, [a, b]) => ({ a: () => reduceTo(da(dy, a, b), a.shape), b: () => reduceTo(db(dy, a, b), b.shape) });
 }
 
 const identity: GradFunc = (dy) => ({ x: () => tf.clone(dy) });
 
-const CONFIGS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: boolean[]; saveAllInputs?: boolean; gradFunc: GradFunc }[] = [
-  { kernelName: tf.Add, inputsToSave: ['a', 'b'], gradFunc: binary((dy) => dy, (dy) => dy) },
-  { kernelName: tf.Sub, inputsToSave: ['a', 'b'], gradFunc: binary((dy) => dy, (dy) => tf.neg(dy)) },
-  { kernelName: tf.Multiply, inputsToSave: ['a', 'b'], gradFunc: binary((dy, _a, b) => tf.mul(dy, b), (dy, a) => tf.mul(dy, a)) },
+const CONFIGS: {
+  kernelName: string;
+  inputsToSave?: string[];
+  outputsToSave?: boolean[];
+  saveAllInputs?: boolean;
+  gradFunc: GradFunc;
+}[] = [
+  {
+    kernelName: tf.Add,
+    inputsToSave: ['a', 'b'],
+    gradFunc: binary(
+      (dy) => dy,
+      (dy) => dy,
+    ),
+  },
+  {
+    kernelName: tf.Sub,
+    inputsToSave: ['a', 'b'],
+    gradFunc: binary(
+      (dy) => dy,
+      (dy) => tf.neg(dy),
+    ),
+  },
+  {
+    kernelName: tf.Multiply,
+    inputsToSave: ['a', 'b'],
+    gradFunc: binary(
+      (dy, _a, b) => tf.mul(dy, b),
+      (dy, a) => tf.mul(dy, a),
+    ),
+  },
   {
     kernelName: tf.RealDiv,
     inputsToSave: ['a', 'b'],
-    gradFunc: binary((dy, _a, b) => tf.div(dy, b), (dy, a, b) => tf.neg(tf.div(tf.mul(dy, a), tf.square(b)))),
+    gradFunc: binary(
+      (dy, _a, b) => tf.div(dy, b),
+      (dy, a, b) => tf.neg(tf.div(tf.mul(dy, a), tf.square(b))),
+    ),
   },
   {
     // C = op(A) @ op(B): dA = dC @ op(B)^T, dB = op(A)^T @ dC, with op = transpose where the attribute says so.
@@ -45,8 +78,16 @@ const CONFIGS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bo
       };
     },
   },
-  { kernelName: tf.Tanh, outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.sub(1, tf.square(y))) }) },
-  { kernelName: tf.Sigmoid, outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.mul(y, tf.sub(1, y))) }) },
+  {
+    kernelName: tf.Tanh,
+    outputsToSave: [true],
+    gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.sub(1, tf.square(y))) }),
+  },
+  {
+    kernelName: tf.Sigmoid,
+    outputsToSave: [true],
+    gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.mul(y, tf.sub(1, y))) }),
+  },
   { kernelName: tf.Exp, outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, y) }) },
   { kernelName: tf.Square, inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.mul(x, 2)) }) },
   { kernelName: tf.Relu, inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.step(x)) }) },
@@ -75,7 +116,13 @@ const CONFIGS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bo
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
-      return tf.split(dy, saved.map((t) => t.shape[axis]), axis).map((t) => () => t);
+      return tf
+        .split(
+          dy,
+          saved.map((t) => t.shape[axis]),
+          axis,
+        )
+        .map((t) => () => t);
     },
   },
   {
@@ -83,7 +130,13 @@ const CONFIGS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bo
     inputsToSave: ['x'],
     gradFunc: (dy, [x], attrs) => {
       const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
-      return { x: () => tf.pad(dy, x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number])) };
+      return {
+        x: () =>
+          tf.pad(
+            dy,
+            x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
+          ),
+      };
     },
   },
 ];
@@ -91,7 +144,9 @@ const CONFIGS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bo
 /** Split's gradient gets one dy per output, so its signature differs from the others. */
 const SPLIT = {
   kernelName: tf.SplitV,
-  gradFunc: (dys: tf.Tensor[], _saved: tf.Tensor[], attrs: Record<string, unknown>) => ({ x: () => tf.concat(dys, attrs.axis as number) }),
+  gradFunc: (dys: tf.Tensor[], _saved: tf.Tensor[], attrs: Record<string, unknown>) => ({
+    x: () => tf.concat(dys, attrs.axis as number),
+  }),
 };
 
 for (const config of [...CONFIGS, SPLIT]) {

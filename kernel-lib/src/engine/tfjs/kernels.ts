@@ -17,7 +17,8 @@ interface CpuBackend {
 type Args<B> = { inputs: Record<string, tf.TensorInfo | undefined>; attrs: { H: number }; backend: B };
 
 const inputNames = (spec: FusedSpec) => spec.inputs.map((n) => n.replace('?', ''));
-const batchOf = (spec: FusedSpec, inputs: Record<string, tf.TensorInfo | undefined>) => (inputs[inputNames(spec)[0]] as tf.TensorInfo).shape[0];
+const batchOf = (spec: FusedSpec, inputs: Record<string, tf.TensorInfo | undefined>) =>
+  (inputs[inputNames(spec)[0]] as tf.TensorInfo).shape[0];
 
 function wasmKernel(spec: FusedSpec) {
   return ({ inputs, attrs: { H }, backend }: Args<WasmBackend>) => {
@@ -26,7 +27,12 @@ function wasmKernel(spec: FusedSpec) {
     // Views only after every makeOutput: allocating may grow the wasm heap and detach older views.
     const ins: Record<string, Float32Array> = {};
     for (const n of inputNames(spec)) if (inputs[n]) ins[n] = backend.typedArrayFromHeap(inputs[n] as tf.TensorInfo);
-    spec.run(ins, outs.map((o) => backend.typedArrayFromHeap(o)), B, H);
+    spec.run(
+      ins,
+      outs.map((o) => backend.typedArrayFromHeap(o)),
+      B,
+      H,
+    );
     return outs;
   };
 }
@@ -35,7 +41,8 @@ function cpuKernel(spec: FusedSpec) {
   return ({ inputs, attrs: { H }, backend }: Args<CpuBackend>) => {
     const B = batchOf(spec, inputs);
     const ins: Record<string, Float32Array> = {};
-    for (const n of inputNames(spec)) if (inputs[n]) ins[n] = backend.data.get((inputs[n] as tf.TensorInfo).dataId).values;
+    for (const n of inputNames(spec))
+      if (inputs[n]) ins[n] = backend.data.get((inputs[n] as tf.TensorInfo).dataId).values;
     const outs = spec.outputs.map((k) => new Float32Array(B * k * H));
     spec.run(ins, outs, B, H);
     return outs.map((values, o) => backend.makeTensorInfo([B, spec.outputs[o] * H], 'float32', values));
@@ -48,7 +55,11 @@ for (const [name, spec] of Object.entries(FUSED)) {
     ['cpu', cpuKernel],
   ] as const) {
     if (!tf.getKernel(name, backendName)) {
-      tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(spec as FusedSpec) as unknown as tf.KernelFunc });
+      tf.registerKernel({
+        kernelName: name,
+        backendName,
+        kernelFunc: make(spec as FusedSpec) as unknown as tf.KernelFunc,
+      });
     }
   }
 }
@@ -69,7 +80,9 @@ const FUSED_MAX_ELEMENTS = 16384;
 
 /** Whether to run the fused kernels for a step over a [B, H] state: on, small enough, and the backend has them. */
 export function fusedAvailable(stateSize: number): boolean {
-  return enabled && stateSize <= FUSED_MAX_ELEMENTS && tf.getKernel('CharRNNLSTMForward', tf.getBackend()) !== undefined;
+  return (
+    enabled && stateSize <= FUSED_MAX_ELEMENTS && tf.getKernel('CharRNNLSTMForward', tf.getBackend()) !== undefined
+  );
 }
 
 /** Runs a fused kernel; inputs left undefined are optional ones not given. Outputs as listed in FUSED[name]. */

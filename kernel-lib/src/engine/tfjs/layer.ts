@@ -54,7 +54,14 @@ export interface LayerGrads {
  * [X, H_prev]^T @ dZ over all T*B rows (two for GRU, whose n gate sees h_prev through r).
  * Frees each step's gates, c and hn once used (only h is needed after), so memory peaks lower.
  */
-export function layerBackward(w: LayerWeights, X: tf.Tensor2D, steps: StepOut[], prev: Prev, dHs: tf.Tensor2D[], wantInputGrad: boolean): LayerGrads {
+export function layerBackward(
+  w: LayerWeights,
+  X: tf.Tensor2D,
+  steps: StepOut[],
+  prev: Prev,
+  dHs: tf.Tensor2D[],
+  wantInputGrad: boolean,
+): LayerGrads {
   const T = steps.length;
   const dxws: tf.Tensor2D[] = new Array(T);
   const dhws: tf.Tensor2D[] = new Array(T);

@@ -28,7 +28,11 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-for (const [cell, dropout, threads] of [['lstm', 0.3, 2], ['gru', 0, 2], ['rnn', 0.2, 3]] as [CellType, number, number][]) {
+for (const [cell, dropout, threads] of [
+  ['lstm', 0.3, 2],
+  ['gru', 0, 2],
+  ['rnn', 0.2, 3],
+] as [CellType, number, number][]) {
   test(`${threads} threads give the same loss, gradients and state as one (${cell}, dropout ${dropout})`, async () => {
     const V = 11;
     const model = CharRNN.create({ cell, vocabSize: V, hiddenSize: 12, numLayers: 2, dropout }, { seed: 3 });
@@ -42,9 +46,13 @@ for (const [cell, dropout, threads] of [['lstm', 0.3, 2], ['gru', 0, 2], ['rnn',
     const b2 = batch(V, 6, B, 2);
     const one2 = lossAndGrads(model, b2, one1.state, { dropoutSeed: 43 });
     const par2 = await engine.lossAndGrads(model, b2, par1.state, { dropoutSeed: 43 });
-    for (const [one, par] of [[one1, par1], [one2, par2]]) {
+    for (const [one, par] of [
+      [one1, par1],
+      [one2, par2],
+    ]) {
       assert.ok(Math.abs(one.loss - par.loss) < 1e-5, `loss ${one.loss} vs ${par.loss}`);
-      for (const name of Object.keys(model.params)) assert.ok(maxRelDiff(one.grads[name], par.grads[name]) < 1e-4, name);
+      for (const name of Object.keys(model.params))
+        assert.ok(maxRelDiff(one.grads[name], par.grads[name]) < 1e-4, name);
       one.state.h.forEach((h, l) => assert.ok(maxRelDiff(h, par.state.h[l]) < 1e-5));
       tf.dispose([...Object.values(one.grads), ...Object.values(par.grads)]);
     }

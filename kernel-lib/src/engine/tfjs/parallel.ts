@@ -56,7 +56,8 @@ export class ParallelEngine implements Threads {
 
   /** Starts threads - 1 workers running the same model config on the same backend as this thread. */
   static async start(model: CharRNN, threads: number): Promise<ParallelEngine> {
-    if (!Number.isInteger(threads) || threads < 2) throw new CharRNNError(`threads must be a whole number >= 2, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 2)
+      throw new CharRNNError(`threads must be a whole number >= 2, got ${threads}`);
     if (model.custom) throw new CharRNNError('multi-threaded training supports the built-in cells only');
     const backend = backendInfo()?.name ?? 'wasm';
     const workers: Replica[] = [];
@@ -66,7 +67,12 @@ export class ParallelEngine implements Threads {
   }
 
   /** Same contract as lossAndGrads: mean loss over the whole batch, gradients of that mean, the new state. */
-  async lossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number } = {}): Promise<LossAndGrads> {
+  async lossAndGrads(
+    model: CharRNN,
+    batch: Batch,
+    state: RNNState,
+    opts: { dropoutSeed?: number } = {},
+  ): Promise<LossAndGrads> {
     const { T, B } = batch;
     if (B < this.threads) return lossAndGrads(model, batch, state, opts);
     // Stream ranges: the main thread takes the first share, worker i the (i+1)-th.
@@ -106,14 +112,23 @@ export class ParallelEngine implements Threads {
     const grads: Record<string, tf.Tensor> = {};
     for (const [name, g] of Object.entries(local.grads)) {
       grads[name] = tf.tidy(() =>
-        others.reduce((acc, r, i) => tf.add(acc, tf.mul(tf.tensor(r.grads[name], g.shape), share(i + 1))), tf.mul(g, share(0))),
+        others.reduce(
+          (acc, r, i) => tf.add(acc, tf.mul(tf.tensor(r.grads[name], g.shape), share(i + 1))),
+          tf.mul(g, share(0)),
+        ),
       );
       g.dispose();
     }
     const H = model.config.hiddenSize;
     const join = (mineRows: tf.Tensor2D[], theirs: (r: StepReply) => Float32Array[]) =>
       mineRows.map((t, l) =>
-        tf.tidy(() => tf.concat([t, ...others.map((r, i) => tf.tensor2d(theirs(r)[l], [bounds[i + 2] - bounds[i + 1], H]))], 0) as tf.Tensor2D),
+        tf.tidy(
+          () =>
+            tf.concat(
+              [t, ...others.map((r, i) => tf.tensor2d(theirs(r)[l], [bounds[i + 2] - bounds[i + 1], H]))],
+              0,
+            ) as tf.Tensor2D,
+        ),
       );
     const next: RNNState = { h: join(local.state.h, (r) => r.h) };
     if (local.state.c) next.c = join(local.state.c, (r) => r.c!);

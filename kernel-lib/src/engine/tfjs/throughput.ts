@@ -21,7 +21,13 @@ export interface ThroughputConfig {
  * `warmup` untimed calls; the median of `iters` timed calls. Random ids: speed does not depend on the text.
  */
 export function trainingCharsPerSec(c: ThroughputConfig, iters = 3, warmup = 1): number {
-  const model = CharRNN.create({ cell: c.cell, vocabSize: c.vocabSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: 0 });
+  const model = CharRNN.create({
+    cell: c.cell,
+    vocabSize: c.vocabSize,
+    hiddenSize: c.hiddenSize,
+    numLayers: c.numLayers,
+    dropout: 0,
+  });
   const rng = new Rng(1);
   const ids = () => Int32Array.from({ length: c.T * c.B }, () => Math.floor(rng.next() * c.vocabSize));
   const batch = { x: ids(), y: ids(), T: c.T, B: c.B };
@@ -43,7 +49,13 @@ export function trainingCharsPerSec(c: ThroughputConfig, iters = 3, warmup = 1):
 
 /** Sampling throughput of step() at batch 1 in chars/s over n steps (argmax feedback, no sync beyond it). */
 export function samplingCharsPerSec(c: Omit<ThroughputConfig, 'B' | 'T'>, n = 1000): number {
-  const model = CharRNN.create({ cell: c.cell, vocabSize: c.vocabSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, dropout: 0 });
+  const model = CharRNN.create({
+    cell: c.cell,
+    vocabSize: c.vocabSize,
+    hiddenSize: c.hiddenSize,
+    numLayers: c.numLayers,
+    dropout: 0,
+  });
   let state = model.zeroState(1);
   let x = Int32Array.of(0);
   const t0 = performance.now();
@@ -79,11 +91,16 @@ if (require.main === module) {
           const key = fused ? 'default (fused kernels for small steps)' : 'plain ops only';
           const train = trainingCharsPerSec(c, name === 'a' ? 3 : 1);
           const sample = samplingCharsPerSec(c, 300);
-          best[key] = { train: Math.max(train, best[key]?.train ?? 0), sample: Math.max(sample, best[key]?.sample ?? 0) };
+          best[key] = {
+            train: Math.max(train, best[key]?.train ?? 0),
+            sample: Math.max(sample, best[key]?.sample ?? 0),
+          };
         }
       }
       for (const [key, r] of Object.entries(best)) {
-        console.log(`${info.name} ${key} config ${name}: train ${r.train.toFixed(0)} chars/s, sample (B=1) ${r.sample.toFixed(0)} chars/s`);
+        console.log(
+          `${info.name} ${key} config ${name}: train ${r.train.toFixed(0)} chars/s, sample (B=1) ${r.sample.toFixed(0)} chars/s`,
+        );
       }
     }
   })();

@@ -5,18 +5,32 @@ import { initBackend } from '../../backend';
 import { installWasmKernels, prepareWasmKernels } from './wasm';
 
 /** Values 0..n-1 in the given shape, so every element says where it came from. */
-const iota = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i), shape);
+const iota = (shape: number[]) =>
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i),
+    shape,
+  );
 
 test('wasm Slice and SplitV overrides return the same pieces as computed by hand', async () => {
   await initBackend('wasm');
   installWasmKernels();
   const x = iota([6, 4]); // x[i][j] = 4 i + j
-  assert.deepEqual(Array.from(tf.slice(x, [2, 0], [3, 4]).dataSync()), Array.from({ length: 12 }, (_, k) => 8 + k));
+  assert.deepEqual(
+    Array.from(tf.slice(x, [2, 0], [3, 4]).dataSync()),
+    Array.from({ length: 12 }, (_, k) => 8 + k),
+  );
   assert.deepEqual(Array.from(tf.slice(x, [1, 1], [2, 2]).dataSync()), [5, 6, 9, 10]);
   assert.deepEqual(Array.from(tf.slice(x, [4, 2], [-1, -1]).dataSync()), [18, 19, 22, 23]);
   assert.deepEqual(Array.from(tf.slice(iota([10]), [3], [4]).dataSync()), [3, 4, 5, 6]);
   const rows = tf.split(x, 3, 0);
-  assert.deepEqual(rows.map((r) => r.shape), [[2, 4], [2, 4], [2, 4]]);
+  assert.deepEqual(
+    rows.map((r) => r.shape),
+    [
+      [2, 4],
+      [2, 4],
+      [2, 4],
+    ],
+  );
   assert.deepEqual(Array.from(rows[2].dataSync()), [16, 17, 18, 19, 20, 21, 22, 23]);
   const cols = tf.split(x, [1, 3], 1);
   assert.deepEqual(Array.from(cols[0].dataSync()), [0, 4, 8, 12, 16, 20]);
@@ -35,7 +49,8 @@ test('wasm Slice and SplitV overrides return the same pieces as computed by hand
 test('wasm matMul through gemm.ts equals a product done elementwise, follows changed weights, and leaks nothing', async () => {
   await initBackend('wasm');
   assert.match(await prepareWasmKernels(), /charrnn gemm/);
-  const product = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.tidy(() => tf.sum(tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 0)), 1));
+  const product = (a: tf.Tensor2D, b: tf.Tensor2D) =>
+    tf.tidy(() => tf.sum(tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 0)), 1));
   const maxDiff = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
   const before = tf.memory().numTensors;
   const w = tf.tidy(() => tf.variable(tf.randomNormal([48, 32], 0, 1, 'float32', 1)));

@@ -45,7 +45,11 @@ function fastSlice(stock: Kernel): Kernel {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (!handled(x)) return stock(args);
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs.begin as number[], args.attrs.size as number[]);
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as tf.Tensor,
+      args.attrs.begin as number[],
+      args.attrs.size as number[],
+    );
     return slice(x, begin, size, args.backend);
   };
 }
@@ -55,7 +59,11 @@ function fastSplit(stock: Kernel): Kernel {
     const x = args.inputs.x as tf.TensorInfo;
     if (!handled(x)) return stock(args);
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
-    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], axis);
+    const sizes = tf.backend_util.prepareSplitSize(
+      x as tf.Tensor,
+      args.attrs.numOrSizeSplits as number | number[],
+      axis,
+    );
     const begin = x.shape.map(() => 0);
     return sizes.map((s) => {
       const size = x.shape.slice();
@@ -79,7 +87,13 @@ let compiled: { gemm: Gemm; fma: boolean } | undefined;
 const packs: { id: object; at: number }[] = [];
 const KEEP_BYTES = 16 << 20;
 
-function packedOperand(backend: WasmBackend, g: Gemm, b: tf.TensorInfo, K: number, N: number): { at: number; keep: boolean } {
+function packedOperand(
+  backend: WasmBackend,
+  g: Gemm,
+  b: tf.TensorInfo,
+  K: number,
+  N: number,
+): { at: number; keep: boolean } {
   const hit = packs.find((p) => p.id === b.dataId);
   if (hit) return { at: hit.at, keep: true };
   const at = backend.wasm._malloc(K * N * 4);
@@ -103,7 +117,17 @@ function fastMatMul(stock: Kernel): Kernel {
     const N = b.shape[b.shape.length - 1];
     const single = (t: tf.TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
     const gemm = compiled?.gemm;
-    if (!gemm || transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || !single(a) || !single(b) || N % 8 !== 0 || K < 1) {
+    if (
+      !gemm ||
+      transposeA ||
+      transposeB ||
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32' ||
+      !single(a) ||
+      !single(b) ||
+      N % 8 !== 0 ||
+      K < 1
+    ) {
       return stock(args);
     }
     const backend = args.backend;
@@ -140,6 +164,10 @@ export function installWasmKernels(): void {
     const stock = tf.getKernel(name, 'wasm');
     if (!stock) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make(stock.kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: make(stock.kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc,
+    });
   }
 }

@@ -36,5 +36,9 @@ export function layerWeights(model: CharRNN, l: number): LayerWeights {
 /** The output layer: kernel [H, V], its transpose [V, H], bias [V]. */
 export function outputWeights(model: CharRNN): { w: tf.Tensor2D; wT: tf.Tensor2D; b: tf.Tensor1D } {
   const w = model.params['output/kernel'] as tf.Tensor2D;
-  return { w, wT: model.derived.get('output/wT', model.params['output/kernel'], () => tf.transpose(w)), b: model.params['output/bias'] as tf.Tensor1D };
+  return {
+    w,
+    wT: model.derived.get('output/wT', model.params['output/kernel'], () => tf.transpose(w)),
+    b: model.params['output/bias'] as tf.Tensor1D,
+  };
 }

@@ -17,11 +17,15 @@ async function main(): Promise<void> {
     try {
       // assign() shares the new tensor's data and leaves the tensor to the caller: tidy frees it, or every step
       // would leak a whole copy of the weights in this thread.
-      for (const [name, values] of Object.entries(req.weights)) tf.tidy(() => model.params[name].assign(tf.tensor(values, model.params[name].shape)));
+      for (const [name, values] of Object.entries(req.weights))
+        tf.tidy(() => model.params[name].assign(tf.tensor(values, model.params[name].shape)));
       const Bw = req.streams.to - req.streams.from;
       const state: RNNState = { h: req.h.map((v) => tf.tensor2d(v, [Bw, H])) };
       if (req.c) state.c = req.c.map((v) => tf.tensor2d(v, [Bw, H]));
-      const r = lossAndGrads(model, { x: req.x, y: req.y, T: req.T, B: Bw }, state, { dropoutSeed: req.dropoutSeed, streams: req.streams });
+      const r = lossAndGrads(model, { x: req.x, y: req.y, T: req.T, B: Bw }, state, {
+        dropoutSeed: req.dropoutSeed,
+        streams: req.streams,
+      });
       disposeState(state);
       const grads = Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.dataSync() as Float32Array]));
       const reply: StepReply = {

@@ -40,7 +40,15 @@ export function flatten(layout: Layout, tensors: Record<string, tf.Tensor>): Flo
 
 /** Named tensors cut out of a flat array of `layout`. */
 export function unflatten(layout: Layout, flat: Float32Array): Record<string, tf.Tensor> {
-  return Object.fromEntries(layout.keys.map((k) => [k, tf.tensor(flat.subarray(layout.offsets[k], layout.offsets[k] + tf.util.sizeFromShape(layout.shapes[k])), layout.shapes[k])]));
+  return Object.fromEntries(
+    layout.keys.map((k) => [
+      k,
+      tf.tensor(
+        flat.subarray(layout.offsets[k], layout.offsets[k] + tf.util.sizeFromShape(layout.shapes[k])),
+        layout.shapes[k],
+      ),
+    ]),
+  );
 }
 
 /** One layer's buffers in a forward pass over T steps; N = T*B rows, time-major. */
@@ -70,7 +78,12 @@ export class Forward {
   readonly h: GPUBuffer[];
   readonly c?: GPUBuffer[];
 
-  constructor(protected readonly cmd: Commands, readonly model: CharRNN, readonly T: number, readonly B: number) {
+  constructor(
+    protected readonly cmd: Commands,
+    readonly model: CharRNN,
+    readonly T: number,
+    readonly B: number,
+  ) {
     const H = model.config.hiddenSize;
     this.layout = layoutOf(model);
     this.params = cmd.buffer(this.layout.total);
@@ -85,7 +98,12 @@ export class Forward {
    * dropout [N, H]) multiplies the input of layer l >= 1, masks[L] the softmax's input. Returns the layers' buffers,
    * the softmax's input (`top`, [N, H] from element offset `topOff`) and the logits.
    */
-  recordForward(masks: (GPUBuffer | undefined)[]): { layers: LayerBuffers[]; top: GPUBuffer; topOff: number; logits: GPUBuffer } {
+  recordForward(masks: (GPUBuffer | undefined)[]): {
+    layers: LayerBuffers[];
+    top: GPUBuffer;
+    topOff: number;
+    logits: GPUBuffer;
+  } {
     const { cmd, T, B } = this;
     const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = this.model.config;
     const G = GATES[cell];
@@ -116,11 +134,26 @@ export class Forward {
       if (l === 0) cmd.oneHot(this.x, N, V, ly.X);
       else cmd.copy(N * H, layers[l - 1].HS, B * H, ly.X, 0, masks[l]);
       cmd.broadcastRows(params, ly.bias, GH, ly.XW, N);
-      cmd.matmul(N, GH, ly.D, { buf: ly.X, ld: ly.D }, { buf: params, off: ly.kernel, ld: GH }, { buf: ly.XW, ld: GH }, true);
+      cmd.matmul(
+        N,
+        GH,
+        ly.D,
+        { buf: ly.X, ld: ly.D },
+        { buf: params, off: ly.kernel, ld: GH },
+        { buf: ly.XW, ld: GH },
+        true,
+      );
       cmd.copy(B * H, this.h[l], 0, ly.HS, 0);
       if (ly.CS) cmd.copy(B * H, this.c![l], 0, ly.CS, 0);
       for (let t = 0; t < T; t++) {
-        cmd.matmul(B, GH, H, { buf: ly.HS, off: t * B * H, ld: H }, { buf: params, off: ly.kernel + ly.D * GH, ld: GH }, { buf: hw, ld: GH });
+        cmd.matmul(
+          B,
+          GH,
+          H,
+          { buf: ly.HS, off: t * B * H, ld: H },
+          { buf: params, off: ly.kernel + ly.D * GH, ld: GH },
+          { buf: hw, ld: GH },
+        );
         const bufs = [ly.XW, hw, ly.Z, ly.HS, ...(ly.CS ? [ly.CS] : []), ...(ly.HN ? [ly.HN, params] : [])];
         cmd.elementwise(fwd, [B, H, t, ly.bhn], bufs, B * H);
       }
@@ -137,7 +170,15 @@ export class Forward {
     }
     const logits = cmd.buffer(N * V);
     cmd.broadcastRows(params, off['output/bias'], V, logits, N);
-    cmd.matmul(N, V, H, { buf: top, off: topOff, ld: H }, { buf: params, off: off['output/kernel'], ld: V }, { buf: logits, ld: V }, true);
+    cmd.matmul(
+      N,
+      V,
+      H,
+      { buf: top, off: topOff, ld: H },
+      { buf: params, off: off['output/kernel'], ld: V },
+      { buf: logits, ld: V },
+      true,
+    );
     return { layers, top, topOff, logits };
   }
 
@@ -194,7 +235,9 @@ export class Pass extends Forward {
     const N = T * B;
     const off = this.layout.offsets;
     const masks = dropout ? this.masks : [];
-    masks.forEach((m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H));
+    masks.forEach(
+      (m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H),
+    );
     const ones = cmd.buffer(new Float32Array(N).fill(1));
     const mean = cmd.buffer(new Float32Array(N).fill(1 / N));
     const { layers, top, topOff, logits } = this.recordForward(masks);
@@ -206,7 +249,14 @@ export class Pass extends Forward {
     const lossRows = cmd.buffer(N);
     cmd.rows(CROSS_ENTROPY, [N, V], [this.y, logits, lossRows], N);
     cmd.matmul(1, 1, N, { buf: mean, ld: N }, { buf: lossRows, ld: 1 }, { buf: this.loss, ld: 1 });
-    cmd.matmul(H, V, N, { buf: top, off: topOff, ld: H, trans: true }, { buf: logits, ld: V }, { buf: grads, off: outW, ld: V });
+    cmd.matmul(
+      H,
+      V,
+      N,
+      { buf: top, off: topOff, ld: H, trans: true },
+      { buf: logits, ld: V },
+      { buf: grads, off: outW, ld: V },
+    );
     cmd.matmul(1, V, N, { buf: ones, ld: N }, { buf: logits, ld: V }, { buf: grads, off: outB, ld: V });
     // d loss / d h of the layer being differentiated, all steps; through the layer's dropout mask into dhMasked.
     const dh = cmd.buffer(N * H);
@@ -230,20 +280,53 @@ export class Pass extends Forward {
       cmd.clear(dhn);
       if (dcn) cmd.clear(dcn);
       for (let t = T - 1; t >= 0; t--) {
-        const bufs = cell === 'rnn' ? [ly.Z, dH, dhn, dXW]
-          : cell === 'lstm' ? [ly.Z, dH, dhn, dXW, ly.CS!, dcn!]
-            : [ly.Z, dH, dhn, dXW, ly.HS, ly.HN!, dHW];
+        const bufs =
+          cell === 'rnn'
+            ? [ly.Z, dH, dhn, dXW]
+            : cell === 'lstm'
+              ? [ly.Z, dH, dhn, dXW, ly.CS!, dcn!]
+              : [ly.Z, dH, dhn, dXW, ly.HS, ly.HN!, dHW];
         cmd.elementwise(bwd, [B, H, t], bufs, B * H);
         if (t > 0) {
-          cmd.matmul(B, H, GH, { buf: dHW, off: t * B * GH, ld: GH }, { buf: params, off: ly.kernel + ly.D * GH, ld: GH, trans: true }, { buf: dhn, ld: H }, cell === 'gru');
+          cmd.matmul(
+            B,
+            H,
+            GH,
+            { buf: dHW, off: t * B * GH, ld: GH },
+            { buf: params, off: ly.kernel + ly.D * GH, ld: GH, trans: true },
+            { buf: dhn, ld: H },
+            cell === 'gru',
+          );
         }
       }
-      cmd.matmul(ly.D, GH, N, { buf: ly.X, ld: ly.D, trans: true }, { buf: dXW, ld: GH }, { buf: grads, off: ly.kernel, ld: GH });
-      cmd.matmul(H, GH, N, { buf: ly.HS, ld: H, trans: true }, { buf: dHW, ld: GH }, { buf: grads, off: ly.kernel + ly.D * GH, ld: GH });
+      cmd.matmul(
+        ly.D,
+        GH,
+        N,
+        { buf: ly.X, ld: ly.D, trans: true },
+        { buf: dXW, ld: GH },
+        { buf: grads, off: ly.kernel, ld: GH },
+      );
+      cmd.matmul(
+        H,
+        GH,
+        N,
+        { buf: ly.HS, ld: H, trans: true },
+        { buf: dHW, ld: GH },
+        { buf: grads, off: ly.kernel + ly.D * GH, ld: GH },
+      );
       cmd.matmul(1, GH, N, { buf: ones, ld: N }, { buf: dXW, ld: GH }, { buf: grads, off: ly.bias, ld: GH });
-      if (cell === 'gru') cmd.matmul(1, H, N, { buf: ones, ld: N }, { buf: dHW, off: 2 * H, ld: GH }, { buf: grads, off: ly.bhn, ld: H });
+      if (cell === 'gru')
+        cmd.matmul(1, H, N, { buf: ones, ld: N }, { buf: dHW, off: 2 * H, ld: GH }, { buf: grads, off: ly.bhn, ld: H });
       if (l > 0) {
-        cmd.matmul(N, H, GH, { buf: dXW, ld: GH }, { buf: params, off: ly.kernel, ld: GH, trans: true }, { buf: dh, ld: H });
+        cmd.matmul(
+          N,
+          H,
+          GH,
+          { buf: dXW, ld: GH },
+          { buf: params, off: ly.kernel, ld: GH, trans: true },
+          { buf: dh, ld: H },
+        );
         dH = throughMask(masks[l]);
       }
     }
@@ -264,7 +347,12 @@ export class Pass extends Forward {
  * gives the same masks on every GPU, but not the CPU engines' masks. This uploads the weights and reads the
  * gradients back for every batch; a training run keeps them on the GPU instead (./run.ts).
  */
-export async function webgpuLossAndGrads(model: CharRNN, batch: Batch, state: RNNState, opts: { dropoutSeed?: number; iteration?: number } = {}): Promise<LossAndGrads> {
+export async function webgpuLossAndGrads(
+  model: CharRNN,
+  batch: Batch,
+  state: RNNState,
+  opts: { dropoutSeed?: number; iteration?: number } = {},
+): Promise<LossAndGrads> {
   const { T, B } = batch;
   checkInputs(model, [batch.x, batch.y], T, B, state);
   const cmd = new Commands(await requireGpu());

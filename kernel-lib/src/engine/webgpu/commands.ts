@@ -13,7 +13,10 @@ function pipeline(device: GPUDevice, code: string): GPUComputePipeline {
   if (!cache) pipelines.set(device, (cache = new Map()));
   let p = cache.get(code);
   if (!p) {
-    p = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+    p = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+    });
     cache.set(code, p);
   }
   return p;
@@ -82,7 +85,13 @@ export class Commands {
   matmul(M: number, N: number, K: number, A: Operand, B: Operand, C: Operand, accumulate = false): void {
     const flags = (A.trans ? 1 : 0) | (B.trans ? 2 : 0) | (accumulate ? 4 : 0);
     const params = [M, N, K, flags, A.off ?? 0, B.off ?? 0, C.off ?? 0, A.ld, B.ld, C.ld];
-    this.ops.push({ kind: 'dispatch', code: MATMUL, params, buffers: [A.buf, B.buf, C.buf], groups: [Math.ceil(N / 64), Math.ceil(M / 64)] });
+    this.ops.push({
+      kind: 'dispatch',
+      code: MATMUL,
+      params,
+      buffers: [A.buf, B.buf, C.buf],
+      groups: [Math.ceil(N / 64), Math.ceil(M / 64)],
+    });
   }
 
   /** out[offOut ..] = x[offX ..] (times mask m when given), count elements. */
@@ -114,7 +123,10 @@ export class Commands {
     const ops = this.ops;
     this.ops = [];
     const dispatches = ops.filter((o): o is Extract<Op, { kind: 'dispatch' }> => o.kind === 'dispatch');
-    const uniforms = device.createBuffer({ size: Math.max(1, dispatches.length) * UNIFORM_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const uniforms = device.createBuffer({
+      size: Math.max(1, dispatches.length) * UNIFORM_STRIDE,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.owned.push(uniforms);
     const block = new Uint32Array((dispatches.length * UNIFORM_STRIDE) / 4);
     dispatches.forEach((d, i) => block.set(d.params, (i * UNIFORM_STRIDE) / 4));
@@ -123,9 +135,15 @@ export class Commands {
     const steps = ops.map((op) => {
       if (op.kind === 'clear') return op;
       const p = pipeline(device, op.code);
-      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms, offset: slot++ * UNIFORM_STRIDE, size: 64 } }];
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: uniforms, offset: slot++ * UNIFORM_STRIDE, size: 64 } },
+      ];
       op.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-      return { pipeline: p, bindGroup: device.createBindGroup({ layout: p.getBindGroupLayout(0), entries }), groups: op.groups };
+      return {
+        pipeline: p,
+        bindGroup: device.createBindGroup({ layout: p.getBindGroupLayout(0), entries }),
+        groups: op.groups,
+      };
     });
     return () => {
       const encoder = device.createCommandEncoder();
@@ -150,7 +168,10 @@ export class Commands {
   /** Reads `count` floats from element offset `off` of `buf`, after everything submitted so far. */
   async read(buf: GPUBuffer, off: number, count: number): Promise<Float32Array> {
     const device = this.gpu.device;
-    const staging = device.createBuffer({ size: Math.max(4, count * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = device.createBuffer({
+      size: Math.max(4, count * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(buf, off * 4, staging, 0, count * 4);
     device.queue.submit([encoder.finish()]);

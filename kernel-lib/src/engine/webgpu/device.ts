@@ -43,7 +43,12 @@ async function dawnGpu(): Promise<GPU | undefined> {
 
 /** What an adapter says of itself, and whether that is a software one. */
 function describeAdapter(a: GPUAdapter): { info: Gpu['info']; software: boolean } {
-  const info = { vendor: a.info.vendor, architecture: a.info.architecture, device: a.info.device, description: a.info.description };
+  const info = {
+    vendor: a.info.vendor,
+    architecture: a.info.architecture,
+    device: a.info.device,
+    description: a.info.description,
+  };
   return { info, software: SOFTWARE.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) };
 }
 
@@ -52,8 +57,12 @@ const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/l
 
 /** False on Linux when no Vulkan driver is declared: Dawn would find no adapter, and print the loader's warnings. */
 function vulkanDrivers(): boolean {
-  return process.platform !== 'linux' || !!process.env.VK_ICD_FILENAMES || !!process.env.VK_DRIVER_FILES
-    || VULKAN_ICD_DIRS.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')));
+  return (
+    process.platform !== 'linux' ||
+    !!process.env.VK_ICD_FILENAMES ||
+    !!process.env.VK_DRIVER_FILES ||
+    VULKAN_ICD_DIRS.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')))
+  );
 }
 
 /** Opens the best adapter there is; a software one only when no hardware adapter answers. */
@@ -148,7 +157,9 @@ export async function releaseGpu(): Promise<void> {
  */
 export function gpuName(): string {
   const known = opened ?? probed?.adapter;
-  return known ? describeGpu(known) : `a software adapter where one is installed (no GPU: ${probed?.why ?? 'not probed yet'})`;
+  return known
+    ? describeGpu(known)
+    : `a software adapter where one is installed (no GPU: ${probed?.why ?? 'not probed yet'})`;
 }
 
 /** "nvidia hopper (NVIDIA H200)" or "google swiftshader (SwiftShader driver 5.0.0), software": for engine lines and the bench. */

@@ -21,7 +21,10 @@ const cpu = (model: CharRNN): Engine => (nativeEngine.cannotRun(model) ? tfjsEng
 export const webgpuEngine: Engine = {
   name: 'webgpu',
   describe: () => `WebGPU engine on ${gpuName()}`,
-  cannotRun: (model) => (model.custom ? 'the WebGPU engine runs the built-in cells only; your own cells train on the TF.js engine' : undefined),
+  cannotRun: (model) =>
+    model.custom
+      ? 'the WebGPU engine runs the built-in cells only; your own cells train on the TF.js engine'
+      : undefined,
   lossAndGrads: webgpuLossAndGrads,
   forward: (model, ...rest) => cpu(model).forward(model, ...rest),
   step: (model, x, state) => cpu(model).step(model, x, state),

@@ -21,7 +21,10 @@ test.after(releaseGpu);
 const [V, H] = [7, 10];
 
 function model(cell: CellType, layers: number): CharRNN {
-  return CharRNN.create({ cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout: 0.3 }, { seed: 3, initScale: 0.5 });
+  return CharRNN.create(
+    { cell, vocabSize: V, hiddenSize: H, numLayers: layers, dropout: 0.3 },
+    { seed: 3, initScale: 0.5 },
+  );
 }
 
 function ids(n: number, rng: Rng): Int32Array {
@@ -46,7 +49,11 @@ function assertStatesEqual(got: RNNState, want: RNNState, what: string): void {
   got.c?.forEach((t, l) => assert.ok(maxDiff(t, want.c![l]) < 1e-5, `${what}: c of layer ${l}`));
 }
 
-for (const [cell, layers] of [['rnn', 1], ['lstm', 2], ['gru', 3]] as [CellType, number][]) {
+for (const [cell, layers] of [
+  ['rnn', 1],
+  ['lstm', 2],
+  ['gru', 3],
+] as [CellType, number][]) {
   test(`WebGPU forward of a ${cell} x${layers}: logits, state and collected h, c and gates equal the TF.js engine's (dropout off)`, async (t) => {
     if (!gpu) return t.skip(NO_GPU);
     const m = model(cell, layers);
@@ -67,7 +74,10 @@ for (const [cell, layers] of [['rnn', 1], ['lstm', 2], ['gru', 3]] as [CellType,
     const plain = await webgpuForward(m, x, T, B, state);
     assert.equal(plain.activations, undefined);
     for (const r of [want, got, plain]) {
-      tf.dispose([r.logits, ...(r.activations ? [...r.activations.h, ...(r.activations.c ?? []), ...(r.activations.gates ?? [])] : [])]);
+      tf.dispose([
+        r.logits,
+        ...(r.activations ? [...r.activations.h, ...(r.activations.c ?? []), ...(r.activations.gates ?? [])] : []),
+      ]);
       disposeState(r.state);
     }
     disposeState(state);
@@ -75,7 +85,7 @@ for (const [cell, layers] of [['rnn', 1], ['lstm', 2], ['gru', 3]] as [CellType,
   });
 }
 
-test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s step logits and state, step after step', async (t) => {
+test("the WebGPU stepper (streams kept on the GPU) gives the TF.js engine's step logits and state, step after step", async (t) => {
   if (!gpu) return t.skip(NO_GPU);
   for (const cell of ['lstm', 'gru'] as CellType[]) {
     const m = model(cell, 2);
@@ -99,7 +109,10 @@ test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s ste
     // Steps after a bad one go on from the same state.
     const x = ids(B, rng);
     const want = step(m, x, state);
-    assert.ok(maxDiff(tf.tensor2d(await stepper.step(x), [B, V]), want.logits) < 1e-5, `${cell}: a step after a refused one`);
+    assert.ok(
+      maxDiff(tf.tensor2d(await stepper.step(x), [B, V]), want.logits) < 1e-5,
+      `${cell}: a step after a refused one`,
+    );
     disposeState(want.state);
     want.logits.dispose();
     stepper.dispose();
@@ -112,17 +125,27 @@ test('the WebGPU stepper (streams kept on the GPU) gives the TF.js engine\'s ste
 test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js for the same seed, 6 and 256 streams at once', async (t) => {
   if (!gpu) return t.skip(NO_GPU);
   const vocab = Vocab.fromText('abcdef\n');
-  const m = CharRNN.create({ cell: 'lstm', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 8, initScale: 0.8 });
+  const m = CharRNN.create(
+    { cell: 'lstm', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 },
+    { seed: 8, initScale: 0.8 },
+  );
   const opts = { count: 6, length: 12, seed: 5, temperature: 0.9, prime: 'ab' };
   const want = sampleTexts(m, vocab, { ...opts, engine: 'tfjs' });
   const streamed: string[] = ['', '', '', '', '', ''];
   const got = await sampleTextsAsync(m, vocab, { ...opts, engine: 'webgpu', onChar: (ch, b) => (streamed[b] += ch) });
   assert.deepEqual(got, want);
-  assert.deepEqual(streamed.map((s) => 'ab' + s), want, 'onChar sees every drawn char of every stream');
+  assert.deepEqual(
+    streamed.map((s) => 'ab' + s),
+    want,
+    'onChar sees every drawn char of every stream',
+  );
   assert.ok(new Set(got).size > 1, 'the streams differ');
   // 256 streams at once, as the bench samples them.
   const many = { count: 256, length: 4, seed: 9, temperature: 1 };
-  assert.deepEqual(await sampleTextsAsync(m, vocab, { ...many, engine: 'webgpu' }), sampleTexts(m, vocab, { ...many, engine: 'tfjs' }));
+  assert.deepEqual(
+    await sampleTextsAsync(m, vocab, { ...many, engine: 'webgpu' }),
+    sampleTexts(m, vocab, { ...many, engine: 'tfjs' }),
+  );
   // The engine line names the GPU it ran on.
   assert.equal(webgpuEngine.describe(1), `WebGPU engine on ${describeGpu(gpu!)}`);
   m.dispose();
@@ -131,13 +154,19 @@ test('sampleTextsAsync on WebGPU draws the same texts as sampleTexts on TF.js fo
 test('inspectTextAsync on WebGPU gives the trace inspectText gives on TF.js (activations, guesses, surprise), over chunks', async (t) => {
   if (!gpu) return t.skip(NO_GPU);
   const vocab = Vocab.fromText('hello world\n');
-  const m = CharRNN.create({ cell: 'gru', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 }, { seed: 2, initScale: 0.8 });
+  const m = CharRNN.create(
+    { cell: 'gru', vocabSize: vocab.size, hiddenSize: H, numLayers: 2, dropout: 0 },
+    { seed: 2, initScale: 0.8 },
+  );
   const text = 'hello world\nhello low word\n';
   const want = inspectText(m, vocab, text, { topK: 3, chunk: 10, engine: 'tfjs' });
   const got = await inspectTextAsync(m, vocab, text, { topK: 3, chunk: 10, engine: 'webgpu' });
   const close = (a: Float32Array, b: Float32Array, what: string) => {
     assert.equal(a.length, b.length, what);
-    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5 || (Number.isNaN(v) && Number.isNaN(b[i]))), what);
+    assert.ok(
+      a.every((v, i) => Math.abs(v - b[i]) < 1e-5 || (Number.isNaN(v) && Number.isNaN(b[i]))),
+      what,
+    );
   };
   got.layers.forEach((l, i) => {
     close(l.h, want.layers[i].h, `h of layer ${i}`);

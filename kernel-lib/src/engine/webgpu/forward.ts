@@ -19,7 +19,14 @@ import { requireGpu } from './device';
  * and (collect) every step's h, c and gate activations are read back afterwards. The weights are uploaded for
  * this call: inspection reads long texts in chunks of hundreds of chars, next to which the upload is small.
  */
-export async function webgpuForward(model: CharRNN, x: Int32Array, T: number, B: number, state: RNNState, opts: { collect?: boolean } = {}): Promise<ForwardResult> {
+export async function webgpuForward(
+  model: CharRNN,
+  x: Int32Array,
+  T: number,
+  B: number,
+  state: RNNState,
+  opts: { collect?: boolean } = {},
+): Promise<ForwardResult> {
   checkInputs(model, [x], T, B, state);
   const { vocabSize: V, hiddenSize: H, cell } = model.config;
   const GH = GATES[cell] * H;
@@ -33,12 +40,15 @@ export async function webgpuForward(model: CharRNN, x: Int32Array, T: number, B:
     const { layers, logits } = f.recordForward([]);
     cmd.submit();
     // Rows B.. of HS and CS are h_1 .. h_T: [T, B, H] as they lie; Z is [T, B, G*H].
-    const read = async (buf: GPUBuffer, off: number, width: number) => tf.tensor3d(await cmd.read(buf, off, N * width), [T, B, width]);
-    const activations: Activations | undefined = opts.collect ? {
-      h: await Promise.all(layers.map((ly) => read(ly.HS, B * H, H))),
-      ...(cell === 'lstm' ? { c: await Promise.all(layers.map((ly) => read(ly.CS!, B * H, H))) } : {}),
-      gates: await Promise.all(layers.map((ly) => read(ly.Z, 0, GH))),
-    } : undefined;
+    const read = async (buf: GPUBuffer, off: number, width: number) =>
+      tf.tensor3d(await cmd.read(buf, off, N * width), [T, B, width]);
+    const activations: Activations | undefined = opts.collect
+      ? {
+          h: await Promise.all(layers.map((ly) => read(ly.HS, B * H, H))),
+          ...(cell === 'lstm' ? { c: await Promise.all(layers.map((ly) => read(ly.CS!, B * H, H))) } : {}),
+          gates: await Promise.all(layers.map((ly) => read(ly.Z, 0, GH))),
+        }
+      : undefined;
     const out = tf.tensor2d(await cmd.read(logits, 0, N * V), [N, V]);
     return { logits: out, state: await f.readState(), ...(activations ? { activations } : {}) };
   } finally {
@@ -54,9 +64,17 @@ export async function webgpuForward(model: CharRNN, x: Int32Array, T: number, B:
 export class WebGpuStepper {
   private readonly staging: GPUBuffer;
 
-  private constructor(private readonly cmd: Commands, private readonly f: Forward, private readonly logits: GPUBuffer, private readonly send: () => void) {
+  private constructor(
+    private readonly cmd: Commands,
+    private readonly f: Forward,
+    private readonly logits: GPUBuffer,
+    private readonly send: () => void,
+  ) {
     const bytes = f.B * f.model.config.vocabSize * 4;
-    this.staging = cmd.gpu.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = cmd.gpu.device.createBuffer({
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
   }
 
   static async create(model: CharRNN, B: number): Promise<WebGpuStepper> {

@@ -88,7 +88,12 @@ test('a resident run with dropout: the same seed gives the same run, another see
     const model = CharRNN.create(config, { seed: 5 });
     const opt = new Optimizer();
     const state = model.zeroState(B);
-    const run = await WebGpuRun.create(model, opt, state, { batchSize: B, seqLength: T, gradClip: 5, clipMode: 'value' });
+    const run = await WebGpuRun.create(model, opt, state, {
+      batchSize: B,
+      seqLength: T,
+      gradClip: 5,
+      clipMode: 'value',
+    });
     const out: number[] = [];
     for (const batch of batches(4, 2)) {
       run.step(batch, 0.01, seed);
@@ -132,7 +137,12 @@ test('no GPU buffer outlives its run: the live count stays flat over many iterat
     const model = CharRNN.create({ cell: 'gru', vocabSize: V, hiddenSize: H, numLayers: 1, dropout: 0.2 }, { seed: 5 });
     const opt = new Optimizer({ name: 'adam' });
     const state = model.zeroState(B);
-    const run = await WebGpuRun.create(model, opt, state, { batchSize: B, seqLength: T, gradClip: 5, clipMode: 'norm' });
+    const run = await WebGpuRun.create(model, opt, state, {
+      batchSize: B,
+      seqLength: T,
+      gradClip: 5,
+      clipMode: 'norm',
+    });
     const counts: number[] = [];
     for (const [i, batch] of batches(40, 3).entries()) {
       run.step(batch, 0.01, i);
@@ -143,7 +153,11 @@ test('no GPU buffer outlives its run: the live count stays flat over many iterat
       }
     }
     assert.ok(counts[0] > 0);
-    assert.deepEqual(counts, counts.map(() => counts[0]), `live buffers after 10, 20, 30, 40 iterations: ${counts}`);
+    assert.deepEqual(
+      counts,
+      counts.map(() => counts[0]),
+      `live buffers after 10, 20, 30, 40 iterations: ${counts}`,
+    );
     run.dispose();
     assert.equal(count.live, 0);
     disposeState(state);
@@ -159,8 +173,20 @@ test('no GPU buffer outlives its run: the live count stays flat over many iterat
 const CORPUS = corpusFromText('the quick brown fox jumps over the lazy dog. '.repeat(8));
 
 function trainer(cell: CellType, dropout: number, opts: Partial<TrainOptions>): Trainer {
-  const model = CharRNN.create({ cell, vocabSize: CORPUS.vocab.size, hiddenSize: 8, numLayers: 2, dropout }, { seed: 7 });
-  const o: Partial<TrainOptions> = { batchSize: 2, seqLength: 6, seed: 5, learningRate: 0.01, lrDecayAfter: 1, lrDecay: 0.9, evalValEvery: 10, threads: 1 };
+  const model = CharRNN.create(
+    { cell, vocabSize: CORPUS.vocab.size, hiddenSize: 8, numLayers: 2, dropout },
+    { seed: 7 },
+  );
+  const o: Partial<TrainOptions> = {
+    batchSize: 2,
+    seqLength: 6,
+    seed: 5,
+    learningRate: 0.01,
+    lrDecayAfter: 1,
+    lrDecay: 0.9,
+    evalValEvery: 10,
+    threads: 1,
+  };
   return new Trainer(model, CORPUS.vocab, CORPUS.data, { ...o, ...opts });
 }
 
@@ -180,16 +206,35 @@ async function curve(cell: CellType, dropout: number, opts: Partial<TrainOptions
     assert.equal((await tr.run()).status, 'done');
     fs.rmSync(dir, { recursive: true });
   }
-  const out = { train: tr.history.train, val: tr.history.val, weights: Object.fromEntries(Object.entries(tr.model.params).map(([k, v]) => [k, v.dataSync() as Float32Array])) };
+  const out = {
+    train: tr.history.train,
+    val: tr.history.val,
+    weights: Object.fromEntries(Object.entries(tr.model.params).map(([k, v]) => [k, v.dataSync() as Float32Array])),
+  };
   tr.dispose();
   tr.model.dispose();
   return out;
 }
 
-function assertClose(a: Awaited<ReturnType<typeof curve>>, b: Awaited<ReturnType<typeof curve>>, tol: number, what: string): void {
+function assertClose(
+  a: Awaited<ReturnType<typeof curve>>,
+  b: Awaited<ReturnType<typeof curve>>,
+  tol: number,
+  what: string,
+): void {
   assert.equal(a.train.length, b.train.length);
-  a.train.forEach(([i, l], k) => assert.ok(b.train[k][0] === i && Math.abs(b.train[k][1] - l) <= tol, `${what}: iteration ${i} loss ${l} vs ${b.train[k][1]}`));
-  a.val.forEach(([i, l], k) => assert.ok(b.val[k][0] === i && Math.abs(b.val[k][1] - l) <= tol, `${what}: validation at ${i} ${l} vs ${b.val[k][1]}`));
+  a.train.forEach(([i, l], k) =>
+    assert.ok(
+      b.train[k][0] === i && Math.abs(b.train[k][1] - l) <= tol,
+      `${what}: iteration ${i} loss ${l} vs ${b.train[k][1]}`,
+    ),
+  );
+  a.val.forEach(([i, l], k) =>
+    assert.ok(
+      b.val[k][0] === i && Math.abs(b.val[k][1] - l) <= tol,
+      `${what}: validation at ${i} ${l} vs ${b.val[k][1]}`,
+    ),
+  );
   for (const k of Object.keys(a.weights)) {
     const d = a.weights[k].reduce((m, v, i) => Math.max(m, Math.abs(v - b.weights[k][i])), 0);
     assert.ok(d <= 10 * tol, `${what}: weights ${k} differ by ${d}`);
@@ -229,14 +274,26 @@ test('a checkpoint written on WebGPU continues on TF.js, and one written on TF.j
 
 // Last: these destroy the shared device (the next request opens a new one). Lost before iteration 6's step, or after
 // it, when the checkpoint of iteration 6 is about to read the run back.
-for (const [at, when] of [[5, 'a step'], [6, 'a checkpoint']] as const) {
+for (const [at, when] of [
+  [5, 'a step'],
+  [6, 'a checkpoint'],
+] as const) {
   test(`a GPU device lost during training (before ${when}) stops with one clear line and keeps the last good checkpoint`, async (t) => {
     if (!gpu) return t.skip(NO_GPU);
     const dir = tmpDir();
-    const tr = trainer('rnn', 0, { maxIters: 30, engine: 'webgpu', checkpointDir: dir, checkpointEvery: 3, evalValEvery: 1000 });
+    const tr = trainer('rnn', 0, {
+      maxIters: 30,
+      engine: 'webgpu',
+      checkpointDir: dir,
+      checkpointEvery: 3,
+      evalValEvery: 1000,
+    });
     const device = (await gpuDevice({ allowSoftware: true }))!.device;
     const run = tr.run({ onProgress: (p) => p.iter === at && device.destroy() });
-    await assert.rejects(run, (e: Error) => e instanceof CharRNNError && /GPU device was lost/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      run,
+      (e: Error) => e instanceof CharRNNError && /GPU device was lost/.test(e.message) && !e.message.includes('\n'),
+    );
     tr.dispose();
     const ckpt = loadCheckpoint(path.join(dir, 'latest'));
     assert.equal(ckpt.meta.state?.iter, 3);

@@ -62,8 +62,22 @@ export class WebGpuRun implements ResidentRun {
       cmd.rows(SUM_SQUARES, [groups, 1], [partials, norm2], 1);
     }
     const [a1, a2] = name === 'rmsprop' ? [decayRate, 0] : [beta1, beta2];
-    const params = [layout.total, mode, f32bits(clip), f32bits(a1), f32bits(1 - a1), f32bits(a2), f32bits(1 - a2), f32bits(epsilon)];
-    cmd.elementwise(updateShader(name), params, [pass.step, norm2, pass.grads, pass.params, ...this.slots], layout.total);
+    const params = [
+      layout.total,
+      mode,
+      f32bits(clip),
+      f32bits(a1),
+      f32bits(1 - a1),
+      f32bits(a2),
+      f32bits(1 - a2),
+      f32bits(epsilon),
+    ];
+    cmd.elementwise(
+      updateShader(name),
+      params,
+      [pass.step, norm2, pass.grads, pass.params, ...this.slots],
+      layout.total,
+    );
     this.send = cmd.compile();
     gpu.device.lost.then((info) => (this.lost = info.message || info.reason || 'unknown reason'));
   }
@@ -80,7 +94,8 @@ export class WebGpuRun implements ResidentRun {
   /** Queues one training iteration on `batch` with learning rate `lr`; dropout masks keyed by (dropoutSeed, iteration). */
   step(batch: Batch, lr: number, dropoutSeed: number): void {
     this.checkDevice();
-    if (batch.T !== this.pass.T || batch.B !== this.pass.B) throw new CharRNNError(`batch is ${batch.T}x${batch.B}, the run was made for ${this.pass.T}x${this.pass.B}`);
+    if (batch.T !== this.pass.T || batch.B !== this.pass.B)
+      throw new CharRNNError(`batch is ${batch.T}x${batch.B}, the run was made for ${this.pass.T}x${this.pass.B}`);
     checkIds(this.pass.model, [batch.x, batch.y], batch.T, batch.B);
     this.iteration += 1;
     const { beta1, beta2, name } = this.optimizer.config;
@@ -123,13 +138,17 @@ export class WebGpuRun implements ResidentRun {
   async sync(): Promise<RNNState> {
     this.checkDevice();
     const { layout, model } = this.pass;
-    const [weights, ...slotValues] = await this.readBack([this.pass.params, ...this.slots].map((b) => this.cmd.read(b, 0, layout.total)));
+    const [weights, ...slotValues] = await this.readBack(
+      [this.pass.params, ...this.slots].map((b) => this.cmd.read(b, 0, layout.total)),
+    );
     const state = await this.readBack([this.pass.readState()]);
     const named = unflatten(layout, weights);
     for (const k of layout.keys) model.params[k].assign(named[k]);
     tf.dispose(Object.values(named));
     const slots: Record<string, tf.Tensor> = {};
-    SLOTS[this.optimizer.config.name].forEach((s, i) => Object.entries(unflatten(layout, slotValues[i])).forEach(([k, t]) => (slots[`${k}/${s}`] = t)));
+    SLOTS[this.optimizer.config.name].forEach((s, i) =>
+      Object.entries(unflatten(layout, slotValues[i])).forEach(([k, t]) => (slots[`${k}/${s}`] = t)),
+    );
     this.optimizer.restore(slots, this.iteration);
     return state[0];
   }
@@ -154,6 +173,9 @@ export class WebGpuRun implements ResidentRun {
   }
 
   private checkDevice(): void {
-    if (this.lost !== undefined) throw new CharRNNError(`the GPU device was lost (${this.lost}): training on WebGPU stopped; checkpoints already written are kept`);
+    if (this.lost !== undefined)
+      throw new CharRNNError(
+        `the GPU device was lost (${this.lost}): training on WebGPU stopped; checkpoints already written are kept`,
+      );
   }
 }

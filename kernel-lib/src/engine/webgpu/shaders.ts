@@ -268,14 +268,17 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
 
 /** The forward step kernel of a cell. */
 export function forwardShader(cell: CellType): string {
-  return stepKernel(cell, FORWARD[cell], 'step(b, j, H, (t * B + b) * G * H, ((t + 1u) * B + b) * H + j, (t * B + b) * H + j);');
+  return stepKernel(
+    cell,
+    FORWARD[cell],
+    'step(b, j, H, (t * B + b) * G * H, ((t + 1u) * B + b) * H + j, (t * B + b) * H + j);',
+  );
 }
 
 /** The backward step kernel of a cell: `at` indexes step t's [B, H] rows (dha, hn; and h_{t-1}, c_{t-1} in hs, cs). */
 export function backwardShader(cell: CellType): string {
   return stepKernel(cell, BACKWARD[cell], 'step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);');
 }
-
 
 /** The 32-bit PCG hash (Jarzynski and Olano, "Hash Functions for GPU Rendering", 2020). */
 const PCG = `
@@ -358,13 +361,16 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
   if (p.b == 2u) { let n = sqrt(norm2[0]); if (n > c) { gi = gi * (c / n); } }
   let lr = bitcast<f32>(step[2]);
   let eps = bitcast<f32>(p.h);
-${adam ? `  let m = s1[i] * bitcast<f32>(p.d) + gi * bitcast<f32>(p.e);
+${
+  adam
+    ? `  let m = s1[i] * bitcast<f32>(p.d) + gi * bitcast<f32>(p.e);
   let v = s2[i] * bitcast<f32>(p.f) + gi * gi * bitcast<f32>(p.g);
   s1[i] = m;
   s2[i] = v;
   w[i] = w[i] - (m * lr) / (sqrt(v / bitcast<f32>(step[3])) + eps);`
     : `  let ms = s1[i] * bitcast<f32>(p.d) + gi * gi * bitcast<f32>(p.e);
   s1[i] = ms;
-  w[i] = w[i] - (gi * lr) / (sqrt(ms) + eps);`}
+  w[i] = w[i] - (gi * lr) / (sqrt(ms) + eps);`
+}
 }`;
 }
