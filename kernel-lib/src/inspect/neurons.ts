@@ -70,17 +70,15 @@ export class NeuronSearch {
 
   /** The best `top` cells as the views carry them. */
   best(top: number): NeuronScore[] {
-    return this.ranked
-      .slice(0, top)
-      .map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({
-        layer,
-        kind,
-        index,
-        score,
-        correlation,
-        meanOn,
-        meanOff,
-      }));
+    return this.ranked.slice(0, top).map(({ layer, kind, index, score, correlation, meanOn, meanOff }) => ({
+      layer,
+      kind,
+      index,
+      score,
+      correlation,
+      meanOn,
+      meanOff,
+    }));
   }
 
   toView(top = 100): NeuronsView {
