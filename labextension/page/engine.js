@@ -18,3 +18,7 @@ export function chooseEngine() {
 export function chooseSampler() {
   return TFJS;
 }
+
+export function engineFor() {
+  return TFJS;
+}

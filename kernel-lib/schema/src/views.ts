@@ -117,6 +117,19 @@ export interface SampleSettings {
 }
 
 /** The ranges the sampler accepts (the widget's inputs and the kernel's checks use the same numbers). */
+/**
+ * Where every sampler starts: the library's sample() and beam search, `charrnn sample` (but its length, char-rnn's
+ * 2000), the sampler widget, the exported page and the samples a training run prints.
+ */
+export const DEFAULT_SAMPLING: Readonly<SampleSettings> = {
+  prime: '',
+  length: 200,
+  temperature: 1,
+  seed: 1,
+  topK: 0,
+  beam: 0,
+};
+
 export const SAMPLER_LIMITS = {
   length: { min: 1, max: 10_000 },
   beam: { min: 0, max: 32 },

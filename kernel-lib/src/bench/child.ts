@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { lossAndGrads } from '../engine/tfjs/bptt';
 import { Batch } from '../engine/batch';
 import type { LossAndGrads } from '../engine/contract';
@@ -17,7 +17,7 @@ import { step as tfjsStep } from '../engine/tfjs/forward';
 import { sampleTextsAsync } from '../sample/sampler';
 import { Batches } from '../text/batches';
 import { Vocab } from '../text/vocab';
-import { Optimizer } from '../train/optimizers';
+import { Optimizer } from '../engine/optimizer';
 import { Job, JobResult } from './jobs';
 
 /**

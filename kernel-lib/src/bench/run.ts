@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { describeGpu, probeGpu } from '../engine/webgpu/device';

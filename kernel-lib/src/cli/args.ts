@@ -1,3 +1,5 @@
+import { ENGINE_CHOICES } from '../engine/contract';
+import { BACKEND_CHOICES } from '../engine/tfjs/backends';
 import { parseArgs } from 'node:util';
 import { CharRNNError } from '../errors';
 
@@ -131,7 +133,7 @@ export function helpText(name: string, command: Command): string {
 /** --backend, shared by every command that runs a model. */
 export const BACKEND_FLAG: Flag = {
   type: 'string',
-  choices: ['auto', 'wasm', 'cpu', 'tensorflow'],
+  choices: [...BACKEND_CHOICES],
   default: 'auto',
   env: 'CHARRNN_BACKEND',
   help: 'TF.js backend; auto prefers tfjs-node-gpu, tfjs-node, then wasm',
@@ -140,7 +142,7 @@ export const BACKEND_FLAG: Flag = {
 /** --engine, shared by every command that runs a model. */
 export const ENGINE_FLAG: Flag = {
   type: 'string',
-  choices: ['auto', 'native', 'tfjs', 'webgpu'],
+  choices: [...ENGINE_CHOICES],
   default: 'auto',
   env: 'CHARRNN_ENGINE',
   help: 'native BLAS engine, TF.js, or WebGPU (training on a GPU, only when asked for); auto takes native when it is built',

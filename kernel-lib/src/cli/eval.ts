@@ -1,4 +1,4 @@
-import { BackendChoice, initBackend } from '../backend';
+import { BackendChoice, initBackend } from '../engine/start';
 import type { EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import { loadCorpus, splitCorpus } from '../text/corpus';

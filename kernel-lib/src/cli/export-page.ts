@@ -1,4 +1,4 @@
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { exportPage } from '../page/export';
 import { loadCheckpoint } from '../train/checkpoint';

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { inspectText } from '../inspect/trace';
 import { CharRNN } from '../model/charrnn';
 import { Vocab } from '../text/vocab';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { BackendChoice, initBackend } from '../backend';
+import { BackendChoice, initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
 import { TextTrace, inspectTextAsync } from '../inspect/trace';

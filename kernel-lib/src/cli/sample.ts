@@ -1,4 +1,4 @@
-import { BackendChoice, initBackend } from '../backend';
+import { BackendChoice, initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
 import { loadCheckpoint } from '../train/checkpoint';

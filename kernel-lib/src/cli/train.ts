@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
-import { BackendChoice, initBackend } from '../backend';
-import type { EngineName } from '../engine/contract';
+import { BackendChoice, initBackend } from '../engine/start';
+import { engineMemory } from '../engine/choose';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';
 import { loadCorpus } from '../text/corpus';
@@ -298,9 +298,9 @@ export async function run(argv: string[]): Promise<void> {
     };
     // Before the weights exist. With --engine auto this is the leanest engine's estimate; the Trainer checks again
     // for the engine it gets.
-    const engine = v.engine === 'auto' ? undefined : (v.engine as EngineName);
+    const memory = engineMemory(trainOptions(options).engine);
     const threads = (v.threads as number) || os.availableParallelism();
-    checkTrainingMemory(trainingMemory(config, trainOptions(options), engine, threads, backend.name), flagOf);
+    checkTrainingMemory(trainingMemory(config, trainOptions(options), memory, threads, backend.name), flagOf);
     const model = CharRNN.create(config, { seed: v.seed as number });
     trainer = new Trainer(model, corpus.vocab, corpus.data, options);
   }

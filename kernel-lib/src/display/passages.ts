@@ -2,12 +2,34 @@
  * "Where else does this cell fire?" (whereElse): one row per passage, its characters coloured by the cell as the
  * explorer colours them and the peak outlined. HTML and plain text only, so every front end shows it.
  */
-import type { CellPassages } from '../inspect/selection';
+import type { NeuronRef } from '@charrnn/schema';
 import { coloredSpans } from './activations';
 import type { MimeBundle } from './bundle';
 import { escapeHtml } from './fallback';
 
-export function passagesBundle(p: CellPassages): MimeBundle {
+/** One place where a cell fires: its peak character and the text around it. */
+export interface Passage {
+  /** Position of the peak in the searched text. */
+  peak: number;
+  /** The cell's value at the peak. */
+  value: number;
+  /** Position of the passage's first character. */
+  start: number;
+  /** The passage as code points. */
+  chars: string[];
+  /** The cell's value at each of them. */
+  values: Float32Array;
+}
+
+/** What the rows show: the cell, the characters searched, and its passages best first. */
+export interface PassagesView {
+  cell: NeuronRef;
+  searched: number;
+  lowest: boolean;
+  passages: Passage[];
+}
+
+export function passagesBundle(p: PassagesView): MimeBundle {
   const { layer, kind, index } = p.cell;
   const what = `layer ${layer} ${kind === 'c' ? 'cell state (tanh of c)' : 'hidden state'} unit ${index}`;
   const title = `Where ${what} fires: its ${p.passages.length} ${p.lowest ? 'lowest' : 'highest'} peaks in ${p.searched} characters`;

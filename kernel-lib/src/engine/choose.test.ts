@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../backend';
+import { initBackend } from './start';
 import { lossAndGrads } from './tfjs/bptt';
 import { webgpuLossAndGrads } from './webgpu/bptt';
 import { CharRNN } from '../model/charrnn';

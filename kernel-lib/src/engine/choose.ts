@@ -1,41 +1,66 @@
-import { backendInfo } from '../backend';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
+import { ENGINE_CHOICES, type Engine, type EngineChoice, type EngineMemory } from './contract';
 import { nativeEngine } from './native/engine';
-import type { Engine, EngineChoice } from './contract';
+import { backendInfo } from './tfjs/backends';
 import { tfjsEngine } from './tfjs/engine';
 import { GpuProbe, describeGpu, probedGpu } from './webgpu/device';
 import { webgpuEngine } from './webgpu/engine';
 
-const CHOICES: EngineChoice[] = ['auto', 'native', 'tfjs', 'webgpu'];
+/**
+ * The one place that decides which code runs a model. A run chooses once, here, and hands the Engine it got (not
+ * its name) to whatever else it runs (validation, samples): every function that takes an `engine` option takes
+ * either a choice or an Engine (engineFor).
+ */
+
+/** "auto, native, tfjs or webgpu" */
+function choices(): string {
+  return `${ENGINE_CHOICES.slice(0, -1).join(', ')} or ${ENGINE_CHOICES.at(-1)}`;
+}
+
+/** The engine choice when none is given: the CHARRNN_ENGINE environment variable (read here only), else 'auto'. */
+export function defaultEngineChoice(): EngineChoice {
+  const set = process.env.CHARRNN_ENGINE;
+  if (!set) return 'auto';
+  if (!ENGINE_CHOICES.includes(set as EngineChoice)) {
+    throw new CharRNNError(`engine must be ${choices()}, got ${set} (from CHARRNN_ENGINE)`);
+  }
+  return set as EngineChoice;
+}
 
 /**
- * The engine for a model, with the one-line reason for the choice; the one place that decides which code runs.
- * 'auto' (the default, or CHARRNN_ENGINE) takes WebGPU when initBackend() found a hardware adapter (`gpu`, the
- * probe's result; a software one such as SwiftShader is slower than our CPU engines), else the native engine when
- * its addon is built and the model uses the built-in cells, except on tfjs-node-gpu, whose GPU beats the CPU;
- * otherwise the TF.js engine, with a note saying why. 'native' throws a CharRNNError when it cannot be used.
- * 'webgpu' forces WebGPU on any adapter, software included (a CharRNNError at its first step when there is none).
+ * The engine for a model, with the one-line reason for the choice. 'auto' (the default, or CHARRNN_ENGINE) takes
+ * WebGPU when initBackend() found a hardware adapter (`gpu`, the probe's result; a software one such as SwiftShader
+ * is slower than our CPU engines), else the native engine when its addon is built and the model uses the built-in
+ * cells, except on tfjs-node-gpu, whose GPU beats the CPU; otherwise the TF.js engine, with a note saying why.
+ * 'native' throws a CharRNNError when it cannot be used. 'webgpu' forces WebGPU on any adapter, software included
+ * (a CharRNNError at its first step when there is none).
  */
 export function chooseEngine(
   model: CharRNN,
-  choice: EngineChoice = (process.env.CHARRNN_ENGINE as EngineChoice) || 'auto',
+  choice: EngineChoice = defaultEngineChoice(),
   gpu: GpuProbe | undefined = probedGpu(),
 ): Engine {
-  if (!CHOICES.includes(choice))
-    throw new CharRNNError(`unknown engine '${choice}' (expected auto, native, tfjs or webgpu)`);
-  if (choice === 'tfjs') return { ...tfjsEngine, reason: 'the TF.js engine, as asked' };
+  if (!ENGINE_CHOICES.includes(choice)) {
+    throw new CharRNNError(`unknown engine '${choice}' (expected ${choices()})`);
+  }
+  const chosen = (engine: Engine, reason: string, note?: string): Engine => ({
+    ...engine,
+    reason,
+    note,
+    asked: choice,
+  });
+  if (choice === 'tfjs') return chosen(tfjsEngine, 'the TF.js engine, as asked');
   const cannotGpu = webgpuEngine.cannotRun(model);
   if (choice === 'webgpu') {
     const on = gpu?.adapter ? ` on ${describeGpu(gpu.adapter)}` : '';
-    return cannotGpu
-      ? { ...tfjsEngine, reason: cannotGpu, note: cannotGpu }
-      : { ...webgpuEngine, reason: `the WebGPU engine, as asked${on}` };
+    if (cannotGpu) return chosen(tfjsEngine, cannotGpu, cannotGpu);
+    return chosen(withCpuHalf(model), `the WebGPU engine, as asked${on}`);
   }
   const why = nativeEngine.cannotRun(model);
   if (choice === 'native') {
     if (why) throw new CharRNNError(why);
-    return { ...nativeEngine, reason: 'the native engine, as asked' };
+    return chosen(nativeEngine, 'the native engine, as asked');
   }
   const noGpu = !gpu
     ? 'no GPU probed (initBackend() probes it)'
@@ -43,12 +68,37 @@ export function chooseEngine(
       (gpu.adapter.software
         ? `the WebGPU adapter is a software one (${describeGpu(gpu.adapter)}), slower than the CPU engines`
         : cannotGpu));
-  if (!noGpu) return { ...webgpuEngine, reason: `auto: a hardware WebGPU adapter, ${describeGpu(gpu!.adapter!)}` };
+  if (!noGpu) return chosen(withCpuHalf(model), `auto: a hardware WebGPU adapter, ${describeGpu(gpu!.adapter!)}`);
   const notGpu = `; not WebGPU: ${noGpu}`;
-  if (why) return { ...tfjsEngine, reason: why + notGpu, note: why };
-  if (backendInfo()?.package.includes('gpu'))
-    return { ...tfjsEngine, reason: `auto: TF.js on tfjs-node-gpu, whose GPU beats the CPU${notGpu}` };
-  return { ...nativeEngine, reason: `auto: the native addon is built and the model uses the built-in cells${notGpu}` };
+  if (why) return chosen(tfjsEngine, why + notGpu, why);
+  if (backendInfo()?.package.includes('gpu')) {
+    return chosen(tfjsEngine, `auto: TF.js on tfjs-node-gpu, whose GPU beats the CPU${notGpu}`);
+  }
+  return chosen(nativeEngine, `auto: the native addon is built and the model uses the built-in cells${notGpu}`);
+}
+
+/**
+ * WebGPU with its CPU half, the only engine made of two: the synchronous forward and step (evaluate, beam search,
+ * sampleTexts, inspectText) run on the CPU engine that 'auto' takes without a GPU.
+ */
+function withCpuHalf(model: CharRNN): Engine {
+  const cpu = chooseEngine(model, 'auto', { why: 'the CPU half of the WebGPU engine' });
+  return { ...webgpuEngine, forward: cpu.forward, step: cpu.step, cpu };
+}
+
+/**
+ * The memory facts of the engine a choice names, for an estimate made before there is a model to choose for;
+ * undefined for 'auto' (the estimate then takes the leanest engine's).
+ */
+export function engineMemory(choice: EngineChoice): EngineMemory | undefined {
+  return choice === 'auto'
+    ? undefined
+    : { native: nativeEngine, tfjs: tfjsEngine, webgpu: webgpuEngine }[choice].memory;
+}
+
+/** An `engine` option as an Engine: one already chosen (a run's), or chooseEngine's for a choice. */
+export function engineFor(model: CharRNN, engine: EngineChoice | Engine | undefined): Engine {
+  return typeof engine === 'object' ? engine : chooseEngine(model, engine);
 }
 
 /**
@@ -59,20 +109,19 @@ export function chooseEngine(
 export const GPU_SAMPLING_STREAMS = 32;
 
 /**
- * The engine that samples `streams` streams at once: chooseEngine's, except that `auto` keeps sampling below
- * GPU_SAMPLING_STREAMS streams on a CPU engine.
+ * The engine that samples `streams` streams at once: the engine (or chooseEngine's for a choice), except that
+ * WebGPU taken by `auto` samples below GPU_SAMPLING_STREAMS streams on its CPU half.
  */
 export function chooseSampler(
   model: CharRNN,
-  choice: EngineChoice = (process.env.CHARRNN_ENGINE as EngineChoice) || 'auto',
+  choice: EngineChoice | Engine | undefined = undefined,
   streams = 1,
   gpu: GpuProbe | undefined = probedGpu(),
 ): Engine {
-  const engine = chooseEngine(model, choice, gpu);
-  if (engine.name !== 'webgpu' || choice === 'webgpu' || streams >= GPU_SAMPLING_STREAMS) return engine;
-  const cpu = chooseEngine(model, 'auto', { why: 'sampling' });
+  const engine = typeof choice === 'object' ? choice : chooseEngine(model, choice, gpu);
+  if (!engine.cpu || engine.asked === 'webgpu' || streams >= GPU_SAMPLING_STREAMS) return engine;
   return {
-    ...cpu,
+    ...engine.cpu,
     reason: `auto: sampling ${streams} stream(s) on the CPU: below ${GPU_SAMPLING_STREAMS} streams a GPU round trip a char costs more than the step`,
   };
 }

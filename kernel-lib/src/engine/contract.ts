@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CharRNN, RNNState } from '../model/charrnn';
-import type { ClipMode, Optimizer } from '../train/optimizers';
+import type { ClipMode, Optimizer } from './optimizer';
 import type { Batch } from './batch';
 import type { Streams } from './dropout';
 
@@ -14,8 +14,12 @@ import type { Streams } from './dropout';
  * them with each other, with autodiff and with finite differences).
  */
 
-/** Which engine runs a model: one by name, or 'auto', the best one available (choose.ts). */
-export type EngineChoice = 'auto' | 'native' | 'tfjs' | 'webgpu';
+/**
+ * Which engine runs a model: one by name, or 'auto', the best one available (choose.ts). The one list of the names:
+ * the types, the option checks and the CLI's --engine choices come from it.
+ */
+export const ENGINE_CHOICES = ['auto', 'native', 'tfjs', 'webgpu'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 export type EngineName = Exclude<EngineChoice, 'auto'>;
 
 export interface LossAndGrads {
@@ -72,8 +76,20 @@ export interface ResidentRun {
   dispose(): void;
 }
 
+/** What a training step holds beyond the weights, as the engine states it for the memory estimate (train/footprint.ts). */
+export interface EngineMemory {
+  /** [seqLength x batchSize, vocabSize] float arrays a step holds at its peak (logits, probabilities, ...). */
+  outputCopies: number;
+  /**
+   * Whether each batch's streams are shared out between worker threads (threads - 1 of them, at most batchSize - 1),
+   * each with its own weights and gradients, the main thread keeping its share of the activations.
+   */
+  workerThreads: boolean;
+}
+
 export interface Engine {
   name: EngineName;
+  memory: EngineMemory;
   /** One line naming the engine and what it runs on, for a run's first line ("native engine (OpenBLAS ...)"). */
   describe(threads: number): string;
   /** Why this engine cannot run `model` here, in one line; undefined when it can. */
@@ -131,6 +147,10 @@ export interface Engine {
   };
   /** Engines whose training run stays on their device: the trainer steps this run instead of lossAndGrads + apply. */
   startRun?(model: CharRNN, optimizer: Optimizer, state: RNNState, opts: RunOptions): Promise<ResidentRun>;
+  /** What the chooser was asked for when it gave this engine ('auto' or this engine's name). */
+  asked?: EngineChoice;
+  /** The WebGPU engine's CPU half, which runs its synchronous forward and step (the chooser composes them). */
+  cpu?: Engine;
   /** Why the chooser took this engine, in one line. */
   reason?: string;
   /** One line for the user when the engine is not the one asked for or expected (e.g. why 'auto' could not use native). */

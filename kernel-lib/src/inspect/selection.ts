@@ -4,10 +4,12 @@
  * see correlation.ts); then ask of one cell "where else does it fire?" over a longer text such as the validation
  * split, and read its top-activating passages in context.
  */
-import { passagesBundle } from '../display/passages';
+import { passagesBundle, type Passage } from '../display/passages';
+
+export type { Passage } from '../display/passages';
 import type { MimeBundle } from '../display/bundle';
 import type { NeuronRef } from '@charrnn/schema';
-import type { EngineChoice } from '../engine/contract';
+import type { Engine, EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { CharIds, Vocab } from '../text/vocab';
@@ -57,22 +59,8 @@ export interface WhereElseOptions {
   lowest?: boolean;
   /** Characters per forward pass (default 1000). */
   chunk?: number;
-  /** The engine that runs the model (default 'auto', as chooseEngine decides). */
-  engine?: EngineChoice;
-}
-
-/** One place where a cell fires: its peak character and the text around it. */
-export interface Passage {
-  /** Position of the peak in the searched text. */
-  peak: number;
-  /** The cell's value at the peak. */
-  value: number;
-  /** Position of the passage's first character. */
-  start: number;
-  /** The passage as code points. */
-  chars: string[];
-  /** The cell's value at each of them. */
-  values: Float32Array;
+  /** The engine that runs the model: a choice (default 'auto', as chooseEngine decides) or an engine already chosen. */
+  engine?: EngineChoice | Engine;
 }
 
 /** The top-activating passages of one cell over a text: see whereElse(). */

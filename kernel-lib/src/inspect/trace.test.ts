@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { forward } from '../engine/tfjs/forward';
 import { CharRNN, disposeState } from '../model/charrnn';
 import { CellType } from '../model/config';

@@ -10,8 +10,8 @@
 import { activationsBundle, encodeInt8 } from '../display/activations';
 import type { MimeBundle } from '../display/bundle';
 import { VIEW_VERSIONS, type ActivationsView, type NeuronRef } from '@charrnn/schema';
-import { chooseEngine } from '../engine/choose';
-import type { EngineChoice, ForwardResult } from '../engine/contract';
+import { engineFor } from '../engine/choose';
+import type { Engine, EngineChoice, ForwardResult } from '../engine/contract';
 import { Passes, runPasses, runPassesAsync } from '../engine/passes';
 import { CharRNNError } from '../errors';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
@@ -23,8 +23,8 @@ export interface InspectOptions {
   topK?: number;
   /** Characters per forward pass (default 1000). */
   chunk?: number;
-  /** The engine that runs the model (default 'auto', as chooseEngine decides). */
-  engine?: EngineChoice;
+  /** The engine that runs the model: a choice (default 'auto', as chooseEngine decides) or an engine already chosen. */
+  engine?: EngineChoice | Engine;
 }
 
 /** One layer's activations, row-major over characters. */
@@ -213,8 +213,9 @@ export async function inspectTextAsync(
   text: string,
   opts: InspectOptions = {},
 ): Promise<TextTrace> {
-  const device = chooseEngine(model, opts.engine).device;
-  if (!device) return inspectText(model, vocab, text, opts);
+  const engine = engineFor(model, opts.engine);
+  const device = engine.device;
+  if (!device) return inspectText(model, vocab, text, { ...opts, engine });
   const trace = recording(model, vocab, text, opts);
   await runPassesAsync(inChunks(model, trace.ids, trace.chunk, trace.record), (...args) =>
     device.forward(model, ...args, { collect: true }),
@@ -267,10 +268,10 @@ export function forwardInChunks(
   model: CharRNN,
   ids: Int32Array,
   chunk: number,
-  engine: EngineChoice | undefined,
+  engine: EngineChoice | Engine | undefined,
   onChunk: (start: number, n: number, out: ForwardResult) => void,
 ): void {
-  const { forward } = chooseEngine(model, engine);
+  const { forward } = engineFor(model, engine);
   runPasses(inChunks(model, ids, chunk, onChunk), (...args) => forward(model, ...args, { collect: true }));
 }
 

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { CharRNN, disposeState } from './charrnn';
 import { GATES } from './config';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { RNNCell } from '../model/rnn';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkRequest } from '../sample/panel';
-import type { SampleSettings } from '@charrnn/schema';
+import { DEFAULT_SAMPLING, type SampleSettings } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { ModelConfig } from '../model/config';
@@ -146,7 +146,7 @@ export async function exportPage(
       requestId: 0,
       prime: preparePrime(vocab, opts.prime ?? '', false, 'leave them out of the prime text'),
       length: opts.length ?? 200,
-      temperature: opts.temperature ?? 1,
+      temperature: opts.temperature ?? DEFAULT_SAMPLING.temperature,
       seed: opts.seed ?? 1,
       topK: opts.topK ?? 0,
       beam: opts.beam ?? 0,

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { sample } from '../sample/sampler';
@@ -12,7 +11,6 @@ import { writeAll, writeFileAtomic } from '../text/atomic';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
-import { Command, parseFlags } from '../cli/args';
 import {
   MANIFEST_FORMAT,
   Manifest,
@@ -35,7 +33,7 @@ import {
  *      than 0.5% (or the weights do not fit float16);
  *   3. writes card.json (corpus, split, architecture, training, engine, time, losses, three samples, the curve from
  *      the run's --log-json log) and README.md, then the manifest's sha256s, refusing past the 60 MB budget.
- * The maintainer runs it once per final model: node kernel-lib/dist/pretrained/pack.js --name N --checkpoint RUN/best
+ * The maintainer runs it once per final model: node kernel-lib/dist/cli/pack.js --name N --checkpoint RUN/best
  * --corpus FILE --log RUN/log.jsonl. A run that went on from a stored model whose run had been cut short (our CPU
  * runs had to end with the working session, their optimizer state lost) adds --continues NAME.
  */
@@ -363,54 +361,4 @@ export async function writeManifestEntry(root: string, name: string, entry: Mani
   await writeFileAtomic(path.join(root, 'manifest.json'), (fd) =>
     writeAll(fd, Buffer.from(JSON.stringify(next, null, 1) + '\n')),
   );
-}
-
-export const command: Command = {
-  usage: '--name NAME --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl [options]',
-  summary: 'Stores a finished run as pretrained model NAME in kernel-lib/pretrained (float16, card, manifest).',
-  flags: {
-    name: { type: 'string', help: 'the name users load it by (pretrained:NAME), required' },
-    checkpoint: { type: 'string', arg: 'DIR', help: "the run's best checkpoint, required" },
-    corpus: { type: 'string', arg: 'FILE', help: 'the text it was trained on, required' },
-    log: { type: 'string', arg: 'FILE', help: "the run's --log-json file, required" },
-    'corpus-name': { type: 'string', help: "the corpus's name in datasets/manifest.json (default: NAME)" },
-    continues: {
-      type: 'string',
-      help: 'the stored model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card',
-    },
-    engine: {
-      type: 'string',
-      arg: 'TEXT',
-      help: "what trained it, for the card (default: the checkpoint's engine and backend)",
-    },
-    hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
-  },
-};
-
-async function main(argv: string[]): Promise<void> {
-  const { values: v, positionals } = parseFlags(argv, command);
-  if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
-  for (const flag of ['name', 'checkpoint', 'corpus', 'log'])
-    if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
-  await initBackend();
-  await pack({
-    name: v.name as string,
-    checkpoint: v.checkpoint as string,
-    corpus: v.corpus as string,
-    log: v.log as string,
-    corpusName: v['corpus-name'] as string | undefined,
-    continues: v.continues as string | undefined,
-    engine: v.engine as string | undefined,
-    hardware: v.hardware as string | undefined,
-    progress: (line) => process.stderr.write(`pack: ${line}\n`),
-  });
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: Error) => {
-    process.stderr.write(
-      `pack: ${err instanceof CharRNNError ? err.message : `internal error: ${err?.stack ?? err}`}\n`,
-    );
-    process.exitCode = 1;
-  });
 }

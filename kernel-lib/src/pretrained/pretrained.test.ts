@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { defaultDataDir, defaultMirror } from '../data/datasets';
 import { standInCorpus } from '../data/standin';

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNN } from '../model/charrnn';
 import { beamSearch, sample } from './sampler';
 import { Vocab } from '../text/vocab';

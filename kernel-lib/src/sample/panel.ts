@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  DEFAULT_SAMPLING,
   SAMPLER_LIMITS,
   VIEW_VERSIONS,
   type SampleSettings,
@@ -74,13 +75,14 @@ export class SamplerPanel implements Displayable {
     readonly vocab: Vocab,
     opts: SamplerPanelOptions = {},
   ) {
+    const d = DEFAULT_SAMPLING;
     this.defaults = {
-      prime: opts.prime ?? '',
-      length: opts.length ?? 200,
-      temperature: 1,
-      seed: opts.seed ?? 1,
-      topK: opts.topK ?? 0,
-      beam: opts.beam ?? 0,
+      prime: opts.prime ?? d.prime,
+      length: opts.length ?? d.length,
+      temperature: d.temperature,
+      seed: opts.seed ?? d.seed,
+      topK: opts.topK ?? d.topK,
+      beam: opts.beam ?? d.beam,
     };
     this.grid = (opts.temperatures ?? [0.2, 0.5, 1, 1.5]).map((temperature) => ({
       temperature,

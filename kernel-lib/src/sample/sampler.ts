@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
+import { DEFAULT_SAMPLING } from '@charrnn/schema';
 import { Rng } from '../rng';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { chooseSampler } from '../engine/choose';
@@ -28,8 +29,8 @@ export interface SampleOptions {
    * the best. No randomness. 0 (the default) draws at random.
    */
   beam?: number;
-  /** The engine that runs the model (default 'auto': native BLAS when built, else TF.js). */
-  engine?: EngineChoice;
+  /** The engine that runs the model: a choice (default 'auto', as chooseEngine decides) or an engine already chosen. */
+  engine?: EngineChoice | Engine;
   /** Called with each new char of each sample as it is drawn (with `beam`: once at the end, each whole continuation). */
   onChar?: (ch: string, sample: number) => void;
 }
@@ -93,7 +94,7 @@ class Stepper {
 
   constructor(
     private readonly model: CharRNN,
-    engine: EngineChoice | undefined,
+    engine: EngineChoice | Engine | undefined,
     B: number,
   ) {
     this.step = chooseSampler(model, engine, B).step;
@@ -197,8 +198,8 @@ function countOf(opts: SampleOptions): number {
 function* drawing(vocab: Vocab, opts: SampleOptions): Generator<Int32Array, string[], Float32Array> {
   const { length, temperature, topK } = checkOptions(opts);
   const B = countOf(opts);
-  const greedy = opts.argmax || temperature <= 0;
-  const rng = new Rng(opts.seed ?? 1);
+  const greedy = isGreedy(opts, temperature);
+  const rng = new Rng(opts.seed ?? DEFAULT_SAMPLING.seed);
   const V = vocab.size;
   const { prime, start, shown } = startText(vocab, opts, rng);
   const out = Array.from({ length: B }, () => shown);
@@ -220,11 +221,16 @@ function* drawing(vocab: Vocab, opts: SampleOptions): Generator<Int32Array, stri
   return out;
 }
 
-/** The options every way of sampling shares, checked. */
+/** The sampling rule: at a temperature of 0 or below, or with argmax, each step takes the most likely char. */
+function isGreedy(opts: SampleOptions, temperature: number): boolean {
+  return opts.argmax === true || temperature <= 0;
+}
+
+/** The options every way of sampling shares, checked, with DEFAULT_SAMPLING's where not given. */
 function checkOptions(opts: SampleOptions): { length: number; temperature: number; topK: number } {
-  const length = opts.length ?? 200;
-  const temperature = opts.temperature ?? 1;
-  const topK = opts.topK ?? 0;
+  const length = opts.length ?? DEFAULT_SAMPLING.length;
+  const temperature = opts.temperature ?? DEFAULT_SAMPLING.temperature;
+  const topK = opts.topK ?? DEFAULT_SAMPLING.topK;
   if (!Number.isInteger(length) || length < 0)
     throw new CharRNNError(`length must be a whole number >= 0, got ${length}`);
   if (!Number.isInteger(topK) || topK < 0) throw new CharRNNError(`top-k must be a whole number >= 0, got ${topK}`);
@@ -271,12 +277,12 @@ export function beamSearch(model: CharRNN, vocab: Vocab, opts: SampleOptions = {
   const { length, temperature, topK } = checkOptions(opts);
   const K = opts.beam ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new CharRNNError(`beam must be a whole number >= 1, got ${K}`);
-  if (opts.argmax || temperature <= 0)
+  if (isGreedy(opts, temperature))
     throw new CharRNNError(
       `beam search ranks texts by log-probability at a temperature above 0, got ${opts.argmax ? 'argmax' : temperature} (argmax is beam 1)`,
     );
   const V = vocab.size;
-  const { prime, start, shown } = startText(vocab, opts, new Rng(opts.seed ?? 1));
+  const { prime, start, shown } = startText(vocab, opts, new Rng(opts.seed ?? DEFAULT_SAMPLING.seed));
   let beams: Beam[] = [{ text: shown, logProb: 0 }];
 
   const rnn = new Stepper(model, opts.engine, 1);

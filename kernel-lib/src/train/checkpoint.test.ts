@@ -5,7 +5,7 @@ import nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNN } from '../model/charrnn';
 import { ModelConfig, paramCount } from '../model/config';
 import { Vocab } from '../text/vocab';

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { deliverCommMsg, openComm } from '../kernel/comm';
 import { clearInterrupt, requestInterrupt } from '../kernel/interrupt';
 import { CharRNN } from '../model/charrnn';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { meanCrossEntropy } from '../engine/loss';
-import { chooseEngine } from '../engine/choose';
-import type { EngineChoice } from '../engine/contract';
+import { engineFor } from '../engine/choose';
+import type { Engine, EngineChoice } from '../engine/contract';
 import { Passes, runPasses, runPassesAsync } from '../engine/passes';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
 import { Batches } from '../text/batches';
@@ -23,7 +23,7 @@ export interface Evaluation {
  * state carried across chunks. A split too short for batchSize streams uses as many as fit.
  */
 export function evaluate(model: CharRNN, data: CharIds, opts: EvaluateOptions = {}): Evaluation {
-  const { forward } = chooseEngine(model, opts.engine);
+  const { forward } = engineFor(model, opts.engine);
   return runPasses(scoring(model, data, opts), (...args) => forward(model, ...args));
 }
 
@@ -32,15 +32,17 @@ export function evaluate(model: CharRNN, data: CharIds, opts: EvaluateOptions = 
  * validation during a GPU training run uses, so that it does not fall back to the CPU. Elsewhere the same as evaluate.
  */
 export async function evaluateAsync(model: CharRNN, data: CharIds, opts: EvaluateOptions = {}): Promise<Evaluation> {
-  const device = chooseEngine(model, opts.engine).device;
-  if (!device) return evaluate(model, data, opts);
+  const engine = engineFor(model, opts.engine);
+  if (!engine.device) return evaluate(model, data, { ...opts, engine });
+  const device = engine.device;
   return runPassesAsync(scoring(model, data, opts), (...args) => device.forward(model, ...args));
 }
 
 interface EvaluateOptions {
   batchSize?: number;
   seqLength?: number;
-  engine?: EngineChoice;
+  /** A choice for chooseEngine, or an engine already chosen (a training run's). */
+  engine?: EngineChoice | Engine;
 }
 
 /** The batch loop, whatever runs the forward passes (../engine/passes.ts); returns the evaluation. */

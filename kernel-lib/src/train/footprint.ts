@@ -1,5 +1,6 @@
 import * as os from 'node:os';
-import type { EngineName } from '../engine/contract';
+import type { EngineMemory } from '../engine/contract';
+import { nativeEngine } from '../engine/native/engine';
 import { CharRNNError } from '../errors';
 import { GATES, ModelConfig, paramCount } from '../model/config';
 import type { TrainOptions } from './options';
@@ -18,11 +19,6 @@ const BASE = 100 * MB;
 const WORKER = 30 * MB;
 /** The wasm backend's heap cannot grow past 4 GiB (wasm32), per thread. */
 const WASM_HEAP = 4 * 2 ** 30;
-/**
- * [seqLength x batchSize, vocabSize] float arrays a step holds at its peak: logits, probabilities and their gradient
- * on the native engine (3.5 measured); on TF.js also the one-hot inputs and every intermediate autodiff keeps (12.5).
- */
-const OUTPUT_COPIES: Record<EngineName, number> = { native: 4, tfjs: 13, webgpu: 4 };
 
 /** One part of the estimate, with the options that shrink it. */
 export interface MemoryPart {
@@ -40,24 +36,24 @@ export interface MemoryEstimate {
 }
 
 /**
- * Estimates the memory of a run of a model with `config` under `options` on `engine` with `threads` threads (the
- * TF.js engine shares each batch's streams between them, so at most batchSize are used). Without an engine: the
- * leanest (native), a lower bound for a check made before the engine is known.
+ * Estimates the memory of a run of a model with `config` under `options` on an engine with these memory facts
+ * (engine.memory) and `threads` threads (an engine with worker threads shares each batch's streams between them, so at
+ * most batchSize are used). Without an engine: the leanest (native), a lower bound before the engine is known.
  */
 export function trainingMemory(
   config: ModelConfig,
   options: TrainOptions,
-  engine: EngineName = 'native',
+  engine: EngineMemory = nativeEngine.memory,
   threads = 1,
   backend = 'wasm',
 ): MemoryEstimate {
   const { batchSize: B, seqLength: T } = options;
   const { vocabSize: V, hiddenSize: H, numLayers: L } = config;
   const P = paramCount(config);
-  const workers = engine === 'tfjs' ? Math.min(Math.max(threads, 1), B) - 1 : 0;
+  const workers = engine.workerThreads ? Math.min(Math.max(threads, 1), B) - 1 : 0;
   // Weights, their gradients, the clipped gradients and the optimizer's slots (RMSProp one, Adam two).
   const weights = 4 * P * (3 + (options.optimizer === 'adam' ? 2 : 1));
-  const output = 4 * T * B * V * OUTPUT_COPIES[engine];
+  const output = 4 * T * B * V * engine.outputCopies;
   // Per layer and step: the gates, c and h kept for backprop, and as much again for their gradients.
   const recurrent = 4 * T * B * L * H * (GATES[config.cell] + 2) * 2;
   const parts: MemoryPart[] = [
@@ -80,7 +76,7 @@ export function trainingMemory(
   // validation's cross-entropy over [seqLength x batchSize, vocabSize] logits (about 4 copies), whatever the engine;
   // the TF.js engine also keeps its share of the batch's activations there.
   const validation = 4 * T * B * V * 4;
-  const ownShare = engine === 'tfjs' ? (output + recurrent) / (workers + 1) : 0;
+  const ownShare = engine.workerThreads ? (output + recurrent) / (workers + 1) : 0;
   const perWasmThread = backend === 'wasm' ? weights + Math.max(validation, ownShare) : 0;
   return { bytes, parts, perWasmThread };
 }

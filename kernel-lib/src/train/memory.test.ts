@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { CharRNN } from '../model/charrnn';
 import type { EngineChoice } from '../engine/contract';
 import { onEngine } from '../engine/native/testing';

@@ -1,6 +1,7 @@
 import { CharRNNError } from '../errors';
-import type { EngineChoice } from '../engine/contract';
-import { ClipMode, OptimizerName } from './optimizers';
+import { defaultEngineChoice } from '../engine/choose';
+import { ENGINE_CHOICES, type EngineChoice } from '../engine/contract';
+import { ClipMode, OptimizerName } from '../engine/optimizer';
 
 /** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */
 export interface TrainOptions {
@@ -80,7 +81,7 @@ function check(ok: boolean, what: string): void {
 /** Fills in defaults and rejects values that cannot work, with one clear message. */
 export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
   // The engine: the option, else the CHARRNN_ENGINE variable, else auto.
-  const engine = partial.engine ?? ((process.env.CHARRNN_ENGINE || DEFAULT_TRAIN_OPTIONS.engine) as EngineChoice);
+  const engine = partial.engine ?? defaultEngineChoice();
   // An explicit maxIters alone sets the run's length: the default maxEpochs does not cap it.
   const maxEpochs = partial.maxEpochs ?? (partial.maxIters ? 0 : DEFAULT_TRAIN_OPTIONS.maxEpochs);
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial, engine, maxEpochs };
@@ -102,10 +103,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
     o.threads <= o.batchSize,
     `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`,
   );
-  check(
-    ['auto', 'native', 'tfjs', 'webgpu'].includes(o.engine),
-    `engine must be auto, native, tfjs or webgpu, got ${o.engine}${partial.engine === undefined ? ' (from CHARRNN_ENGINE)' : ''}`,
-  );
+  check(ENGINE_CHOICES.includes(o.engine), `engine must be ${ENGINE_CHOICES.join(', ')}, got ${o.engine}`);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);

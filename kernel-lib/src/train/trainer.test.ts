@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { initBackend } from '../engine/start';
 import { lossAndGrads } from '../engine/tfjs/bptt';
 import { CharRNN } from '../model/charrnn';
 import { CellType } from '../model/config';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
-import type { TrainingPoint, TrainingSample, TrainingStatus } from '@charrnn/schema';
+import { DEFAULT_SAMPLING, type TrainingPoint, type TrainingSample, type TrainingStatus } from '@charrnn/schema';
 import { Rng } from '../rng';
-import { backendInfo } from '../backend';
+import { backendInfo } from '../engine/start';
 import { chooseEngine } from '../engine/choose';
 import type { Engine, LossAndGrads, ResidentRun, Threads } from '../engine/contract';
 import { CharRNN, RNNState, disposeState } from '../model/charrnn';
@@ -13,7 +13,7 @@ import { CharIds, Vocab } from '../text/vocab';
 import { checkCheckpointDir, History, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { evaluateAsync } from './evaluate';
 import { checkTrainingMemory, trainingMemory } from './footprint';
-import { clipLikeCharRnn, Optimizer } from './optimizers';
+import { clipLikeCharRnn, Optimizer } from '../engine/optimizer';
 import { TrainOptions, trainOptions } from './options';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -87,6 +87,8 @@ export class Trainer {
   /** Engines that keep the run on their device (WebGPU): weights, optimizer slots, carried state; made at the first step. */
   private resident?: ResidentRun;
   private chosen?: Engine;
+  /** The latest training and validation losses of the run in progress. */
+  private last: { trainLoss: number; valLoss?: number } = { trainLoss: NaN };
 
   /** `data` is the whole corpus encoded with `vocab` (split by the options' fractions) or ready splits. */
   constructor(model: CharRNN, vocab: Vocab, data: CharIds | Splits, options: Partial<TrainOptions> = {}) {
@@ -100,7 +102,7 @@ export class Trainer {
     this.vocab = vocab;
     // Before the batches and the engine's buffers exist: a run that cannot fit is refused with its estimate.
     checkTrainingMemory(
-      trainingMemory(model.config, this.options, this.engine.name, this.threads, backendInfo()?.name),
+      trainingMemory(model.config, this.options, this.engine.memory, this.threads, backendInfo()?.name),
     );
     this.splits = ArrayBuffer.isView(data) ? splitCorpus(data, this.options.trainFrac, this.options.valFrac) : data;
     this.batches = new Batches(this.splits.train, this.options.batchSize, this.options.seqLength);
@@ -173,119 +175,136 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Trains until totalIters, a stop request, or divergence. */
+  /**
+   * Trains until totalIters, a stop request, or divergence. Each iteration, at nanoGPT's seams: the step (one batch's
+   * loss and the update), validation, the progress report, a sample, the stopping rules and the checkpoint.
+   */
   async run(callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const o = this.options;
-    const n = this.batches.numBatches;
-    const charsPerIter = o.batchSize * o.seqLength;
-    const t0 = Date.now();
-    let iterTimeAvg = 0;
-    let lastLoss = NaN;
-    let lastVal: number | undefined;
     this.stopRequested = false;
+    this.last = { trainLoss: NaN };
     if (o.checkpointDir) checkCheckpointDir(o.checkpointDir);
-    const finish = async (status: TrainingStatus, message: string): Promise<TrainResult> => {
-      if (status !== 'diverged' && o.checkpointDir) await this.saveTo('latest', callbacks);
-      const best = this.state.bestValLoss;
-      return { status, iter: this.iter, trainLoss: lastLoss, valLoss: lastVal, bestValLoss: best, message };
-    };
-
+    const pace = { t0: Date.now(), iterTime: 0 };
     while (this.iter < this.totalIters) {
       if (this.stopRequested || callbacks.shouldStop?.()) {
         const how = this.stopRequested ? 'stopped' : 'interrupted';
-        return finish(how, `training ${how} at iteration ${this.iter}`);
+        return this.finish(how, `training ${how} at iteration ${this.iter}`, callbacks);
       }
       const started = Date.now();
-      const b = this.iter % n;
-      if (b === 0 && this.iter > 0) {
-        // A new epoch: streams restart, so the carried state does too; decay the learning rate as char-rnn does.
-        disposeState(this.carried);
-        this.carried = this.model.zeroState(o.batchSize);
-        this.resident?.setState(this.carried); // the state on the device restarts too
-        if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
-      }
-      const dropoutSeed = this.rng.nextSeed();
-      const r = await this.step(this.batches.get(b), dropoutSeed);
-      const first = this.state.firstLoss ?? r.loss;
-      if (!Number.isFinite(r.loss) || r.loss > o.divergeFactor * first) {
-        Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
-        disposeState(r.state);
-        this.rng.state = this.state.rngState;
-        const why = Number.isFinite(r.loss)
-          ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}`
-          : 'loss is NaN';
-        const saved =
-          o.checkpointDir &&
-          ['latest', 'best'].some((k) => fs.existsSync(path.join(o.checkpointDir!, k, 'checkpoint.json')));
-        const kept = saved ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
-        return finish(
-          'diverged',
-          `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`,
-        );
-      }
-      disposeState(this.carried);
-      this.carried = r.state;
-      const clipped = clipLikeCharRnn(r.grads, o.gradClip, o.clipMode, o.seqLength);
-      Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
-      this.engine.apply(this.optimizer, this.model.params, clipped, this.state.lr);
-      Object.values(clipped).forEach((g) => g.dispose());
-      this.state.firstLoss = first;
-      this.state.iter += 1;
-      this.state.rngState = this.rng.state;
-      this.state.optimizerStep = this.optimizer.step;
-      lastLoss = r.loss;
-      this.history.train.push([this.iter, r.loss]);
-
+      const diverged = await this.trainStep();
+      if (diverged) return this.finish('diverged', diverged, callbacks);
       const dt = (Date.now() - started) / 1000;
-      iterTimeAvg = iterTimeAvg === 0 ? dt : 0.9 * iterTimeAvg + 0.1 * dt;
-      let valLoss: number | undefined;
+      pace.iterTime = pace.iterTime === 0 ? dt : 0.9 * pace.iterTime + 0.1 * dt;
       const last = this.iter === this.totalIters;
-      if ((this.iter % o.evalValEvery === 0 || last) && this.splits.val.length > o.seqLength) {
-        await this.syncResident();
-        valLoss = lastVal = (
-          await evaluateAsync(this.model, this.splits.val, {
-            batchSize: o.batchSize,
-            seqLength: o.seqLength,
-            engine: o.engine,
-          })
-        ).loss;
-        this.history.val.push([this.iter, valLoss]);
-        if (valLoss < (this.state.bestValLoss ?? Infinity)) {
-          this.state.bestValLoss = valLoss;
-          this.state.staleVals = 0;
-          if (o.checkpointDir) await this.saveTo('best', callbacks);
-        } else {
-          this.state.staleVals = (this.state.staleVals ?? 0) + 1;
-        }
-      }
-      callbacks.onProgress?.({
-        iter: this.iter,
-        totalIters: this.totalIters,
-        epoch: this.iter / n,
-        trainLoss: r.loss,
-        valLoss,
-        lr: this.state.lr,
-        charsPerSec: charsPerIter / Math.max(iterTimeAvg, 1e-6),
-        elapsedS: (Date.now() - t0) / 1000,
-        etaS: (this.totalIters - this.iter) * iterTimeAvg,
-      });
-      if (o.sampleEvery > 0 && (this.iter % o.sampleEvery === 0 || last)) {
-        const temperature = 1;
-        await this.syncResident();
-        const text = sample(this.model, this.vocab, { length: o.sampleLength, temperature, seed: o.seed + this.iter });
-        callbacks.onSample?.({ iter: this.iter, text, temperature });
-      }
-      if (o.patience > 0 && (this.state.staleVals ?? 0) >= o.patience) {
+      const valLoss = await this.validate(last, callbacks);
+      this.report(valLoss, pace, callbacks);
+      await this.sampleNow(last, callbacks);
+      const stale = this.state.staleVals ?? 0;
+      if (o.patience > 0 && stale >= o.patience) {
         const best = this.state.bestValLoss!.toFixed(4);
-        return finish(
-          'done',
-          `training stopped early at iteration ${this.iter}: ${o.patience} validations without improving on ${best}`,
-        );
+        const why = `${o.patience} validations without improving on ${best}`;
+        return this.finish('done', `training stopped early at iteration ${this.iter}: ${why}`, callbacks);
       }
       if (o.checkpointDir && this.iter % o.checkpointEvery === 0 && !last) await this.saveTo('latest', callbacks);
       await yieldToEventLoop();
     }
-    return finish('done', `training done: ${this.iter} iterations, train loss ${lastLoss.toFixed(4)}`);
+    const done = `training done: ${this.iter} iterations, train loss ${this.last.trainLoss.toFixed(4)}`;
+    return this.finish('done', done, callbacks);
+  }
+
+  /**
+   * One iteration: a new epoch's reset (streams, carried state, learning-rate decay as char-rnn does), the batch's
+   * loss and gradients, clipping and the update. Returns why the run diverged instead, the update not applied.
+   */
+  private async trainStep(): Promise<string | undefined> {
+    const o = this.options;
+    const n = this.batches.numBatches;
+    const b = this.iter % n;
+    if (b === 0 && this.iter > 0) {
+      disposeState(this.carried);
+      this.carried = this.model.zeroState(o.batchSize);
+      this.resident?.setState(this.carried); // the state on the device restarts too
+      if (this.iter / n >= o.lrDecayAfter) this.state.lr *= o.lrDecay;
+    }
+    const r = await this.step(this.batches.get(b), this.rng.nextSeed());
+    const first = this.state.firstLoss ?? r.loss;
+    if (!Number.isFinite(r.loss) || r.loss > o.divergeFactor * first) {
+      Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
+      disposeState(r.state);
+      this.rng.state = this.state.rngState;
+      const why = Number.isFinite(r.loss)
+        ? `loss ${r.loss.toFixed(3)} > ${o.divergeFactor}x the first loss ${first.toFixed(3)}`
+        : 'loss is NaN';
+      const saved =
+        o.checkpointDir &&
+        ['latest', 'best'].some((k) => fs.existsSync(path.join(o.checkpointDir!, k, 'checkpoint.json')));
+      const kept = saved ? `; the last good checkpoint in ${o.checkpointDir} is kept` : '';
+      return `training diverged at iteration ${this.iter + 1} (${why}); try a lower learning rate${kept}`;
+    }
+    disposeState(this.carried);
+    this.carried = r.state;
+    const clipped = clipLikeCharRnn(r.grads, o.gradClip, o.clipMode, o.seqLength);
+    Object.values(r.grads).forEach((g: tf.Tensor) => g.dispose());
+    this.engine.apply(this.optimizer, this.model.params, clipped, this.state.lr);
+    Object.values(clipped).forEach((g) => g.dispose());
+    this.state.firstLoss = first;
+    this.state.iter += 1;
+    this.state.rngState = this.rng.state;
+    this.state.optimizerStep = this.optimizer.step;
+    this.last.trainLoss = r.loss;
+    this.history.train.push([this.iter, r.loss]);
+    return undefined;
+  }
+
+  /** Every evalValEvery iterations and at the end: the validation loss, on this run's engine; best/ on a new best. */
+  private async validate(last: boolean, callbacks: TrainCallbacks): Promise<number | undefined> {
+    const o = this.options;
+    if ((this.iter % o.evalValEvery !== 0 && !last) || this.splits.val.length <= o.seqLength) return undefined;
+    await this.syncResident();
+    const opts = { batchSize: o.batchSize, seqLength: o.seqLength, engine: this.engine };
+    const valLoss = (this.last.valLoss = (await evaluateAsync(this.model, this.splits.val, opts)).loss);
+    this.history.val.push([this.iter, valLoss]);
+    if (valLoss < (this.state.bestValLoss ?? Infinity)) {
+      this.state.bestValLoss = valLoss;
+      this.state.staleVals = 0;
+      if (o.checkpointDir) await this.saveTo('best', callbacks);
+    } else {
+      this.state.staleVals = (this.state.staleVals ?? 0) + 1;
+    }
+    return valLoss;
+  }
+
+  /** The iteration's progress for the callbacks: losses, learning rate, speed and time left at the recent pace. */
+  private report(valLoss: number | undefined, pace: { t0: number; iterTime: number }, callbacks: TrainCallbacks): void {
+    const o = this.options;
+    callbacks.onProgress?.({
+      iter: this.iter,
+      totalIters: this.totalIters,
+      epoch: this.iter / this.batches.numBatches,
+      trainLoss: this.last.trainLoss,
+      valLoss,
+      lr: this.state.lr,
+      charsPerSec: (o.batchSize * o.seqLength) / Math.max(pace.iterTime, 1e-6),
+      elapsedS: (Date.now() - pace.t0) / 1000,
+      etaS: (this.totalIters - this.iter) * pace.iterTime,
+    });
+  }
+
+  /** Every sampleEvery iterations and at the end: a sample at the default settings, on this run's engine. */
+  private async sampleNow(last: boolean, callbacks: TrainCallbacks): Promise<void> {
+    const o = this.options;
+    if (o.sampleEvery === 0 || (this.iter % o.sampleEvery !== 0 && !last)) return;
+    await this.syncResident();
+    const { temperature } = DEFAULT_SAMPLING;
+    const opts = { length: o.sampleLength, temperature, seed: o.seed + this.iter, engine: this.engine };
+    callbacks.onSample?.({ iter: this.iter, text: sample(this.model, this.vocab, opts), temperature });
+  }
+
+  /** Ends a run: latest/ saved unless it diverged (the last good checkpoint stays), and how it ended. */
+  private async finish(status: TrainingStatus, message: string, callbacks: TrainCallbacks): Promise<TrainResult> {
+    if (status !== 'diverged' && this.options.checkpointDir) await this.saveTo('latest', callbacks);
+    const { trainLoss, valLoss } = this.last;
+    return { status, iter: this.iter, trainLoss, valLoss, bestValLoss: this.state.bestValLoss, message };
   }
 
   /** Saves the run as a checkpoint directory (exact-resume state included). */

@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
+import { initBackend } from '../start';
 import { CharRNN } from '../../model/charrnn';
 import { Rng } from '../../rng';
-import { Optimizer, OptimizerName } from '../../train/optimizers';
+import { Optimizer, OptimizerName } from '../optimizer';
 import { nativeApply } from './optimizer';
 import { maxRelDiff, withAddon, withoutAddon } from './testing';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer } from '../../train/optimizers';
+import { Optimizer } from '../optimizer';
 import { nativeAddon } from './addon';
 import { tensorOf, valuesOf } from './arrays';
 

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
+import { initBackend } from '../start';
 import { Rng } from '../../rng';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { Cell, CellState, uniformVariable } from '../../model/cell';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendInfo } from '../../backend';
+import { backendInfo } from './backends';
 import { CharRNNError } from '../../errors';
 import { CharRNN, RNNState } from '../../model/charrnn';
 import { Batch } from '../batch';

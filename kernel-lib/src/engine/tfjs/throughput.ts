@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
+import { startBackend } from './backends';
 import { CharRNN, disposeState } from '../../model/charrnn';
 import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
@@ -81,7 +81,7 @@ if (require.main === module) {
     c: { cell: 'lstm', hiddenSize: 512, numLayers: 3, B: 50, T: 50, vocabSize: 65 },
   };
   void (async () => {
-    const info = await initBackend();
+    const info = await startBackend('auto');
     for (const name of process.argv.slice(2).length ? process.argv.slice(2) : ['a']) {
       const c = CONFIGS[name];
       const best: Record<string, { train: number; sample: number }> = {};

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
+import { initBackend } from '../start';
 import { installWasmKernels, prepareWasmKernels } from './wasm';
 
 /** Values 0..n-1 in the given shape, so every element says where it came from. */

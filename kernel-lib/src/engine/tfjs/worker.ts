@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendChoice, initBackend } from '../../backend';
+import { BackendChoice, startBackend } from './backends';
 import { CharRNN, RNNState, disposeState } from '../../model/charrnn';
 import { ModelConfig } from '../../model/config';
 import { lossAndGrads } from './bptt';
@@ -9,7 +9,7 @@ import { StepReply, StepRequest } from './parallel';
 /** A ParallelEngine worker: one model replica on its own backend, computing its streams' share of each step. */
 async function main(): Promise<void> {
   const { config, backend } = workerData as { config: ModelConfig; backend: BackendChoice };
-  await initBackend(backend);
+  await startBackend(backend);
   const model = CharRNN.create(config);
   const H = config.hiddenSize;
   parentPort!.postMessage({ ready: true });

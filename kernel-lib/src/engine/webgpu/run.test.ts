@@ -10,7 +10,7 @@ import { CellType } from '../../model/config';
 import { Rng } from '../../rng';
 import { corpusFromText } from '../../text/corpus';
 import { loadCheckpoint } from '../../train/checkpoint';
-import { clipLikeCharRnn, ClipMode, Optimizer, OptimizerName } from '../../train/optimizers';
+import { clipLikeCharRnn, ClipMode, Optimizer, OptimizerName } from '../optimizer';
 import { TrainOptions } from '../../train/options';
 import { Trainer } from '../../train/trainer';
 import { Batch } from '../batch';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../../errors';
 import { CharRNN, RNNState } from '../../model/charrnn';
-import type { Optimizer } from '../../train/optimizers';
+import type { Optimizer } from '../optimizer';
 import { Batch, checkIds } from '../batch';
 import type { ResidentRun, RunOptions } from '../contract';
 import { Pass, flatten, unflatten } from './bptt';

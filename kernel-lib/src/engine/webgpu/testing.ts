@@ -1,4 +1,4 @@
-import { initBackend } from '../../backend';
+import { initBackend } from '../start';
 import { Gpu, describeGpu, gpuDevice } from './device';
 
 /**

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { initBackend } from './backend';
-import { CharRNN } from './model/charrnn';
-import { pretrained } from './pretrained/pretrained';
+import { initBackend } from './start';
+import { CharRNN } from '../model/charrnn';
+import { pretrained } from '../pretrained/pretrained';
 
 // One process per test file: no backend has been started before the first test.
 

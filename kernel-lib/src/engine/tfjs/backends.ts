@@ -1,12 +1,15 @@
-import { inspect } from 'node:util';
-import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareWasmKernels } from './engine/tfjs/wasm';
-import { describeGpu, probeGpu, probedGpu } from './engine/webgpu/device';
-import { CharRNNError } from './errors';
+import { CharRNNError } from '../../errors';
+import { prepareWasmKernels } from './wasm';
+
+/**
+ * The TF.js backends: which one runs the TF.js engine's ops (and holds every model's tensors), picked and started
+ * once. engine/start.ts's initBackend() starts one here and probes the GPU beside it.
+ */
 
 /** Which TF.js backend to use: 'auto' picks the fastest one that loads here. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendInfo {
   /** The TF.js backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
@@ -29,25 +32,6 @@ export interface BackendInfo {
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
 let current: BackendInfo | undefined;
-
-/**
- * The backend as a notebook shows it when `await initBackend()` ends a cell: one line, with the optional
- * packages that are not installed named, not their "Cannot find module" errors.
- */
-function withSummary(info: BackendInfo): BackendInfo {
-  const probe = probedGpu();
-  info.gpu = probe?.adapter ? describeGpu(probe.adapter) : `none (${probe?.why ?? 'not probed'})`;
-  const missing = info.skipped.filter((s) => s.includes('Cannot find module')).map((s) => s.split(':')[0]);
-  const failed = info.skipped.filter((s) => !s.includes('Cannot find module'));
-  const parts = [
-    `TF.js backend ${info.name} (${info.package})`,
-    ...(info.matmul ? [`matrix products: ${info.matmul}`] : []),
-    ...(missing.length > 0 ? [`not installed: ${missing.join(', ')}`] : []),
-    ...failed.map((s) => `skipped ${s}`),
-    `WebGPU: ${info.gpu}`,
-  ];
-  return Object.defineProperty(info, inspect.custom, { value: () => parts.join('; ') });
-}
 
 function tryRequire(name: string): string | undefined {
   try {
@@ -86,24 +70,20 @@ async function activate(name: string): Promise<boolean> {
 }
 
 /**
- * Picks and activates a backend. `auto` tries tfjs-node-gpu, tfjs-node, wasm, then cpu.
- * The choice can also come from the CHARRNN_BACKEND environment variable.
+ * Picks and activates a backend (once: later calls with 'auto' or the same name return it). `auto` tries
+ * tfjs-node-gpu, tfjs-node, wasm, then cpu.
  */
-export async function initBackend(
-  choice: BackendChoice = (process.env.CHARRNN_BACKEND as BackendChoice) || 'auto',
-): Promise<BackendInfo> {
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(choice)) {
-    throw new CharRNNError(`unknown backend '${choice}' (expected auto, tensorflow, wasm or cpu)`);
+export async function startBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new CharRNNError(`unknown backend '${choice}' (expected ${BACKEND_CHOICES.join(', ')})`);
   }
   if (current && (choice === 'auto' || choice === current.name)) return current;
-  // The GPU is the main thread's (worker threads run CPU engines, and need not load Dawn's addon).
-  if (isMainThread) await probeGpu();
   const skipped: string[] = [];
   if (choice === 'auto' || choice === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) {
       const why = tryRequire(pkg);
       if (why === undefined && (await activate('tensorflow')))
-        return (current = withSummary({ name: 'tensorflow', package: pkg, skipped }));
+        return (current = { name: 'tensorflow', package: pkg, skipped });
       skipped.push(`${pkg}: ${why ?? 'loaded but could not start'}`);
     }
     if (choice === 'tensorflow') {
@@ -113,19 +93,14 @@ export async function initBackend(
   if (choice === 'auto' || choice === 'wasm') {
     require('@tensorflow/tfjs-backend-wasm');
     if (await keepErrorsNonFatal(() => activate('wasm'))) {
-      return (current = withSummary({
-        name: 'wasm',
-        package: '@tensorflow/tfjs-backend-wasm',
-        skipped,
-        matmul: await prepareWasmKernels(),
-      }));
+      const matmul = await prepareWasmKernels();
+      return (current = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, matmul });
     }
     skipped.push('@tensorflow/tfjs-backend-wasm: could not start');
     if (choice === 'wasm') throw new CharRNNError('the wasm backend could not start');
   }
   require('@tensorflow/tfjs-backend-cpu');
-  if (await activate('cpu'))
-    return (current = withSummary({ name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped }));
+  if (await activate('cpu')) return (current = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped });
   throw new CharRNNError(`no TF.js backend could start (${skipped.join('; ')})`);
 }
 

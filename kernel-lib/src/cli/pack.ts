@@ -1,0 +1,59 @@
+/**
+ * The maintainer's command that stores a finished run as a pretrained model (pretrained/pack.ts does the work); not
+ * a charrnn subcommand, as users never run it:
+ *   node kernel-lib/dist/cli/pack.js --name N --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl
+ */
+import { initBackend } from '../engine/start';
+import { CharRNNError } from '../errors';
+import { pack } from '../pretrained/pack';
+import { Command, parseFlags } from './args';
+
+export const command: Command = {
+  usage: '--name NAME --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl [options]',
+  summary: 'Stores a finished run as pretrained model NAME in kernel-lib/pretrained (float16, card, manifest).',
+  flags: {
+    name: { type: 'string', help: 'the name users load it by (pretrained:NAME), required' },
+    checkpoint: { type: 'string', arg: 'DIR', help: "the run's best checkpoint, required" },
+    corpus: { type: 'string', arg: 'FILE', help: 'the text it was trained on, required' },
+    log: { type: 'string', arg: 'FILE', help: "the run's --log-json file, required" },
+    'corpus-name': { type: 'string', help: "the corpus's name in datasets/manifest.json (default: NAME)" },
+    continues: {
+      type: 'string',
+      help: 'the stored model this run fine-tuned (train --init-from pretrained:NAME): its run goes first on the card',
+    },
+    engine: {
+      type: 'string',
+      arg: 'TEXT',
+      help: "what trained it, for the card (default: the checkpoint's engine and backend)",
+    },
+    hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
+  },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const { values: v, positionals } = parseFlags(argv, command);
+  if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
+  for (const flag of ['name', 'checkpoint', 'corpus', 'log'])
+    if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
+  await initBackend();
+  await pack({
+    name: v.name as string,
+    checkpoint: v.checkpoint as string,
+    corpus: v.corpus as string,
+    log: v.log as string,
+    corpusName: v['corpus-name'] as string | undefined,
+    continues: v.continues as string | undefined,
+    engine: v.engine as string | undefined,
+    hardware: v.hardware as string | undefined,
+    progress: (line) => process.stderr.write(`pack: ${line}\n`),
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(
+      `pack: ${err instanceof CharRNNError ? err.message : `internal error: ${err?.stack ?? err}`}\n`,
+    );
+    process.exitCode = 1;
+  });
+}
