@@ -43,7 +43,7 @@ export function uniformValues(n: number, rng: Rng, scale: number): Float32Array 
 /**
  * Throws one clear line when no TF.js backend runs yet (TF.js's own error is a 10-line "No backend found in
  * registry" stack), wherever the library makes its first tensors: a new model's weights, a loaded checkpoint's.
- * Not in backend.ts: the exported page imports the model but not the Node backends.
+ * Not in engine/start.ts: the exported page imports the model but not the Node backends.
  */
 export function requireBackend(): void {
   try {

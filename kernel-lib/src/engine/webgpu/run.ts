@@ -21,7 +21,7 @@ const NORM_GROUPS = 256;
  * units, the optimizer update) is one command buffer, recorded once and replayed, with nothing read back. `loss()`
  * reads the last step's loss through a ring of staging buffers without holding up the queue; `sync()` brings
  * weights, slots and state back to the host, for checkpoints, validation and sampling.
- * The update is the same as ../../train/optimizers.ts (same formulas, same slot names, same step count), so a run
+ * The update is the same as ../optimizer.ts (same formulas, same slot names, same step count), so a run
  * checkpointed here resumes on any engine and the other way round.
  */
 export class WebGpuRun implements ResidentRun {

@@ -334,7 +334,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 
 /**
  * Clipping and the optimizer update of every parameter in one pass over the flat buffers of weights w, gradients g and
- * slots (RMSProp: ms; Adam: m, v), the same formulas, in the same order, as ../../train/optimizers.ts:
+ * slots (RMSProp: ms; Adam: m, v), the same formulas, in the same order, as ../optimizer.ts:
  *   clip: none (0), elementwise to [-c, c] (1), or times c / |g| when the global norm |g| > c (2; norm2 = |g|^2);
  *   RMSProp: ms = a1 ms + (1 - a1) g^2; w -= lr g / (sqrt(ms) + eps)
  *   Adam: m = a1 m + (1 - a1) g; v = a2 v + (1 - a2) g^2; w -= m (lr / c1) / (sqrt(v / c2) + eps)
