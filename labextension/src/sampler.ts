@@ -4,7 +4,13 @@
  * the slider snaps to the temperatures of the samples recorded at display time.
  */
 import { Widget } from '@lumino/widgets';
-import { SAMPLER_LIMITS, type SamplerReply, type SamplerRequest, type SamplerView } from '@charrnn/schema';
+import {
+  DEFAULT_SAMPLING,
+  SAMPLER_LIMITS,
+  type SamplerReply,
+  type SamplerRequest,
+  type SamplerView,
+} from '@charrnn/schema';
 import { modelRuns, type CommChannel, type KernelLink } from './comm';
 import { el, input, labelled } from './dom';
 
@@ -18,7 +24,11 @@ export class SamplerWidget extends Widget {
   private requestId = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly mode = el('div', 'charrnn-mode');
-  private readonly temperature = input('range', { ...SAMPLER_LIMITS.temperature, step: 0.05, value: 1 });
+  private readonly temperature = input('range', {
+    ...SAMPLER_LIMITS.temperature,
+    step: 0.05,
+    value: DEFAULT_SAMPLING.temperature,
+  });
   private readonly temperatureValue = el('span', 'charrnn-value');
   private readonly prime = input('text', { size: 24 });
   private readonly dropUnknown = input('checkbox', { title: 'leave out prime characters the model does not know' });

@@ -1,3 +1,4 @@
+import { DEFAULT_SAMPLING } from '@charrnn/schema';
 import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import { exportPage } from '../page/export';
@@ -13,14 +14,26 @@ export const command: Command = {
     title: { type: 'string', help: "the page's title (default: the model's shape)" },
     primetext: { type: 'string', default: '', help: 'prime text the page starts with' },
     length: { type: 'int', min: 1, max: 10_000, default: 200, help: 'characters per sample' },
-    temperature: { type: 'number', above: 0, default: 1, arg: 'T', help: 'temperature the page starts with' },
-    seed: { type: 'int', min: 0, default: 1, help: 'seed the page starts with' },
-    'top-k': { type: 'int', min: 0, default: 0, arg: 'K', help: 'top-k the page starts with (0 = all)' },
+    temperature: {
+      type: 'number',
+      above: 0,
+      default: DEFAULT_SAMPLING.temperature,
+      arg: 'T',
+      help: 'temperature the page starts with',
+    },
+    seed: { type: 'int', min: 0, default: DEFAULT_SAMPLING.seed, help: 'seed the page starts with' },
+    'top-k': {
+      type: 'int',
+      min: 0,
+      default: DEFAULT_SAMPLING.topK,
+      arg: 'K',
+      help: 'top-k the page starts with (0 = all)',
+    },
     beam: {
       type: 'int',
       min: 0,
       max: 32,
-      default: 0,
+      default: DEFAULT_SAMPLING.beam,
       arg: 'K',
       help: 'beam width the page starts with (0 = draw at random)',
     },

@@ -1,3 +1,4 @@
+import { DEFAULT_SAMPLING } from '@charrnn/schema';
 import { BackendChoice, initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
 import type { EngineChoice } from '../engine/contract';
@@ -14,17 +15,17 @@ export const command: Command = {
     temperature: {
       type: 'number',
       above: 0,
-      default: 1,
+      default: DEFAULT_SAMPLING.temperature,
       arg: 'T',
       help: 'softmax temperature: lower is safer, higher is wilder',
     },
     primetext: { type: 'string', default: '', help: 'text the model reads first (printed before the sample)' },
-    seed: { type: 'int', min: 0, default: 1, help: 'same seed, same sample' },
+    seed: { type: 'int', min: 0, default: DEFAULT_SAMPLING.seed, help: 'same seed, same sample' },
     argmax: { type: 'boolean', help: 'always take the most likely character' },
     'top-k': {
       type: 'int',
       min: 0,
-      default: 0,
+      default: DEFAULT_SAMPLING.topK,
       arg: 'K',
       help: 'draw from the K most likely characters only (0 = all)',
     },
@@ -36,7 +37,7 @@ export const command: Command = {
     beam: {
       type: 'int',
       min: 0,
-      default: 0,
+      default: DEFAULT_SAMPLING.beam,
       arg: 'K',
       help: 'beam search: the K most likely continuations (total log-probability at the temperature), best first; 0 = draw at random',
     },

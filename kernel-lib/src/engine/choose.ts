@@ -1,4 +1,4 @@
-import { CharRNNError } from '../errors';
+import { CharRNNError, oneOf } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { ENGINE_CHOICES, type Engine, type EngineChoice, type EngineMemory } from './contract';
 import { nativeEngine } from './native/engine';
@@ -13,19 +13,20 @@ import { webgpuEngine } from './webgpu/engine';
  * either a choice or an Engine (engineFor).
  */
 
-/** "auto, native, tfjs or webgpu" */
-function choices(): string {
-  return `${ENGINE_CHOICES.slice(0, -1).join(', ')} or ${ENGINE_CHOICES.at(-1)}`;
+/** `value` as an engine choice, or a CharRNNError naming the choices (and `from`, where the value came from). */
+export function checkEngineChoice(value: string, from?: string): EngineChoice {
+  if (ENGINE_CHOICES.includes(value as EngineChoice)) return value as EngineChoice;
+  throw new CharRNNError(
+    from
+      ? `engine must be ${oneOf(ENGINE_CHOICES)}, got ${value} (from ${from})`
+      : `unknown engine '${value}' (expected ${oneOf(ENGINE_CHOICES)})`,
+  );
 }
 
 /** The engine choice when none is given: the CHARRNN_ENGINE environment variable (read here only), else 'auto'. */
 export function defaultEngineChoice(): EngineChoice {
   const set = process.env.CHARRNN_ENGINE;
-  if (!set) return 'auto';
-  if (!ENGINE_CHOICES.includes(set as EngineChoice)) {
-    throw new CharRNNError(`engine must be ${choices()}, got ${set} (from CHARRNN_ENGINE)`);
-  }
-  return set as EngineChoice;
+  return set ? checkEngineChoice(set, 'CHARRNN_ENGINE') : 'auto';
 }
 
 /**
@@ -41,9 +42,7 @@ export function chooseEngine(
   choice: EngineChoice = defaultEngineChoice(),
   gpu: GpuProbe | undefined = probedGpu(),
 ): Engine {
-  if (!ENGINE_CHOICES.includes(choice)) {
-    throw new CharRNNError(`unknown engine '${choice}' (expected ${choices()})`);
-  }
+  checkEngineChoice(choice);
   const chosen = (engine: Engine, reason: string, note?: string): Engine => ({
     ...engine,
     reason,
@@ -97,8 +96,12 @@ export function engineMemory(choice: EngineChoice): EngineMemory | undefined {
 }
 
 /** An `engine` option as an Engine: one already chosen (a run's), or chooseEngine's for a choice. */
-export function engineFor(model: CharRNN, engine: EngineChoice | Engine | undefined): Engine {
-  return typeof engine === 'object' ? engine : chooseEngine(model, engine);
+export function engineFor(
+  model: CharRNN,
+  engine: EngineChoice | Engine | undefined,
+  gpu: GpuProbe | undefined = probedGpu(),
+): Engine {
+  return typeof engine === 'object' ? engine : chooseEngine(model, engine, gpu);
 }
 
 /**
@@ -118,7 +121,7 @@ export function chooseSampler(
   streams = 1,
   gpu: GpuProbe | undefined = probedGpu(),
 ): Engine {
-  const engine = typeof choice === 'object' ? choice : chooseEngine(model, choice, gpu);
+  const engine = engineFor(model, choice, gpu);
   if (!engine.cpu || engine.asked === 'webgpu' || streams >= GPU_SAMPLING_STREAMS) return engine;
   return {
     ...engine.cpu,

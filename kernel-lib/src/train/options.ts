@@ -1,6 +1,6 @@
 import { CharRNNError } from '../errors';
-import { defaultEngineChoice } from '../engine/choose';
-import { ENGINE_CHOICES, type EngineChoice } from '../engine/contract';
+import { checkEngineChoice, defaultEngineChoice } from '../engine/choose';
+import type { EngineChoice } from '../engine/contract';
 import { ClipMode, OptimizerName } from '../engine/optimizer';
 
 /** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */
@@ -103,7 +103,7 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
     o.threads <= o.batchSize,
     `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`,
   );
-  check(ENGINE_CHOICES.includes(o.engine), `engine must be ${ENGINE_CHOICES.join(', ')}, got ${o.engine}`);
+  checkEngineChoice(o.engine);
   check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);

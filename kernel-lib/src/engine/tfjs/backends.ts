@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CharRNNError } from '../../errors';
+import { CharRNNError, oneOf } from '../../errors';
 import { prepareWasmKernels } from './wasm';
 
 /**
@@ -75,7 +75,7 @@ async function activate(name: string): Promise<boolean> {
  */
 export async function startBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
-    throw new CharRNNError(`unknown backend '${choice}' (expected ${BACKEND_CHOICES.join(', ')})`);
+    throw new CharRNNError(`unknown backend '${choice}' (expected ${oneOf(BACKEND_CHOICES)})`);
   }
   if (current && (choice === 'auto' || choice === current.name)) return current;
   const skipped: string[] = [];
