@@ -1,6 +1,7 @@
 // Which way the arrows point: the library's modules import each other in no circle, its top folders form no circle
 // either, engine/ depends on nothing above it (only the model, the shared leaves errors.ts and rng.ts, and
-// @charrnn/schema), and no engine folder reaches into another (only the chooser, engine/choose.ts, composes them).
+// @charrnn/schema), no engine folder reaches into another (only the chooser, engine/choose.ts, composes them), and
+// the extension uses only our packages' published entry points.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -113,27 +114,22 @@ test('no engine folder imports another: only the chooser composes engines', () =
   assert.deepEqual(across, []);
 });
 
-test("the extension's deep imports into the library's dist/ are the known ones (the exported page's script)", () => {
-  const dir = path.join(root, 'labextension/src');
-  const deep = sources(dir).flatMap((file) =>
-    specifiers(path.join(dir, file))
-      .filter((s) => /^@charrnn\/[^/]+\/dist\//.test(s))
+test('the extension imports our packages only through their published entry points, never their dist/', () => {
+  const ext = path.join(root, 'labextension');
+  const files = [...sources(path.join(ext, 'src')).map((f) => path.join('src', f)), 'page/engine.js'];
+  const ours = files.flatMap((file) =>
+    specifiers(path.join(ext, file))
+      .filter((s) => s.startsWith('@charrnn/'))
       .map((s) => `${file}: ${s}`),
   );
-  // Not yet through a published entry point (issue 26): page.ts bundles the library's sampler and explorer for
-  // the exported page, activations.ts runs the library's selection search. New deep imports fail here.
-  const known = [
-    'activations.ts: @charrnn/kernel/dist/inspect/correlation',
-    'page.ts: @charrnn/kernel/dist/page/export',
-    'page.ts: @charrnn/kernel/dist/kernel/comm',
-    'page.ts: @charrnn/kernel/dist/inspect/explorer',
-    'page.ts: @charrnn/kernel/dist/sample/panel',
-    'page.ts: @charrnn/kernel/dist/kernel/link',
-    'page.ts: @charrnn/kernel/dist/model/charrnn',
-    'page.ts: @charrnn/kernel/dist/text/vocab',
-  ];
+  // page.ts and page/engine.js are the exported page's script, which bundles the library's browser entry.
+  const published = ['@charrnn/schema', '@charrnn/kernel/browser'];
+  assert.ok(ours.length > 0);
   assert.deepEqual(
-    deep.filter((d) => !known.includes(d)),
+    ours.filter((d) => !published.includes(d.split(': ')[1])),
     [],
   );
+  const kernel = JSON.parse(fs.readFileSync(path.join(root, 'kernel-lib/package.json'), 'utf8'));
+  assert.ok(kernel.exports['./browser'], '@charrnn/kernel publishes ./browser');
+  assert.equal(kernel.exports['./dist/*'], undefined, 'dist/ stays unpublished');
 });

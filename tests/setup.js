@@ -120,7 +120,6 @@ if (mode === 'start' || mode === 'test') {
     [
       'package-lock.json',
       'kernel-lib/schema/src',
-      'kernel-lib/src/inspect/correlation.ts',
       'labextension/package.json',
       'labextension/tsconfig.json',
       'labextension/build.js',

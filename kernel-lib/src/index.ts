@@ -119,8 +119,6 @@ export { searchNeurons, interpretableFraction, NeuronSearch } from './inspect/ne
 export type { CellScore } from './inspect/neurons';
 export { searchBySelection, selectionSearch, whereElse, CellPassages } from './inspect/selection';
 export type { WhereElseOptions, Passage } from './inspect/selection';
-export { cellCorrelations, selectionMask } from './inspect/correlation';
-export type { CellCorrelations } from './inspect/correlation';
 export { gateSaturation, Saturation, GATE_NAMES } from './inspect/saturation';
 export { sampleNovelty, Novelty } from './inspect/novelty';
 export type { NoveltyCount } from './inspect/novelty';

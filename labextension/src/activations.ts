@@ -30,8 +30,8 @@ import {
   type WhereElseReply,
   type WhereElseRequest,
 } from '@charrnn/schema';
-// The library's own selection search (no imports of its own), so a saved output ranks cells as the kernel does.
-import { cellCorrelations, selectionMask } from '@charrnn/kernel/dist/inspect/correlation';
+// The library's own selection search, shared through @charrnn/schema, so a saved output ranks cells as the kernel does.
+import { cellCorrelations, selectionMask } from '@charrnn/schema';
 import { modelRuns, type CommChannel, type KernelLink } from './comm';
 import { el, guessChar, input, labelled, visibleChar } from './dom';
 import { RankedTable } from './ranked';

@@ -10,14 +10,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Widget } from '@lumino/widgets';
-import type { PageData } from '@charrnn/kernel/dist/page/export';
+import {
+  CharRNN,
+  Explorer,
+  SamplerPanel,
+  Vocab,
+  checkRequest,
+  closeComm,
+  deliverCommMsg,
+  kernelState,
+  openComm,
+  type PageData,
+} from '@charrnn/kernel/browser';
 import type { SampleSettings } from '@charrnn/schema';
-import { closeComm, deliverCommMsg, openComm } from '@charrnn/kernel/dist/kernel/comm';
-import { Explorer } from '@charrnn/kernel/dist/inspect/explorer';
-import { SamplerPanel, checkRequest } from '@charrnn/kernel/dist/sample/panel';
-import { kernelState } from '@charrnn/kernel/dist/kernel/link';
-import { CharRNN } from '@charrnn/kernel/dist/model/charrnn';
-import { Vocab } from '@charrnn/kernel/dist/text/vocab';
 import { ActivationsWidget } from './activations';
 import type { KernelLink } from './comm';
 import { el } from './dom';

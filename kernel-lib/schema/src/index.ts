@@ -5,3 +5,4 @@
  */
 export * from './views';
 export * from './colors';
+export * from './correlation';

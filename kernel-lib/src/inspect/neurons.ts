@@ -7,9 +7,8 @@
  */
 import type { MimeBundle } from '../display/bundle';
 import { neuronsBundle } from '../display/neurons';
-import { VIEW_VERSIONS, type NeuronScore, type NeuronsView } from '@charrnn/schema';
+import { VIEW_VERSIONS, cellCorrelations, type NeuronScore, type NeuronsView } from '@charrnn/schema';
 import { CharRNNError } from '../errors';
-import { cellCorrelations } from './correlation';
 import { FEATURES, FeatureFn, featureValues } from './features';
 import { TextTrace } from './trace';
 

@@ -4,7 +4,7 @@ import { initBackend } from '../engine/start';
 import { CharRNN } from '../model/charrnn';
 import { Rng } from '../rng';
 import { Vocab } from '../text/vocab';
-import { cellCorrelations } from './correlation';
+import { cellCorrelations } from '@charrnn/schema';
 import { searchBySelection, selectionSearch, whereElse } from './selection';
 import { TextTrace, inspectText } from './trace';
 

@@ -8,12 +8,11 @@ import { passagesBundle, type Passage } from '../display/passages';
 
 export type { Passage } from '../display/passages';
 import type { MimeBundle } from '../display/bundle';
-import type { NeuronRef } from '@charrnn/schema';
+import { selectionMask, type NeuronRef } from '@charrnn/schema';
 import type { Engine, EngineChoice } from '../engine/contract';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { CharIds, Vocab } from '../text/vocab';
-import { selectionMask } from './correlation';
 import { NeuronSearch, searchNeurons } from './neurons';
 import { forwardInChunks, inspectText, type InspectOptions, type TextTrace } from './trace';
 

@@ -5,7 +5,8 @@
  * inside and outside divided by the activation's spread, times sqrt(p (1 - p)) for the fraction p inside; it
  * needs no threshold.
  *
- * No imports: the JupyterLab explorer runs this same code on the 8-bit activations saved in a notebook.
+ * Here in @charrnn/schema because the JupyterLab explorer runs this same code on the 8-bit activations saved in a
+ * notebook, as the library's neuron search does on live ones.
  */
 
 export interface CellCorrelations {
