@@ -11,8 +11,9 @@
  * Losses are mean cross-entropy in nats per character. Characters are whole Unicode code points (one string each).
  */
 
-/** The recurrent cell of a model. */
-export type CellType = 'rnn' | 'lstm' | 'gru';
+/** The recurrent cells a model can have, LSTM (char-rnn's default) first. */
+export const CELL_TYPES = ['lstm', 'gru', 'rnn'] as const;
+export type CellType = (typeof CELL_TYPES)[number];
 
 /** The kinds of output we render, one MIME type each. */
 export type ViewKind = 'training' | 'sampler' | 'activations' | 'neurons' | 'saturation' | 'ngram';
@@ -121,14 +122,14 @@ export interface SampleSettings {
  * Where every sampler starts: the library's sample() and beam search, `charrnn sample` (but its length, char-rnn's
  * 2000), the sampler widget, the exported page and the samples a training run prints.
  */
-export const DEFAULT_SAMPLING: Readonly<SampleSettings> = {
+export const DEFAULT_SAMPLING = Object.freeze({
   prime: '',
   length: 200,
   temperature: 1,
   seed: 1,
   topK: 0,
   beam: 0,
-};
+} satisfies SampleSettings);
 
 export const SAMPLER_LIMITS = {
   length: { min: 1, max: 10_000 },

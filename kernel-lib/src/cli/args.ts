@@ -1,44 +1,74 @@
-import { ENGINE_CHOICES } from '../engine/contract';
-import { BACKEND_CHOICES } from '../engine/tfjs/backends';
+import { ENGINE_CHOICES, type EngineChoice } from '../engine/contract';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine/tfjs/backends';
 import { parseArgs } from 'node:util';
-import { CharRNNError } from '../errors';
+import { CharRNNError, checkChoice } from '../errors';
 
-/**
- * One command-line flag: how it parses, its default and what it means. Each command has one table of these, which
- * both parses its argv and writes its --help, so the two cannot drift apart.
- */
-export interface Flag {
-  type: 'string' | 'int' | 'number' | 'boolean';
+interface FlagBase {
   /** What the flag does, for --help. */
   help: string;
   /** The value's name in --help (FILE, N); defaults to N for numbers and S for strings. */
   arg?: string;
+}
+
+/** A string flag, with its allowed values when it has them. */
+export interface StringFlag<C extends string = string> extends FlagBase {
+  type: 'string';
   /** The value when the flag is not given. */
-  default?: string | number;
-  /** An environment variable that gives the value when the flag is not given: flag > variable > default. */
-  env?: string;
-  /** Allowed values of a string flag. */
-  choices?: string[];
-  /** Bounds of a number: min <= x, above < x, x <= max, x < below. */
+  default?: C;
+  choices?: readonly C[];
+}
+
+/** A number: a whole one ('int') or any; bounds min <= x, above < x, x <= max, x < below. */
+export interface NumberFlag extends FlagBase {
+  type: 'int' | 'number';
+  default?: number;
   min?: number;
   above?: number;
   max?: number;
   below?: number;
 }
 
+/** A switch: true when given, else false. */
+export interface BooleanFlag extends FlagBase {
+  type: 'boolean';
+}
+
+/**
+ * One command-line flag: how it parses, its default and what it means. Each command has one table of these, which
+ * parses its argv, types its values (FlagValues) and writes its --help, so the three cannot drift apart.
+ */
+export type Flag = StringFlag | NumberFlag | BooleanFlag;
+
 /** A command: its usage line, what it does, and its flags. */
-export interface Command {
+export interface Command<F extends Record<string, Flag> = Record<string, Flag>> {
   usage: string;
   summary: string;
-  flags: Record<string, Flag>;
+  flags: F;
 }
 
 export type Value = string | number | boolean | undefined;
 
-export interface Parsed {
+/** The value a flag parses to: its choices' type or string, number, boolean; `| undefined` where it has no default. */
+export type FlagValue<F> = F extends BooleanFlag
+  ? boolean
+  : F extends NumberFlag
+    ? F extends { default: number }
+      ? number
+      : number | undefined
+    : F extends { choices: readonly (infer C)[] }
+      ? F extends { default: string }
+        ? C
+        : C | undefined
+      : F extends { default: string }
+        ? string
+        : string | undefined;
+
+export type FlagValues<F> = { [K in keyof F]: FlagValue<F[K]> };
+
+export interface Parsed<F extends Record<string, Flag> = Record<string, Flag>> {
   positionals: string[];
-  /** Every flag's value: given, else from its environment variable, else its default. */
-  values: Record<string, Value>;
+  /** Every flag's value: given, else its default (false for a switch). */
+  values: FlagValues<F>;
   /** The flags given on the command line. */
   given: Set<string>;
 }
@@ -48,7 +78,7 @@ export interface Parsed {
  * value becomes one CharRNNError naming the flag. A negative number after a flag is its value (`--seed -1`), not
  * another option.
  */
-export function parseFlags(argv: string[], command: Command): Parsed {
+export function parseFlags<F extends Record<string, Flag>>(argv: string[], command: Command<F>): Parsed<F> {
   const { flags } = command;
   const options = Object.fromEntries(
     Object.entries(flags).map(([name, f]) => [
@@ -73,25 +103,20 @@ export function parseFlags(argv: string[], command: Command): Parsed {
   } catch (e) {
     throw new CharRNNError((e as Error).message.split('\n')[0].replace(/^.*?: /, ''));
   }
-  const values: Parsed['values'] = {};
-  for (const [name, f] of Object.entries(flags)) {
+  const values: Record<string, Value> = {};
+  for (const [name, f] of Object.entries<Flag>(flags)) {
     const raw = parsed.values[name];
-    const fromEnv = raw === undefined && f.env ? process.env[f.env] || undefined : undefined;
-    const what = fromEnv !== undefined ? f.env! : `--${name}`;
-    values[name] =
-      raw !== undefined ? check(what, f, raw) : fromEnv !== undefined ? check(what, f, fromEnv) : f.default;
+    values[name] = raw !== undefined ? check(`--${name}`, f, raw) : f.type === 'boolean' ? false : f.default;
   }
-  return { positionals: parsed.positionals, values, given: new Set(Object.keys(parsed.values)) };
+  // The one cast: each value was checked against its flag just above, so it has the type FlagValues<F> states.
+  const typed = values as FlagValues<F>;
+  return { positionals: parsed.positionals, values: typed, given: new Set(Object.keys(parsed.values)) };
 }
 
-/** The flag's value as its type, or an error naming the flag (or variable) and the bound it breaks. */
+/** The flag's value as its type, or an error naming the flag and the bound it breaks. */
 function check(what: string, f: Flag, raw: string | boolean): Value {
-  if (typeof raw === 'boolean') return raw;
-  if (f.type === 'string') {
-    if (f.choices && !f.choices.includes(raw))
-      throw new CharRNNError(`${what} must be one of ${f.choices.join(', ')}, got '${raw}'`);
-    return raw;
-  }
+  if (f.type === 'boolean' || typeof raw === 'boolean') return raw === true;
+  if (f.type === 'string') return f.choices ? checkChoice(raw, f.choices, what) : raw;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || (f.type === 'int' && !Number.isInteger(n))) {
     throw new CharRNNError(`${what} must be ${f.type === 'int' ? 'a whole number' : 'a number'}, got '${raw}'`);
@@ -107,7 +132,7 @@ function check(what: string, f: Flag, raw: string | boolean): Value {
 }
 
 /** The single positional argument a command expects (e.g. a checkpoint dir), or an error naming it. */
-export function onePositional(p: Parsed, what: string): string {
+export function onePositional(p: { positionals: string[] }, what: string): string {
   if (p.positionals.length !== 1) {
     throw new CharRNNError(
       p.positionals.length === 0 ? `missing ${what}` : `unexpected arguments: ${p.positionals.slice(1).join(' ')}`,
@@ -118,32 +143,32 @@ export function onePositional(p: Parsed, what: string): string {
 
 /** A command's --help: usage, summary, then one line per flag with its meaning and default. */
 export function helpText(name: string, command: Command): string {
-  const rows = Object.entries(command.flags).map(([flag, f]) => {
+  const rows = Object.entries<Flag>(command.flags).map(([flag, f]) => {
     const arg =
-      f.type === 'boolean' ? '' : ` ${f.choices ? f.choices.join('|') : (f.arg ?? (f.type === 'string' ? 'S' : 'N'))}`;
-    const dflt = f.default === undefined ? '' : String(f.default);
-    const where = f.env ? ` (default: $${f.env}, else ${dflt || 'none'})` : dflt ? ` (default: ${dflt})` : '';
-    return [`--${flag}${arg}`, f.help + where];
+      f.type === 'boolean'
+        ? ''
+        : ` ${f.type === 'string' && f.choices ? f.choices.join('|') : (f.arg ?? (f.type === 'string' ? 'S' : 'N'))}`;
+    const dflt = f.type === 'boolean' || f.default === undefined ? '' : ` (default: ${f.default})`;
+    return [`--${flag}${arg}`, f.help + dflt];
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   const lines = rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`);
   return `usage: charrnn ${name} ${command.usage}\n\n${command.summary}\n\noptions:\n${lines.join('\n')}\n`;
 }
 
-/** --backend, shared by every command that runs a model. */
-export const BACKEND_FLAG: Flag = {
+/**
+ * --backend, shared by every command that runs a model. Without it the library's own default decides (the
+ * CHARRNN_BACKEND variable, else auto), so that the variable is read and checked in one place.
+ */
+export const BACKEND_FLAG = {
   type: 'string',
-  choices: [...BACKEND_CHOICES],
-  default: 'auto',
-  env: 'CHARRNN_BACKEND',
-  help: 'TF.js backend; auto prefers tfjs-node-gpu, tfjs-node, then wasm',
-};
+  choices: BACKEND_CHOICES,
+  help: 'TF.js backend; auto prefers tfjs-node-gpu, tfjs-node, then wasm (default: $CHARRNN_BACKEND, else auto)',
+} satisfies StringFlag<BackendChoice>;
 
-/** --engine, shared by every command that runs a model. */
-export const ENGINE_FLAG: Flag = {
+/** --engine, shared by every command that runs a model; without it, CHARRNN_ENGINE, else auto (as --backend). */
+export const ENGINE_FLAG = {
   type: 'string',
-  choices: [...ENGINE_CHOICES],
-  default: 'auto',
-  env: 'CHARRNN_ENGINE',
-  help: 'native BLAS engine, TF.js, or WebGPU (training on a GPU, only when asked for); auto takes native when it is built',
-};
+  choices: ENGINE_CHOICES,
+  help: 'native BLAS engine, TF.js, or WebGPU (training on a GPU, only when asked for); auto takes native when it is built (default: $CHARRNN_ENGINE, else auto)',
+} satisfies StringFlag<EngineChoice>;

@@ -211,8 +211,8 @@ test("every command's --help lists each flag of the table that parses it, with i
     for (const [flag, f] of Object.entries(command.flags)) {
       const line = h.out.split('\n').find((l) => l.startsWith(`  --${flag} `) || l === `  --${flag}`)!;
       assert.ok(line.includes(f.help), `${name} --${flag}: ${line}`);
-      if (f.default !== undefined && f.default !== '')
-        assert.ok(line.includes(`${f.default})`), `${name} --${flag} default: ${line}`);
+      const dflt = f.type === 'boolean' ? undefined : f.default;
+      if (dflt !== undefined && dflt !== '') assert.ok(line.includes(`${dflt})`), `${name} --${flag} default: ${line}`);
     }
   }
   // The flags the old hand-written usage lacked.

@@ -1,12 +1,12 @@
 import { DEFAULT_SAMPLING } from '@charrnn/schema';
 import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
-import { exportPage } from '../page/export';
+import { PAGE_WEIGHTS, exportPage } from '../page/export';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Command, parseFlags } from './args';
 import { checkpointArg } from './checkpoint-arg';
 
-export const command: Command = {
+export const command = {
   usage: 'CKPT_DIR --out FILE.html [options]',
   summary: 'Writes the model as one HTML page that samples and shows its cells in any browser, offline.',
   flags: {
@@ -40,12 +40,12 @@ export const command: Command = {
     text: { type: 'string', help: "the explorer's first text (default: the page's first sample)" },
     weights: {
       type: 'string',
-      choices: ['auto', 'float32', 'float16'],
+      choices: PAGE_WEIGHTS,
       default: 'auto',
       help: 'how the weights are stored: float32 samples exactly as the kernel does, float16 is half the size; auto: float32 when the page stays under 12 MB',
     },
   },
-};
+} satisfies Command;
 
 /** charrnn export-page CKPT_DIR --out model.html: writes the page and says how big it is. */
 export async function run(argv: string[]): Promise<void> {
@@ -53,22 +53,21 @@ export async function run(argv: string[]): Promise<void> {
   const dir = checkpointArg(p, 'checkpoint directory (charrnn export-page CKPT_DIR --out model.html)');
   const v = p.values;
   if (v.out === undefined) throw new CharRNNError('export-page needs --out FILE.html, the page to write');
-  const out = v.out as string;
   // Reading the weights needs a TF.js backend; the model does not run here.
   await initBackend();
   const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   try {
-    const page = await exportPage(ckpt.model, ckpt.vocab, out, {
-      title: v.title as string | undefined,
-      prime: v.primetext as string,
-      length: v.length as number,
-      temperature: v.temperature as number,
-      seed: v.seed as number,
-      topK: v['top-k'] as number,
-      beam: v.beam as number,
-      text: v.text as string | undefined,
-      weights: v.weights as 'auto' | 'float32' | 'float16',
+    const page = await exportPage(ckpt.model, ckpt.vocab, v.out, {
+      title: v.title,
+      prime: v.primetext,
+      length: v.length,
+      temperature: v.temperature,
+      seed: v.seed,
+      topK: v['top-k'],
+      beam: v.beam,
+      text: v.text,
+      weights: v.weights,
     });
     process.stdout.write(`${page.path}: ${(page.bytes / 1e6).toFixed(2)} MB, weights as ${page.weights}\n`);
   } finally {

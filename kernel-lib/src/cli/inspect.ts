@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
-import { BackendChoice, initBackend } from '../engine/start';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
-import type { EngineChoice } from '../engine/contract';
 import { TextTrace, inspectTextAsync } from '../inspect/trace';
 import { loadCheckpoint } from '../train/checkpoint';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, parseFlags } from './args';
 import { checkpointArg } from './checkpoint-arg';
 
-export const command: Command = {
+export const command = {
   usage: 'CKPT_DIR --text-file F [options]',
   summary:
     'Runs a checkpoint over a text and writes one JSON object: per char the top-k guesses and surprise, per layer its activations.',
@@ -19,7 +18,7 @@ export const command: Command = {
     backend: BACKEND_FLAG,
     engine: ENGINE_FLAG,
   },
-};
+} satisfies Command;
 
 /**
  * charrnn inspect CKPT_DIR --text-file F [--out FILE] [--top-k K] [--chunk N]: runs the model over the text and
@@ -29,7 +28,7 @@ export const command: Command = {
 export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
   const dir = checkpointArg(p, 'checkpoint directory (charrnn inspect CKPT_DIR --text-file F)');
-  const file = p.values['text-file'] as string | undefined;
+  const file = p.values['text-file'];
   if (!file) throw new CharRNNError('missing --text-file F');
   let text: string;
   try {
@@ -37,15 +36,15 @@ export async function run(argv: string[]): Promise<void> {
   } catch (e) {
     throw new CharRNNError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  await initBackend(p.values.backend as BackendChoice);
+  await initBackend(p.values.backend);
   const ckpt = loadCheckpoint(dir);
   try {
     const trace = await inspectTextAsync(ckpt.model, ckpt.vocab, text, {
-      topK: p.values['top-k'] as number,
-      chunk: p.values.chunk as number | undefined,
-      engine: p.values.engine as EngineChoice,
+      topK: p.values['top-k'],
+      chunk: p.values.chunk,
+      engine: p.values.engine,
     });
-    const out = p.values.out as string | undefined;
+    const out = p.values.out;
     const fd = out ? fs.openSync(out, 'w') : undefined;
     // Pieces are gathered into ~1 MB writes.
     let pending: string[] = [];

@@ -5,7 +5,7 @@ import { loadCorpus, splitCorpus } from '../text/corpus';
 import { DEFAULT_TRAIN_OPTIONS } from '../train/options';
 import { Command, parseFlags } from './args';
 
-export const command: Command = {
+export const command = {
   usage: '--input FILE [options]',
   summary:
     'Scores an n-gram baseline (interpolated modified Kneser-Ney) on a text: one JSON object with validation and test losses.',
@@ -30,7 +30,7 @@ export const command: Command = {
     },
     'no-tune': { type: 'boolean', help: 'use the discounts from counts of counts instead of fitting them' },
   },
-};
+} satisfies Command;
 
 /**
  * charrnn ngram --input FILE --order N [--train-frac F --val-frac F] [--no-tune]: counts an n-gram model
@@ -41,13 +41,9 @@ export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
   if (p.positionals.length) throw new CharRNNError(`unexpected arguments: ${p.positionals.join(' ')}`);
   if (!p.values.input) throw new CharRNNError('missing --input FILE');
-  const order = p.values.order as number;
-  const corpus = await loadCorpus(p.values.input as string);
-  const { train, val, test } = splitCorpus(
-    corpus.data,
-    p.values['train-frac'] as number,
-    p.values['val-frac'] as number,
-  );
+  const order = p.values.order;
+  const corpus = await loadCorpus(p.values.input);
+  const { train, val, test } = splitCorpus(corpus.data, p.values['train-frac'], p.values['val-frac']);
   const r = ngramResult(train, val, test, corpus.vocab.size, order, !p.values['no-tune']);
   const loss = (l: typeof r.val) => ({ chars: l.chars, nats: round(l.nats), bpc: round(l.bpc) });
   process.stdout.write(

@@ -8,7 +8,7 @@ import { CharRNNError } from '../errors';
 import { pack } from '../pretrained/pack';
 import { Command, parseFlags } from './args';
 
-export const command: Command = {
+export const command = {
   usage: '--name NAME --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl [options]',
   summary: 'Stores a finished run as pretrained model NAME in kernel-lib/pretrained (float16, card, manifest).',
   flags: {
@@ -28,23 +28,32 @@ export const command: Command = {
     },
     hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
   },
-};
+} satisfies Command;
 
 async function main(argv: string[]): Promise<void> {
   const { values: v, positionals } = parseFlags(argv, command);
   if (positionals.length) throw new CharRNNError(`unexpected arguments: ${positionals.join(' ')}`);
-  for (const flag of ['name', 'checkpoint', 'corpus', 'log'])
-    if (!v[flag]) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
+  const required = (flag: 'name' | 'checkpoint' | 'corpus' | 'log'): string => {
+    const value = v[flag];
+    if (!value) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
+    return value;
+  };
+  const [name, checkpoint, corpus, log] = [
+    required('name'),
+    required('checkpoint'),
+    required('corpus'),
+    required('log'),
+  ];
   await initBackend();
   await pack({
-    name: v.name as string,
-    checkpoint: v.checkpoint as string,
-    corpus: v.corpus as string,
-    log: v.log as string,
-    corpusName: v['corpus-name'] as string | undefined,
-    continues: v.continues as string | undefined,
-    engine: v.engine as string | undefined,
-    hardware: v.hardware as string | undefined,
+    name,
+    checkpoint,
+    corpus,
+    log,
+    corpusName: v['corpus-name'],
+    continues: v.continues,
+    engine: v.engine,
+    hardware: v.hardware,
     progress: (line) => process.stderr.write(`pack: ${line}\n`),
   });
 }

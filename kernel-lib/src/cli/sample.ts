@@ -1,13 +1,12 @@
 import { DEFAULT_SAMPLING } from '@charrnn/schema';
-import { BackendChoice, initBackend } from '../engine/start';
+import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
-import type { EngineChoice } from '../engine/contract';
 import { loadCheckpoint } from '../train/checkpoint';
 import { preparePrime, sampleTextsAsync } from '../sample/sampler';
 import { BACKEND_FLAG, Command, ENGINE_FLAG, parseFlags } from './args';
 import { checkpointArg } from './checkpoint-arg';
 
-export const command: Command = {
+export const command = {
   usage: 'CKPT_DIR [options]',
   summary: 'Prints text drawn from a checkpoint (cv/best, or a run folder cv meaning cv/latest) on stdout.',
   flags: {
@@ -44,7 +43,7 @@ export const command: Command = {
     backend: BACKEND_FLAG,
     engine: ENGINE_FLAG,
   },
-};
+} satisfies Command;
 
 /** Writes a char of a streamed sample; once the reader has gone (`| head`: the write failed) stops drawing, quietly. */
 function stream(ch: string): void {
@@ -57,25 +56,25 @@ export async function run(argv: string[]): Promise<void> {
   const p = parseFlags(argv, command);
   const dir = checkpointArg(p, 'checkpoint directory (charrnn sample CKPT_DIR)');
   const v = p.values;
-  await initBackend(v.backend as BackendChoice);
+  await initBackend(v.backend);
   const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
-  const beam = v.beam as number;
+  const beam = v.beam;
   if (beam > 0 && p.given.has('count'))
     throw new CharRNNError('--beam K prints the K most likely texts: leave out --count');
-  const count = beam || (v.count as number); // texts printed
-  const prime = preparePrime(ckpt.vocab, v.primetext as string, v['drop-unknown'] as boolean);
+  const count = beam || v.count; // texts printed
+  const prime = preparePrime(ckpt.vocab, v.primetext, v['drop-unknown']);
   if (count === 1) process.stdout.write(prime);
   const texts = await sampleTextsAsync(ckpt.model, ckpt.vocab, {
-    length: v.length as number,
-    temperature: v.temperature as number,
-    argmax: v.argmax as boolean,
-    topK: v['top-k'] as number,
+    length: v.length,
+    temperature: v.temperature,
+    argmax: v.argmax,
+    topK: v['top-k'],
     prime,
-    seed: v.seed as number,
+    seed: v.seed,
     count,
     beam,
-    engine: v.engine as EngineChoice,
+    engine: v.engine,
     onChar: count === 1 ? stream : undefined,
   });
   process.stdout.write(count === 1 ? '\n' : texts.join('\n\n') + '\n');

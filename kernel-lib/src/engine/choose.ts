@@ -1,4 +1,4 @@
-import { CharRNNError, oneOf } from '../errors';
+import { CharRNNError, checkChoice, oneOf } from '../errors';
 import { CharRNN } from '../model/charrnn';
 import { ENGINE_CHOICES, type Engine, type EngineChoice, type EngineMemory } from './contract';
 import { nativeEngine } from './native/engine';
@@ -14,19 +14,19 @@ import { webgpuEngine } from './webgpu/engine';
  */
 
 /** `value` as an engine choice, or a CharRNNError naming the choices (and `from`, where the value came from). */
-export function checkEngineChoice(value: string, from?: string): EngineChoice {
-  if (ENGINE_CHOICES.includes(value as EngineChoice)) return value as EngineChoice;
-  throw new CharRNNError(
-    from
-      ? `engine must be ${oneOf(ENGINE_CHOICES)}, got ${value} (from ${from})`
-      : `unknown engine '${value}' (expected ${oneOf(ENGINE_CHOICES)})`,
-  );
+export function checkEngineChoice(value: string): EngineChoice {
+  const found = ENGINE_CHOICES.find((c) => c === value);
+  if (found === undefined) throw new CharRNNError(`unknown engine '${value}' (expected ${oneOf(ENGINE_CHOICES)})`);
+  return found;
 }
 
-/** The engine choice when none is given: the CHARRNN_ENGINE environment variable (read here only), else 'auto'. */
+/**
+ * The engine choice when none is given: the CHARRNN_ENGINE environment variable (read here only, for the library
+ * and the CLI alike), else 'auto'.
+ */
 export function defaultEngineChoice(): EngineChoice {
   const set = process.env.CHARRNN_ENGINE;
-  return set ? checkEngineChoice(set, 'CHARRNN_ENGINE') : 'auto';
+  return set ? checkChoice(set, ENGINE_CHOICES, 'CHARRNN_ENGINE') : 'auto';
 }
 
 /**

@@ -5,7 +5,8 @@ import { CharRNNError } from '../errors';
  * RMSProp (char-rnn's defaults) and Adam, written out rather than tf.train's so that every slot is a named tensor we
  * save in checkpoints and restore exactly, and so the update is one tidy per parameter.
  */
-export type OptimizerName = 'rmsprop' | 'adam';
+export const OPTIMIZER_NAMES = ['rmsprop', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -90,7 +91,8 @@ export class Optimizer {
 }
 
 /** Gradient clipping: elementwise to [-c, c] (char-rnn) or by global L2 norm. Returns new tensors. */
-export type ClipMode = 'value' | 'norm';
+export const CLIP_MODES = ['value', 'norm'] as const;
+export type ClipMode = (typeof CLIP_MODES)[number];
 
 export function clipGradients(
   grads: Record<string, tf.Tensor>,

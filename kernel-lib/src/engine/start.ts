@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
-import { type BackendChoice, type BackendInfo, startBackend } from './tfjs/backends';
+import { checkChoice } from '../errors';
+import { BACKEND_CHOICES, type BackendChoice, type BackendInfo, startBackend } from './tfjs/backends';
 import { describeGpu, probeGpu, probedGpu } from './webgpu/device';
 
 /**
@@ -27,13 +28,17 @@ function withSummary(info: BackendInfo): BackendInfo {
   return Object.defineProperty(info, inspect.custom, { value: () => parts.join('; '), configurable: true });
 }
 
+/** The backend choice when none is given: the CHARRNN_BACKEND environment variable (read here only), else 'auto'. */
+function defaultBackendChoice(): BackendChoice {
+  const set = process.env.CHARRNN_BACKEND;
+  return set ? checkChoice(set, BACKEND_CHOICES, 'CHARRNN_BACKEND') : 'auto';
+}
+
 /**
  * Picks and starts a TF.js backend and probes the GPU. `auto` (the default, or the CHARRNN_BACKEND environment
  * variable) tries tfjs-node-gpu, tfjs-node, wasm, then cpu.
  */
-export async function initBackend(
-  choice: BackendChoice = (process.env.CHARRNN_BACKEND as BackendChoice) || 'auto',
-): Promise<BackendInfo> {
+export async function initBackend(choice: BackendChoice = defaultBackendChoice()): Promise<BackendInfo> {
   // The GPU is the main thread's (worker threads run CPU engines, and need not load Dawn's addon).
   if (isMainThread) await probeGpu();
   return withSummary(await startBackend(choice));

@@ -1,5 +1,5 @@
-import type { CellType } from '@charrnn/schema';
-import { CharRNNError } from '../errors';
+import { CELL_TYPES, type CellType } from '@charrnn/schema';
+import { CharRNNError, oneOf } from '../errors';
 
 // The recurrent cell types built in: defined with the views that name them (@charrnn/schema).
 export type { CellType };
@@ -22,8 +22,7 @@ export const GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };
 /** Throws a CharRNNError naming the first field of `c` that no model can have. */
 export function checkConfig(c: ModelConfig): void {
   const whole = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!['rnn', 'lstm', 'gru'].includes(c.cell))
-    throw new CharRNNError(`unknown cell '${c.cell}' (expected lstm, gru or rnn)`);
+  if (!CELL_TYPES.includes(c.cell)) throw new CharRNNError(`unknown cell '${c.cell}' (expected ${oneOf(CELL_TYPES)})`);
   if (!whole(c.vocabSize)) throw new CharRNNError(`vocabSize must be a positive integer, got ${c.vocabSize}`);
   if (!whole(c.hiddenSize)) throw new CharRNNError(`hiddenSize must be a positive integer, got ${c.hiddenSize}`);
   if (!whole(c.numLayers)) throw new CharRNNError(`numLayers must be a positive integer, got ${c.numLayers}`);

@@ -22,6 +22,10 @@ import { encodeFloat16 } from '../train/float16';
 /** The page's script, built from labextension/src/page.ts. */
 export const PAGE_BUNDLE = path.join(__dirname, 'bundle.js');
 
+/** How a page stores its weights (ExportPageOptions.weights). */
+export const PAGE_WEIGHTS = ['auto', 'float32', 'float16'] as const;
+export type PageWeights = (typeof PAGE_WEIGHTS)[number];
+
 /** 'auto' stores float32 weights when the page stays under this size, else float16 (half the bytes). */
 export const PAGE_BUDGET_BYTES = 12e6;
 
@@ -42,7 +46,7 @@ export interface ExportPageOptions {
    * size; samples drift from the float32 model's after a while), 'auto' (default): float32 when the page stays under
    * PAGE_BUDGET_BYTES, else float16.
    */
-  weights?: 'auto' | 'float32' | 'float16';
+  weights?: PageWeights;
 }
 
 /** What the page reads from its `<script type="application/json" id="charrnn-model">`. */

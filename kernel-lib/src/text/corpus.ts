@@ -202,11 +202,9 @@ async function writeCache(dir: string, sha256: string, corpus: { vocab: Vocab; d
 }
 
 /** Train / validation / test parts of a corpus: contiguous views of its data, in that order (no copies). */
-export interface Splits {
-  train: CharIds;
-  val: CharIds;
-  test: CharIds;
-}
+/** The three parts of a text, in order. */
+export const SPLITS = ['train', 'val', 'test'] as const;
+export type Splits = Record<(typeof SPLITS)[number], CharIds>;
 
 /** Cut data into train (first trainFrac of the chars), val (next valFrac) and test (the rest). */
 export function splitCorpus(data: CharIds, trainFrac = 0.9, valFrac = 0.05): Splits {

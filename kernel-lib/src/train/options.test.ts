@@ -34,6 +34,6 @@ test('the engine: the option, else CHARRNN_ENGINE, else auto', () => {
   );
   assert.throws(
     () => withEngineEnv('gpu', () => trainOptions()),
-    /engine must be auto, native, tfjs or webgpu, got gpu \(from CHARRNN_ENGINE\)/,
+    /CHARRNN_ENGINE must be one of auto, native, tfjs, webgpu, got 'gpu'/,
   );
 });

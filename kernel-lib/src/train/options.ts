@@ -1,7 +1,7 @@
-import { CharRNNError } from '../errors';
+import { CharRNNError, oneOf } from '../errors';
 import { checkEngineChoice, defaultEngineChoice } from '../engine/choose';
 import type { EngineChoice } from '../engine/contract';
-import { ClipMode, OptimizerName } from '../engine/optimizer';
+import { CLIP_MODES, ClipMode, OPTIMIZER_NAMES, OptimizerName } from '../engine/optimizer';
 
 /** Everything that shapes a training run. Defaults follow char-rnn. Saved in checkpoints. */
 export interface TrainOptions {
@@ -104,12 +104,12 @@ export function trainOptions(partial: Partial<TrainOptions> = {}): TrainOptions 
     `threads must be at most batchSize (each thread takes whole streams of a batch), got threads ${o.threads} with batchSize ${o.batchSize}`,
   );
   checkEngineChoice(o.engine);
-  check(['rmsprop', 'adam'].includes(o.optimizer), `optimizer must be rmsprop or adam, got ${o.optimizer}`);
+  check(OPTIMIZER_NAMES.includes(o.optimizer), `optimizer must be ${oneOf(OPTIMIZER_NAMES)}, got ${o.optimizer}`);
   check(o.learningRate > 0 && Number.isFinite(o.learningRate), `learningRate must be > 0, got ${o.learningRate}`);
   check(o.decayRate > 0 && o.decayRate < 1, `decayRate must be between 0 and 1, got ${o.decayRate}`);
   check(o.lrDecay > 0 && o.lrDecay <= 1, `lrDecay must be in (0, 1], got ${o.lrDecay}`);
   check(o.gradClip >= 0 && Number.isFinite(o.gradClip), `gradClip must be >= 0, got ${o.gradClip}`);
-  check(['value', 'norm'].includes(o.clipMode), `clipMode must be value or norm, got ${o.clipMode}`);
+  check(CLIP_MODES.includes(o.clipMode), `clipMode must be ${oneOf(CLIP_MODES)}, got ${o.clipMode}`);
   check(o.trainFrac > 0 && o.trainFrac <= 1, `trainFrac must be in (0, 1], got ${o.trainFrac}`);
   check(
     o.valFrac >= 0 && o.trainFrac + o.valFrac <= 1,
