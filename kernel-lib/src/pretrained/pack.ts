@@ -5,12 +5,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CharRNNError } from '../errors';
 import { CharRNN } from '../model/charrnn';
+import type { ModelConfig } from '../model/config';
 import { sample } from '../sample/sampler';
-import { loadCorpus, splitCorpus } from '../text/corpus';
+import { loadCorpus, splitCorpus, type Corpus, type Splits } from '../text/corpus';
 import { writeAll, writeFileAtomic } from '../text/atomic';
-import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/checkpoint';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint, type Checkpoint } from '../train/checkpoint';
 import { evaluate } from '../train/evaluate';
-import { trainOptions } from '../train/options';
+import { trainOptions, type TrainOptions } from '../train/options';
 import {
   MANIFEST_FORMAT,
   Manifest,
@@ -169,14 +170,9 @@ function readmeRow(card: ModelCard): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** Packs one model (see the file's comment); returns its card. */
-export async function pack(opts: PackOptions): Promise<ModelCard> {
-  const root = opts.root ?? PRETRAINED_DIR;
-  const say = opts.progress ?? (() => {});
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.name))
-    throw new CharRNNError(`--name must be lowercase letters, digits and dashes, got '${opts.name}'`);
+/** The run's log and its checkpoint, which the log must pass through: it is this run's. */
+function readRun(opts: PackOptions) {
   const { records, wallTimeS } = readTrainingLog(opts.log);
-  // The log must be this run's: it passes through the checkpoint's iteration.
   const { dir, meta } = readCheckpointMeta(opts.checkpoint);
   const iter = meta.state?.iter as number | undefined;
   const atBest = records.find((r) => r.iter === iter);
@@ -185,28 +181,133 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
       `${opts.log} has no record of iteration ${iter ?? '(none saved)'} of ${dir}: is it this run's --log-json log?`,
     );
   }
-  const first = opts.continues === undefined ? undefined : readCard(pretrainedDir(opts.continues, root));
-  if (first?.continues)
+  return { records, wallTimeS, dir, meta, iter, atBest };
+}
+
+/** The card of the stored model a fine-tune continues (--continues), once its model is the checkpoint's. */
+function continuedCard(opts: PackOptions, root: string, dir: string, m: ModelConfig): ModelCard | undefined {
+  if (opts.continues === undefined) return undefined;
+  const from = pretrainedDir(opts.continues, root);
+  const first = readCard(from);
+  if (!first) throw new CharRNNError(`--continues ${opts.continues}: ${from} has no card.json, so no run to continue`);
+  if (first.continues)
     throw new CharRNNError(
       `pretrained:${opts.continues} already continues an earlier run: a card holds two runs at most`,
     );
-  const notItsFineTune = `${dir} is not a fine-tune of pretrained:${opts.continues} on its text: the model or the corpus differs`;
-  const [a, m] = [first?.architecture, meta.model];
+  const a = first.architecture;
   const sameModel =
-    a &&
-    a.cell === m.cell &&
-    a.hiddenSize === m.hiddenSize &&
-    a.numLayers === m.numLayers &&
-    a.vocabSize === m.vocabSize;
-  if (first && !sameModel) throw new CharRNNError(notItsFineTune);
+    a.cell === m.cell && a.hiddenSize === m.hiddenSize && a.numLayers === m.numLayers && a.vocabSize === m.vocabSize;
+  if (!sameModel) throw new CharRNNError(notItsFineTune(dir, opts.continues));
+  return first;
+}
+
+function notItsFineTune(dir: string, continues: string | undefined): string {
+  return `${dir} is not a fine-tune of pretrained:${continues} on its text: the model or the corpus differs`;
+}
+
+/** What came before this run on the card: the continued run up to its best weights, or nothing. */
+function runBefore(first: ModelCard | undefined) {
+  if (!first) {
+    const curve: ModelCard['curve'] = { train: [], val: [] };
+    return { iterations: 0, epochs: 0, run: { iterations: 0, epochs: 0, wallTimeS: 0 }, curve };
+  }
+  const upTo = (curve: [number, number][]) => curve.filter(([i]) => i <= first.iterations);
+  return {
+    iterations: first.iterations,
+    epochs: first.epochs,
+    run: first.run,
+    curve: { train: upTo(first.curve.train), val: upTo(first.curve.val) },
+  };
+}
+
+/** Everything the card says, from the run, its stored model and scores. */
+interface CardFacts {
+  opts: PackOptions;
+  src: Checkpoint;
+  run: ReturnType<typeof readRun>;
+  first: ModelCard | undefined;
+  training: TrainOptions;
+  kept: ModelCard['training'];
+  corpus: Corpus;
+  splits: Splits;
+  model: CharRNN;
+  full: SplitLosses;
+  loss: SplitLosses;
+  bytes: number;
+}
+
+/** The model card (card.json). A fine-tune counts from the first run's best weights: its curve, then this run's. */
+function makeCard(f: CardFacts): ModelCard {
+  const { opts, src, run, first, training } = f;
+  const before = runBefore(first);
+  const last = run.records[run.records.length - 1];
+  const shifted = (curve: [number, number][]): [number, number][] => curve.map(([i, l]) => [before.iterations + i, l]);
+  const valCurve = run.records.flatMap((r): [number, number][] =>
+    r.val_loss !== undefined && r.val_loss !== null ? [[r.iter, r.val_loss]] : [],
+  );
+  return {
+    name: opts.name,
+    corpus: { name: opts.corpusName ?? opts.name, sha256: f.corpus.sha256, chars: f.corpus.data.length },
+    split: {
+      train: training.trainFrac,
+      val: training.valFrac,
+      test: +(1 - training.trainFrac - training.valFrac).toFixed(6),
+      chars: { train: f.splits.train.length, val: f.splits.val.length, test: f.splits.test.length },
+    },
+    architecture: { ...src.model.config, parameters: Object.values(f.model.params).reduce((n, p) => n + p.size, 0) },
+    training: f.kept,
+    engine:
+      opts.engine ?? src.meta.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
+    hardware: opts.hardware ?? `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+    iterations: before.iterations + run.iter,
+    epochs: +(before.epochs + run.atBest.epoch).toFixed(3),
+    run: {
+      iterations: before.run.iterations + last.iter,
+      epochs: +(before.run.epochs + last.epoch).toFixed(3),
+      wallTimeS: Math.round(before.run.wallTimeS + run.wallTimeS),
+    },
+    loss: { ...f.loss, fullPrecision: f.full },
+    storage: { dtype: 'float16', bytes: f.bytes },
+    samples: SAMPLE_TEMPERATURES.map((temperature) => ({
+      temperature,
+      seed: 1,
+      text: sample(f.model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }),
+    })),
+    curve: {
+      train: [...before.curve.train, ...smoothTrain(shifted(run.records.map((r) => [r.iter, r.train_loss])))],
+      val: [...before.curve.val, ...shifted(valCurve)],
+    },
+    ...(first && {
+      continues: {
+        iterations: first.iterations,
+        epochs: first.epochs,
+        run: first.run,
+        training: first.training,
+        engine: first.engine,
+        hardware: first.hardware,
+        loss: first.loss,
+      },
+    }),
+    packedAt: new Date().toISOString(),
+  };
+}
+
+/** Packs one model (see the file's comment); returns its card. */
+export async function pack(opts: PackOptions): Promise<ModelCard> {
+  const root = opts.root ?? PRETRAINED_DIR;
+  const say = opts.progress ?? (() => {});
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.name))
+    throw new CharRNNError(`--name must be lowercase letters, digits and dashes, got '${opts.name}'`);
+  const run = readRun(opts);
+  const first = continuedCard(opts, root, run.dir, run.meta.model);
   // From here every refusal frees the checkpoint's tensors on its way out (the finally below).
-  const src = loadCheckpoint(dir);
+  const src = loadCheckpoint(run.dir);
   const stage = path.join(root, `.pack-${opts.name}-${process.pid}`);
   let stored: CharRNN | undefined;
   try {
     const training = trainOptions((src.meta.training ?? {}) as object);
     const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
-    if (first && first.corpus.sha256 !== corpus.sha256) throw new CharRNNError(notItsFineTune);
+    if (first && first.corpus.sha256 !== corpus.sha256) throw new CharRNNError(notItsFineTune(run.dir, opts.continues));
     const splits = splitCorpus(corpus.data, training.trainFrac, training.valFrac);
     const score = (model: CharRNN): SplitLosses => {
       const at = { batchSize: training.batchSize, seqLength: training.seqLength };
@@ -242,69 +343,8 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
           `test ${full.test.toFixed(4)} -> ${loss.test.toFixed(4)}), more than ${STORED_TOLERANCE * 100}%: not stored`,
       );
     }
-    const samples = SAMPLE_TEMPERATURES.map((temperature) => ({
-      temperature,
-      seed: 1,
-      text: sample(model, src.vocab, { length: SAMPLE_LENGTH, temperature, seed: 1 }),
-    }));
-    const last = records[records.length - 1];
-    // A fine-tune counts from the first run's best weights: its curve up to them, then this run's, shifted.
-    const upTo = (curve: [number, number][]) => curve.filter(([i]) => i <= first!.iterations);
-    const before = first
-      ? {
-          iterations: first.iterations,
-          epochs: first.epochs,
-          run: first.run,
-          curve: { train: upTo(first.curve.train), val: upTo(first.curve.val) },
-        }
-      : { iterations: 0, epochs: 0, run: { iterations: 0, epochs: 0, wallTimeS: 0 }, curve: { train: [], val: [] } };
-    const params = Object.values(model.params).reduce((n, p) => n + p.size, 0);
-    const card: ModelCard = {
-      name: opts.name,
-      corpus: { name: opts.corpusName ?? opts.name, sha256: corpus.sha256, chars: corpus.data.length },
-      split: {
-        train: training.trainFrac,
-        val: training.valFrac,
-        test: +(1 - training.trainFrac - training.valFrac).toFixed(6),
-        chars: { train: splits.train.length, val: splits.val.length, test: splits.test.length },
-      },
-      architecture: { ...src.model.config, parameters: params },
-      training: kept,
-      engine:
-        opts.engine ?? src.meta.engine ?? `${training.engine} engine, TF.js backend ${src.meta.backend ?? 'unknown'}`,
-      hardware: opts.hardware ?? `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-      iterations: before.iterations + iter,
-      epochs: +(before.epochs + atBest.epoch).toFixed(3),
-      run: {
-        iterations: before.run.iterations + last.iter,
-        epochs: +(before.run.epochs + last.epoch).toFixed(3),
-        wallTimeS: Math.round(before.run.wallTimeS + wallTimeS),
-      },
-      loss: { ...loss, fullPrecision: full },
-      storage: { dtype: 'float16', bytes: fs.statSync(path.join(stage, 'weights.bin')).size },
-      samples,
-      curve: {
-        train: [...before.curve.train, ...smoothTrain(records.map((r) => [before.iterations + r.iter, r.train_loss]))],
-        val: [
-          ...before.curve.val,
-          ...records
-            .filter((r) => r.val_loss !== undefined && r.val_loss !== null)
-            .map((r) => [before.iterations + r.iter, r.val_loss!] as [number, number]),
-        ],
-      },
-      ...(first && {
-        continues: {
-          iterations: first.iterations,
-          epochs: first.epochs,
-          run: first.run,
-          training: first.training,
-          engine: first.engine,
-          hardware: first.hardware,
-          loss: first.loss,
-        },
-      }),
-      packedAt: new Date().toISOString(),
-    };
+    const bytes = fs.statSync(path.join(stage, 'weights.bin')).size;
+    const card = makeCard({ opts, src, run, first, training, kept, corpus, splits, model, full, loss, bytes });
     fs.writeFileSync(path.join(stage, 'card.json'), JSON.stringify(card, null, 1) + '\n');
     fs.writeFileSync(path.join(stage, 'README.md'), cardMarkdown(card));
     await install(root, opts.name, stage);

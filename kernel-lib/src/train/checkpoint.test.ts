@@ -230,7 +230,11 @@ test('a full disk at a save: one line naming the folder, no partial files, the p
   assert.equal(iterOf(root), 10);
 });
 
-test('damaged or inconsistent checkpoints are refused with one line before anything is allocated', async () => {
+/**
+ * A good checkpoint (ok/, saved at iteration 7) and ways to damage it: `refused(damage, pattern)` restores the good
+ * files, applies `damage`, and expects loading it (or `read` it) to fail with one line matching `pattern`.
+ */
+async function damageable() {
   const root = tmpDir();
   const dir = path.join(root, 'ok');
   await saveAt(dir, 7);
@@ -259,7 +263,11 @@ test('damaged or inconsistent checkpoints are refused with one line before anyth
     const group = { ...manifest.weightsManifest[0], ...w };
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...manifest, weightsManifest: [group] }));
   };
+  return { root, dir, meta, manifest, refused, setMeta, setModel, setWeights };
+}
 
+test('a damaged or inconsistent checkpoint.json is refused with one line before anything is allocated', async () => {
+  const { meta, refused, setMeta, setModel } = await damageable();
   for (const version of [0, -1, 'abc', undefined])
     refused(setMeta({ ...meta, version }), /format version .* is not one charrnn writes/, readCheckpointMeta);
   refused(setMeta(null), /not a charrnn checkpoint/, readCheckpointMeta);
@@ -276,6 +284,10 @@ test('damaged or inconsistent checkpoints are refused with one line before anyth
     readCheckpointMeta,
   );
   refused(setMeta({ ...meta, sha256: undefined }), /no sha256 recorded for weights.bin/);
+});
+
+test('weights that do not fit the model, this machine or the folder, or are damaged or missing, are refused with one line', async () => {
+  const { root, dir, manifest, refused, setModel, setWeights } = await damageable();
   refused(
     setModel({ numLayers: 3 }),
     /weight layer2\/kernel is missing in model.json, but checkpoint.json's model \(3 x 4 lstm/,
