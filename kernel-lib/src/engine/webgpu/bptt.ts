@@ -65,6 +65,14 @@ export interface LayerBuffers {
   HN?: GPUBuffer; // h_{t-1} W_hn + b_hn [N, H] (GRU)
 }
 
+/** What a recorded forward pass leaves for the backward pass: see Forward.recordForward. */
+export interface ForwardBuffers {
+  layers: LayerBuffers[];
+  top: GPUBuffer;
+  topOff: number;
+  logits: GPUBuffer;
+}
+
 /**
  * The model's forward pass on the GPU for a fixed T and B: the buffers it reads, made once, and its commands,
  * recorded into `cmd`. Inputs, written before each send: params (flat, `layout`), x (u32 ids [N]) and the carried
@@ -98,88 +106,74 @@ export class Forward {
    * dropout [N, H]) multiplies the input of layer l >= 1, masks[L] the softmax's input. Returns the layers' buffers,
    * the softmax's input (`top`, [N, H] from element offset `topOff`) and the logits.
    */
-  recordForward(masks: (GPUBuffer | undefined)[]): {
-    layers: LayerBuffers[];
-    top: GPUBuffer;
-    topOff: number;
-    logits: GPUBuffer;
-  } {
+  recordForward(masks: (GPUBuffer | undefined)[]): ForwardBuffers {
+    const layers = this.model.cells.map((_, l) => this.layerBuffers(l));
+    layers.forEach((ly, l) => this.recordLayer(ly, l, layers[l - 1], masks[l]));
+    return { layers, ...this.recordLogits(layers[layers.length - 1], masks[layers.length]) };
+  }
+
+  /** Layer l's offsets in the flat parameters and the buffers of its pass over T steps. */
+  private layerBuffers(l: number): LayerBuffers {
     const { cmd, T, B } = this;
-    const { cell, vocabSize: V, hiddenSize: H, numLayers: L } = this.model.config;
-    const G = GATES[cell];
-    const GH = G * H;
+    const { cell, vocabSize: V, hiddenSize: H } = this.model.config;
+    const [N, GH, D] = [T * B, GATES[cell] * H, l === 0 ? V : H];
+    const off = this.layout.offsets;
+    return {
+      D,
+      kernel: off[`layer${l}/kernel`],
+      bias: off[`layer${l}/bias`],
+      bhn: off[`layer${l}/recurrent_bias`] ?? 0,
+      X: cmd.buffer(N * D),
+      XW: cmd.buffer(N * GH),
+      Z: cmd.buffer(N * GH),
+      HS: cmd.buffer((T + 1) * B * H),
+      CS: cell === 'lstm' ? cmd.buffer((T + 1) * B * H) : undefined,
+      HN: cell === 'gru' ? cmd.buffer(N * H) : undefined,
+    };
+  }
+
+  /** Layer l over all T steps, from the carried state; the last step's state is carried on. */
+  private recordLayer(ly: LayerBuffers, l: number, below: LayerBuffers | undefined, mask?: GPUBuffer): void {
+    const { cmd, T, B, params } = this;
+    const { cell, vocabSize: V, hiddenSize: H } = this.model.config;
+    const [N, GH] = [T * B, GATES[cell] * H];
+    // Its input [N, D]: one-hot characters, or the h_1 .. h_T of the layer below through its dropout mask.
+    if (below) cmd.copy(N * H, below.HS, B * H, ly.X, 0, mask);
+    else cmd.oneHot(this.x, N, V, ly.X);
+    cmd.broadcastRows(params, ly.bias, GH, ly.XW, N);
+    const Wx = { buf: params, off: ly.kernel, ld: GH };
+    cmd.matmul(N, GH, ly.D, { buf: ly.X, ld: ly.D }, Wx, { buf: ly.XW, ld: GH }, { accumulate: true });
+    cmd.copy(B * H, this.h[l], 0, ly.HS, 0);
+    if (ly.CS) cmd.copy(B * H, this.c![l], 0, ly.CS, 0);
+    const fwd = forwardShader(cell);
+    const hw = cmd.buffer(B * GH); // h_{t-1} W_h [B, GH]
+    const Wh = { buf: params, off: ly.kernel + ly.D * GH, ld: GH };
+    for (let t = 0; t < T; t++) {
+      cmd.matmul(B, GH, H, { buf: ly.HS, off: t * B * H, ld: H }, Wh, { buf: hw, ld: GH });
+      const bufs = [ly.XW, hw, ly.Z, ly.HS, ...(ly.CS ? [ly.CS] : []), ...(ly.HN ? [ly.HN, params] : [])];
+      cmd.elementwise(fwd, { B, H, t, offBhn: ly.bhn }, bufs, B * H);
+    }
+    cmd.copy(B * H, ly.HS, T * B * H, this.h[l], 0);
+    if (ly.CS) cmd.copy(B * H, ly.CS, T * B * H, this.c![l], 0);
+  }
+
+  /** The softmax layer's logits [N, V], from the top layer's h_1 .. h_T (through its dropout mask). */
+  private recordLogits(topLayer: LayerBuffers, mask?: GPUBuffer): Omit<ForwardBuffers, 'layers'> {
+    const { cmd, T, B, params } = this;
+    const { vocabSize: V, hiddenSize: H } = this.model.config;
     const N = T * B;
     const off = this.layout.offsets;
-    const layers: LayerBuffers[] = this.model.cells.map((_, l) => {
-      const D = l === 0 ? V : H;
-      return {
-        D,
-        kernel: off[`layer${l}/kernel`],
-        bias: off[`layer${l}/bias`],
-        bhn: off[`layer${l}/recurrent_bias`] ?? 0,
-        X: cmd.buffer(N * D),
-        XW: cmd.buffer(N * GH),
-        Z: cmd.buffer(N * GH),
-        HS: cmd.buffer((T + 1) * B * H),
-        CS: cell === 'lstm' ? cmd.buffer((T + 1) * B * H) : undefined,
-        HN: cell === 'gru' ? cmd.buffer(N * H) : undefined,
-      };
-    });
-    const { params } = this;
-    const hw = cmd.buffer(B * GH);
-
-    // Layer by layer over all T steps, from the carried state; the last step's state is carried on.
-    const fwd = forwardShader(cell);
-    layers.forEach((ly, l) => {
-      if (l === 0) cmd.oneHot(this.x, N, V, ly.X);
-      else cmd.copy(N * H, layers[l - 1].HS, B * H, ly.X, 0, masks[l]);
-      cmd.broadcastRows(params, ly.bias, GH, ly.XW, N);
-      cmd.matmul(
-        N,
-        GH,
-        ly.D,
-        { buf: ly.X, ld: ly.D },
-        { buf: params, off: ly.kernel, ld: GH },
-        { buf: ly.XW, ld: GH },
-        true,
-      );
-      cmd.copy(B * H, this.h[l], 0, ly.HS, 0);
-      if (ly.CS) cmd.copy(B * H, this.c![l], 0, ly.CS, 0);
-      for (let t = 0; t < T; t++) {
-        cmd.matmul(
-          B,
-          GH,
-          H,
-          { buf: ly.HS, off: t * B * H, ld: H },
-          { buf: params, off: ly.kernel + ly.D * GH, ld: GH },
-          { buf: hw, ld: GH },
-        );
-        const bufs = [ly.XW, hw, ly.Z, ly.HS, ...(ly.CS ? [ly.CS] : []), ...(ly.HN ? [ly.HN, params] : [])];
-        cmd.elementwise(fwd, [B, H, t, ly.bhn], bufs, B * H);
-      }
-      cmd.copy(B * H, ly.HS, T * B * H, this.h[l], 0);
-      if (ly.CS) cmd.copy(B * H, ly.CS, T * B * H, this.c![l], 0);
-    });
-
-    // The softmax layer's logits [N, V], from the top layer's h_1 .. h_T (through its dropout mask).
-    let [top, topOff] = [layers[L - 1].HS, B * H];
-    if (masks[L]) {
+    let [top, topOff] = [topLayer.HS, B * H];
+    if (mask) {
       top = cmd.buffer(N * H);
       topOff = 0;
-      cmd.copy(N * H, layers[L - 1].HS, B * H, top, 0, masks[L]);
+      cmd.copy(N * H, topLayer.HS, B * H, top, 0, mask);
     }
     const logits = cmd.buffer(N * V);
     cmd.broadcastRows(params, off['output/bias'], V, logits, N);
-    cmd.matmul(
-      N,
-      V,
-      H,
-      { buf: top, off: topOff, ld: H },
-      { buf: params, off: off['output/kernel'], ld: V },
-      { buf: logits, ld: V },
-      true,
-    );
-    return { layers, top, topOff, logits };
+    const W = { buf: params, off: off['output/kernel'], ld: V };
+    cmd.matmul(N, V, H, { buf: top, off: topOff, ld: H }, W, { buf: logits, ld: V }, { accumulate: true });
+    return { top, topOff, logits };
   }
 
   /** Writes a carried state [B, H] per layer. */
@@ -214,6 +208,9 @@ export class Pass extends Forward {
   readonly step: GPUBuffer;
   /** Inverted-dropout masks [N, H]: masks[l] for the input of layer l >= 1, masks[L] for the softmax's input. */
   readonly masks: (GPUBuffer | undefined)[];
+  /** Rows [1, N] of ones and of 1/N: their products sum and average over all N rows. */
+  private readonly onesRow: GPUBuffer;
+  private readonly meanRow: GPUBuffer;
 
   constructor(cmd: Commands, model: CharRNN, T: number, B: number) {
     super(cmd, model, T, B);
@@ -224,59 +221,69 @@ export class Pass extends Forward {
     this.y = cmd.buffer(N);
     this.step = cmd.buffer(4);
     this.masks = Array.from({ length: L + 1 }, (_, l) => (dropout > 0 && l > 0 ? cmd.buffer(N * H) : undefined));
+    this.onesRow = cmd.buffer(new Float32Array(N).fill(1));
+    this.meanRow = cmd.buffer(new Float32Array(N).fill(1 / N));
   }
 
   /** Records the pass; with `dropout`, the masks are drawn first from the counter-based RNG keyed by `step`. */
   record(dropout: boolean): void {
     const { cmd, T, B } = this;
-    const { cell, vocabSize: V, hiddenSize: H, dropout: q } = this.model.config;
-    const G = GATES[cell];
-    const GH = G * H;
-    const N = T * B;
-    const off = this.layout.offsets;
+    const { hiddenSize: H, dropout: q } = this.model.config;
+    const count = T * B * H;
     const masks = dropout ? this.masks : [];
+    const keep = f32bits(1 / (1 - q));
     masks.forEach(
-      (m, k) => m && cmd.elementwise(DROPOUT_MASK, [N * H, k, f32bits(q), f32bits(1 / (1 - q))], [this.step, m], N * H),
+      (m, layer) => m && cmd.elementwise(DROPOUT_MASK, { count, layer, q: f32bits(q), keep }, [this.step, m], count),
     );
-    const ones = cmd.buffer(new Float32Array(N).fill(1));
-    const mean = cmd.buffer(new Float32Array(N).fill(1 / N));
-    const { layers, top, topOff, logits } = this.recordForward(masks);
-    const L = layers.length;
-    const { params, grads } = this;
+    const forward = this.recordForward(masks);
+    this.recordBackward(forward, masks, this.recordLoss(forward));
+  }
 
-    // Softmax layer: logits [N, V] become d loss / d logits in place; loss per row, then their mean.
-    const [outW, outB] = [off['output/kernel'], off['output/bias']]; // [H, V], [V]
+  /**
+   * The softmax layer: logits [N, V] become d loss / d logits in place; the loss per row, then their mean; the
+   * output layer's gradients. Returns d loss / d (its input) [N, H].
+   */
+  private recordLoss({ top, topOff, logits }: ForwardBuffers): GPUBuffer {
+    const { cmd, T, B, params, grads } = this;
+    const { vocabSize: V, hiddenSize: H } = this.model.config;
+    const N = T * B;
+    const [outW, outB] = [this.layout.offsets['output/kernel'], this.layout.offsets['output/bias']]; // [H, V], [V]
     const lossRows = cmd.buffer(N);
-    cmd.rows(CROSS_ENTROPY, [N, V], [this.y, logits, lossRows], N);
-    cmd.matmul(1, 1, N, { buf: mean, ld: N }, { buf: lossRows, ld: 1 }, { buf: this.loss, ld: 1 });
-    cmd.matmul(
-      H,
-      V,
-      N,
-      { buf: top, off: topOff, ld: H, trans: true },
-      { buf: logits, ld: V },
-      { buf: grads, off: outW, ld: V },
-    );
-    cmd.matmul(1, V, N, { buf: ones, ld: N }, { buf: logits, ld: V }, { buf: grads, off: outB, ld: V });
-    // d loss / d h of the layer being differentiated, all steps; through the layer's dropout mask into dhMasked.
+    cmd.rows(CROSS_ENTROPY, { N, V }, [this.y, logits, lossRows], N);
+    cmd.matmul(1, 1, N, { buf: this.meanRow, ld: N }, { buf: lossRows, ld: 1 }, { buf: this.loss, ld: 1 });
+    const dLogits = { buf: logits, ld: V };
+    cmd.matmul(H, V, N, { buf: top, off: topOff, ld: H, trans: true }, dLogits, { buf: grads, off: outW, ld: V });
+    cmd.matmul(1, V, N, { buf: this.onesRow, ld: N }, dLogits, { buf: grads, off: outB, ld: V });
     const dh = cmd.buffer(N * H);
+    cmd.matmul(N, H, V, dLogits, { buf: params, off: outW, ld: V, trans: true }, { buf: dh, ld: H });
+    return dh;
+  }
+
+  /**
+   * Backprop through time, top layer first: per step one fused kernel and one product into d h_{t-1}, then the
+   * layer's weight gradients in one product each over all T*B rows, and d loss / d (its input) for the layer below.
+   * `dh` [N, H] holds d loss / d h of the layer being differentiated, all steps, before its dropout mask.
+   */
+  private recordBackward({ layers }: ForwardBuffers, masks: (GPUBuffer | undefined)[], dh: GPUBuffer): void {
+    const { cmd, T, B, params, grads } = this;
+    const { cell, hiddenSize: H } = this.model.config;
+    const [N, GH, L] = [T * B, GATES[cell] * H, layers.length];
     const dhMasked = this.model.config.dropout > 0 ? cmd.buffer(N * H) : dh;
     const throughMask = (mask?: GPUBuffer) => {
       if (!mask) return dh;
       cmd.copy(N * H, dh, 0, dhMasked, 0, mask);
       return dhMasked;
     };
-    cmd.matmul(N, H, V, { buf: logits, ld: V }, { buf: params, off: outW, ld: V, trans: true }, { buf: dh, ld: H });
     let dH = throughMask(masks[L]);
-
-    // Backward, top layer first.
     const bwd = backwardShader(cell);
     const dhn = cmd.buffer(B * H);
     const dcn = cell === 'lstm' ? cmd.buffer(B * H) : undefined;
     const dXW = cmd.buffer(N * GH);
     const dHW = cell === 'gru' ? cmd.buffer(N * GH) : dXW;
+    const ones = { buf: this.onesRow, ld: N };
     for (let l = L - 1; l >= 0; l--) {
       const ly = layers[l];
+      const Wh = { buf: params, off: ly.kernel + ly.D * GH, ld: GH, trans: true };
       cmd.clear(dhn);
       if (dcn) cmd.clear(dcn);
       for (let t = T - 1; t >= 0; t--) {
@@ -286,47 +293,22 @@ export class Pass extends Forward {
             : cell === 'lstm'
               ? [ly.Z, dH, dhn, dXW, ly.CS!, dcn!]
               : [ly.Z, dH, dhn, dXW, ly.HS, ly.HN!, dHW];
-        cmd.elementwise(bwd, [B, H, t], bufs, B * H);
-        if (t > 0) {
-          cmd.matmul(
-            B,
-            H,
-            GH,
-            { buf: dHW, off: t * B * GH, ld: GH },
-            { buf: params, off: ly.kernel + ly.D * GH, ld: GH, trans: true },
-            { buf: dhn, ld: H },
-            cell === 'gru',
-          );
-        }
+        cmd.elementwise(bwd, { B, H, t }, bufs, B * H);
+        const dHWt = { buf: dHW, off: t * B * GH, ld: GH };
+        if (t > 0) cmd.matmul(B, H, GH, dHWt, Wh, { buf: dhn, ld: H }, { accumulate: cell === 'gru' });
       }
-      cmd.matmul(
-        ly.D,
-        GH,
-        N,
-        { buf: ly.X, ld: ly.D, trans: true },
+      const [dx, dhw] = [
         { buf: dXW, ld: GH },
-        { buf: grads, off: ly.kernel, ld: GH },
-      );
-      cmd.matmul(
-        H,
-        GH,
-        N,
-        { buf: ly.HS, ld: H, trans: true },
         { buf: dHW, ld: GH },
-        { buf: grads, off: ly.kernel + ly.D * GH, ld: GH },
-      );
-      cmd.matmul(1, GH, N, { buf: ones, ld: N }, { buf: dXW, ld: GH }, { buf: grads, off: ly.bias, ld: GH });
-      if (cell === 'gru')
-        cmd.matmul(1, H, N, { buf: ones, ld: N }, { buf: dHW, off: 2 * H, ld: GH }, { buf: grads, off: ly.bhn, ld: H });
+      ];
+      cmd.matmul(ly.D, GH, N, { buf: ly.X, ld: ly.D, trans: true }, dx, { buf: grads, off: ly.kernel, ld: GH });
+      const dWh = { buf: grads, off: ly.kernel + ly.D * GH, ld: GH };
+      cmd.matmul(H, GH, N, { buf: ly.HS, ld: H, trans: true }, dhw, dWh);
+      cmd.matmul(1, GH, N, ones, dx, { buf: grads, off: ly.bias, ld: GH });
+      const dhwN = { buf: dHW, off: 2 * H, ld: GH }; // the n gate's columns
+      if (cell === 'gru') cmd.matmul(1, H, N, ones, dhwN, { buf: grads, off: ly.bhn, ld: H });
       if (l > 0) {
-        cmd.matmul(
-          N,
-          H,
-          GH,
-          { buf: dXW, ld: GH },
-          { buf: params, off: ly.kernel, ld: GH, trans: true },
-          { buf: dh, ld: H },
-        );
+        cmd.matmul(N, H, GH, dx, { buf: params, off: ly.kernel, ld: GH, trans: true }, { buf: dh, ld: H });
         dH = throughMask(masks[l]);
       }
     }

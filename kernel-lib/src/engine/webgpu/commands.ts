@@ -1,5 +1,5 @@
 import { Gpu } from './device';
-import { COPY, MATMUL, ONE_HOT } from './shaders';
+import { COPY, Kernel, MATMUL, ONE_HOT } from './shaders';
 
 /** Bytes between two uniform blocks: WebGPU's minUniformBufferOffsetAlignment. */
 const UNIFORM_STRIDE = 256;
@@ -71,42 +71,48 @@ export class Commands {
     this.ops.push({ kind: 'clear', buffer });
   }
 
-  /** One dispatch of `code` over `threads` threads in 64-thread groups (a 2-D grid past 65,535 groups). */
-  elementwise(code: string, params: number[], buffers: GPUBuffer[], threads: number): void {
-    this.ops.push({ kind: 'dispatch', code, params, buffers, groups: gridOf(Math.ceil(threads / 64)) });
+  /** One dispatch of `kernel` over `threads` threads in 64-thread groups (a 2-D grid past 65,535 groups). */
+  elementwise<P extends string>(kernel: Kernel<P>, params: Record<P, number>, buffers: GPUBuffer[], threads: number) {
+    this.dispatch(kernel, params, buffers, gridOf(Math.ceil(threads / 64)));
   }
 
   /** One group per row, `rows` rows. */
-  rows(code: string, params: number[], buffers: GPUBuffer[], rows: number): void {
-    this.ops.push({ kind: 'dispatch', code, params, buffers, groups: gridOf(rows) });
+  rows<P extends string>(kernel: Kernel<P>, params: Record<P, number>, buffers: GPUBuffer[], rows: number): void {
+    this.dispatch(kernel, params, buffers, gridOf(rows));
   }
 
-  /** C[M, N] = op(A) op(B), or += with accumulate. */
-  matmul(M: number, N: number, K: number, A: Operand, B: Operand, C: Operand, accumulate = false): void {
+  /** C[M, N] = op(A) op(B), or C += op(A) op(B) with `accumulate`. */
+  matmul(M: number, N: number, K: number, A: Operand, B: Operand, C: Operand, { accumulate = false } = {}): void {
     const flags = (A.trans ? 1 : 0) | (B.trans ? 2 : 0) | (accumulate ? 4 : 0);
-    const params = [M, N, K, flags, A.off ?? 0, B.off ?? 0, C.off ?? 0, A.ld, B.ld, C.ld];
-    this.ops.push({
-      kind: 'dispatch',
-      code: MATMUL,
-      params,
-      buffers: [A.buf, B.buf, C.buf],
-      groups: [Math.ceil(N / 64), Math.ceil(M / 64)],
-    });
+    const [offA, offB, offC] = [A.off ?? 0, B.off ?? 0, C.off ?? 0];
+    const params = { M, N, K, flags, offA, offB, offC, lda: A.ld, ldb: B.ld, ldc: C.ld };
+    this.dispatch(MATMUL, params, [A.buf, B.buf, C.buf], [Math.ceil(N / 64), Math.ceil(M / 64)]);
   }
 
   /** out[offOut ..] = x[offX ..] (times mask m when given), count elements. */
   copy(count: number, x: GPUBuffer, offX: number, out: GPUBuffer, offOut: number, mask?: GPUBuffer): void {
-    this.elementwise(COPY, [count, offX, offOut, mask ? 1 : 0], [x, mask ?? x, out], count);
+    this.elementwise(COPY, { count, offX, offOut, mode: mask ? 1 : 0, n: 0 }, [x, mask ?? x, out], count);
   }
 
   /** Every row of out [rows, n] = the n values of x from element offset offX (a bias). */
   broadcastRows(x: GPUBuffer, offX: number, n: number, out: GPUBuffer, rows: number): void {
-    this.elementwise(COPY, [rows * n, offX, 0, 2, n], [x, x, out], rows * n);
+    this.elementwise(COPY, { count: rows * n, offX, offOut: 0, mode: 2, n }, [x, x, out], rows * n);
   }
 
   /** out [N, V] = one-hot rows of ids [N]. */
   oneHot(ids: GPUBuffer, N: number, V: number, out: GPUBuffer): void {
-    this.elementwise(ONE_HOT, [N, V], [ids, out], N * V);
+    this.elementwise(ONE_HOT, { N, V }, [ids, out], N * V);
+  }
+
+  /** Queues a dispatch, its parameters laid out in the order of the kernel's struct. */
+  private dispatch<P extends string>(
+    kernel: Kernel<P>,
+    params: Record<P, number>,
+    buffers: GPUBuffer[],
+    groups: [number, number],
+  ): void {
+    const values = kernel.params.map((name) => params[name]);
+    this.ops.push({ kind: 'dispatch', code: kernel.code, params: values, buffers, groups });
   }
 
   /** Encodes and submits everything recorded so far as one command buffer. */

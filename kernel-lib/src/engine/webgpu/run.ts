@@ -58,20 +58,20 @@ export class WebGpuRun implements ResidentRun {
     if (mode === 2) {
       const partials = cmd.buffer(NORM_GROUPS);
       const groups = Math.min(NORM_GROUPS, Math.ceil(layout.total / 256));
-      cmd.rows(SUM_SQUARES, [layout.total, 0], [pass.grads, partials], groups);
-      cmd.rows(SUM_SQUARES, [groups, 1], [partials, norm2], 1);
+      cmd.rows(SUM_SQUARES, { count: layout.total, plain: 0 }, [pass.grads, partials], groups);
+      cmd.rows(SUM_SQUARES, { count: groups, plain: 1 }, [partials, norm2], 1);
     }
     const [a1, a2] = name === 'rmsprop' ? [decayRate, 0] : [beta1, beta2];
-    const params = [
-      layout.total,
-      mode,
-      f32bits(clip),
-      f32bits(a1),
-      f32bits(1 - a1),
-      f32bits(a2),
-      f32bits(1 - a2),
-      f32bits(epsilon),
-    ];
+    const params = {
+      count: layout.total,
+      clip: mode,
+      c: f32bits(clip),
+      a1: f32bits(a1),
+      b1: f32bits(1 - a1),
+      a2: f32bits(a2),
+      b2: f32bits(1 - a2),
+      eps: f32bits(epsilon),
+    };
     cmd.elementwise(
       updateShader(name),
       params,

@@ -1,4 +1,5 @@
 import { CellType, GATES } from '../../model/config';
+import type { OptimizerName } from '../optimizer';
 
 /**
  * The WGSL kernels of the WebGPU engine. Hand-written rather than TF.js's webgpu backend because a char-RNN
@@ -6,16 +7,23 @@ import { CellType, GATES } from '../../model/config';
  * own buffers and synchronisation, where one fused kernel per step does it in one pass over [B, H]; and it cannot
  * keep a whole iteration in one command buffer without reading back.
  *
- * Every kernel reads its sizes and element offsets from one uniform struct `p` (16 u32), so a single buffer can
- * hold all T steps and a kernel addresses step t by offset (storage-binding offsets must be 256-byte aligned,
- * element offsets need not be). Elementwise kernels run 64 threads a group over a 2-D grid of groups, since one
- * dimension stops at 65,535 groups.
+ * Every kernel reads its sizes and element offsets from one uniform struct `p` of named u32 fields (at most 16;
+ * f32 values travel as their bits and are bitcast back), so a single buffer can hold all T steps and a kernel
+ * addresses step t by offset (storage-binding offsets must be 256-byte aligned, element offsets need not be).
+ * Elementwise kernels run 64 threads a group over a 2-D grid of groups, since one dimension stops at 65,535 groups.
  */
 
-const PARAMS = `
-struct Params { a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32,
-                i: u32, j: u32, k: u32, l: u32, m: u32, n: u32, o: u32, q: u32 }
-@group(0) @binding(0) var<uniform> p: Params;`;
+/** A kernel's WGSL and the names of its parameters, in the order of its struct `p`; Commands packs them by name. */
+export interface Kernel<P extends string = string> {
+  code: string;
+  params: readonly P[];
+}
+
+/** A kernel whose struct `p` has one u32 field per name in `params`, followed by `body`. */
+function kernel<P extends string>(params: readonly P[], body: string): Kernel<P> {
+  const fields = params.map((name) => `${name}: u32`).join(', ');
+  return { code: `struct Params { ${fields} }\n@group(0) @binding(0) var<uniform> p: Params;${body}`, params };
+}
 
 /** Shared helpers: the flat index of a thread in a 2-D grid of 64-thread groups, and saturating activations. */
 const HELPERS = `
@@ -27,25 +35,27 @@ fn th(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); let t = (1.0 - e) / (1.0 + e)
 /**
  * C[M, N] (+)= op(A)[M, K] op(B)[K, N] at element offsets, with leading dimensions (row strides), so that
  * sub-blocks (the recurrent rows of a kernel, the n columns of a GRU gradient) need no copies.
- * p: M, N, K, flags (1 = A transposed, 2 = B transposed, 4 = accumulate into C), offA, offB, offC, lda, ldb, ldc.
+ * flags: 1 = A transposed, 2 = B transposed, 4 = accumulate into C.
  * Hand-written because it is the engine's hot spot: each 16x16 group computes a 64x64 tile of C, 4x4 outputs per
  * thread from 64x16 and 16x64 tiles staged in workgroup memory; edges of any shape are handled by zero padding.
  */
-export const MATMUL = `${PARAMS}
+export const MATMUL = kernel(
+  ['M', 'N', 'K', 'flags', 'offA', 'offB', 'offC', 'lda', 'ldb', 'ldc'],
+  `
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 var<workgroup> As: array<f32, 1024>; // [16][64]: As[k * 64 + i]
 var<workgroup> Bs: array<f32, 1024>; // [16][64]: Bs[k * 64 + j]
 fn a(i: u32, k: u32) -> f32 {
-  if (i >= p.a || k >= p.c) { return 0.0; }
-  if ((p.d & 1u) != 0u) { return A[p.e + k * p.h + i]; }
-  return A[p.e + i * p.h + k];
+  if (i >= p.M || k >= p.K) { return 0.0; }
+  if ((p.flags & 1u) != 0u) { return A[p.offA + k * p.lda + i]; }
+  return A[p.offA + i * p.lda + k];
 }
 fn b(k: u32, j: u32) -> f32 {
-  if (k >= p.c || j >= p.b) { return 0.0; }
-  if ((p.d & 2u) != 0u) { return B[p.f + j * p.i + k]; }
-  return B[p.f + k * p.i + j];
+  if (k >= p.K || j >= p.N) { return 0.0; }
+  if ((p.flags & 2u) != 0u) { return B[p.offB + j * p.ldb + k]; }
+  return B[p.offB + k * p.ldb + j];
 }
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -53,7 +63,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let col0 = wg.x * 64u;
   let tid = lid.y * 16u + lid.x;
   var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < p.c; k0 += 16u) {
+  for (var k0 = 0u; k0 < p.K; k0 += 16u) {
     for (var e = 0u; e < 4u; e++) {
       let idx = tid + e * 256u;
       As[idx] = a(row0 + idx % 64u, k0 + idx / 64u);
@@ -74,46 +84,57 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     for (var c = 0u; c < 4u; c++) {
       let i = row0 + lid.y + r * 16u;
       let j = col0 + lid.x + c * 16u;
-      if (i < p.a && j < p.b) {
-        let o = p.g + i * p.j + j;
-        if ((p.d & 4u) != 0u) { C[o] += acc[r * 4u + c]; } else { C[o] = acc[r * 4u + c]; }
+      if (i < p.M && j < p.N) {
+        let o = p.offC + i * p.ldc + j;
+        if ((p.flags & 4u) != 0u) { C[o] += acc[r * 4u + c]; } else { C[o] = acc[r * 4u + c]; }
       }
     }
   }
-}`;
+}`,
+);
 
-/** out[n, :] = onehot(ids[n]) for n < N. p: N, V. */
-export const ONE_HOT = `${PARAMS}${HELPERS}
+/** out[n, :] = onehot(ids[n]) for n < N. */
+export const ONE_HOT = kernel(
+  ['N', 'V'],
+  `${HELPERS}
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = flat(id, groups);
-  if (i >= p.a * p.b) { return; }
-  out[i] = select(0.0, 1.0, ids[i / p.b] == i % p.b);
-}`;
+  if (i >= p.N * p.V) { return; }
+  out[i] = select(0.0, 1.0, ids[i / p.V] == i % p.V);
+}`,
+);
 
-/** out[offOut + i] = x[offX + i] * (mask ? m[i] : 1) for i < count; also rows of a bias: out[i] = x[i % n] (mode 2).
- *  p: count, offX, offOut, mode (0 copy, 1 times mask, 2 broadcast the first n = p.e values of x over rows), n. */
-export const COPY = `${PARAMS}${HELPERS}
+/**
+ * out[offOut + i] = x[offX + i] * (mask ? m[i] : 1) for i < count; also rows of a bias: out[i] = x[offX + i % n].
+ * mode: 0 copy, 1 times the mask, 2 broadcast the n values of x from offX over rows.
+ */
+export const COPY = kernel(
+  ['count', 'offX', 'offOut', 'mode', 'n'],
+  `${HELPERS}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = flat(id, groups);
-  if (i >= p.a) { return; }
+  if (i >= p.count) { return; }
   var v: f32;
-  if (p.d == 2u) { v = x[p.b + i % p.e]; } else { v = x[p.b + i]; }
-  if (p.d == 1u) { v *= m[i]; }
-  out[p.c + i] = v;
-}`;
+  if (p.mode == 2u) { v = x[p.offX + i % p.n]; } else { v = x[p.offX + i]; }
+  if (p.mode == 1u) { v *= m[i]; }
+  out[p.offOut + i] = v;
+}`,
+);
 
 /**
  * Softmax cross-entropy fused with its gradient, one 64-thread group per row of logits [N, V]: loss[n] =
- * logsumexp(row) - row[y[n]], and the row is overwritten by (softmax - onehot(y)) / N. p: N, V.
+ * logsumexp(row) - row[y[n]], and the row is overwritten by (softmax - onehot(y)) / N.
  */
-export const CROSS_ENTROPY = `${PARAMS}
+export const CROSS_ENTROPY = kernel(
+  ['N', 'V'],
+  `
 @group(0) @binding(1) var<storage, read> y: array<u32>;
 @group(0) @binding(2) var<storage, read_write> z: array<f32>;
 @group(0) @binding(3) var<storage, read_write> loss: array<f32>;
@@ -121,9 +142,9 @@ var<workgroup> red: array<f32, 64>;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let n = wg.x + wg.y * groups.x;
-  let V = p.b;
-  let live = n < p.a;
-  let row = min(n, p.a - 1u) * V;
+  let V = p.V;
+  let live = n < p.N;
+  let row = min(n, p.N - 1u) * V;
   var mx = -3.0e38;
   for (var j = lid.x; j < V; j += 64u) { mx = max(mx, z[row + j]); }
   red[lid.x] = mx;
@@ -146,17 +167,19 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   if (!live) { return; }
   let yn = y[n];
   if (lid.x == 0u) { loss[n] = log(sum) + mx - z[row + yn]; }
-  let scale = 1.0 / f32(p.a);
+  let scale = 1.0 / f32(p.N);
   for (var j = lid.x; j < V; j += 64u) {
     z[row + j] = (exp(z[row + j] - mx) / sum - select(0.0, 1.0, j == yn)) * scale;
   }
-}`;
+}`,
+);
 
 /**
  * One step of a layer, forward, fused per cell: reads xw (step t's rows of X W_x + b, all T steps in one buffer) and
  * hw = h_{t-1} W_h [B, G*H]; writes the gate activations into z (step t's rows), h_t and (LSTM) c_t into hs/cs at
  * row block t + 1 (block 0 holds the state the batch started from), and (GRU) h_{t-1} W_hn + b_hn into hn.
- * p: B, H, t, and (GRU) the element offset of b_hn in bhn. Gate order as every engine: lstm i,f,g,o; gru r,z,n.
+ * Parameters B, H, t, and (GRU) offBhn, the element offset of b_hn in bhn. Gate order as every engine: lstm i,f,g,o;
+ * gru r,z,n.
  */
 /** The bindings every cell's forward step has: xw, hw, the gates z and the h of every step. */
 const FORWARD_IO = `
@@ -192,7 +215,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
   let g3 = b * 3u * H;
   let r = sig(xw[row + j] + hw[g3 + j]);
   let u = sig(xw[row + H + j] + hw[g3 + H + j]);
-  let nh = hw[g3 + 2u * H + j] + bhn[p.d + j];
+  let nh = hw[g3 + 2u * H + j] + bhn[p.offBhn + j];
   let n = th(xw[row + 2u * H + j] + r * nh);
   hn[prev] = nh;
   hs[cur] = n + u * (hs[prev] - n);
@@ -204,7 +227,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, cur: u32, prev: u32) {
  * One step of a layer, backward, fused per cell. dh = dha (d loss / d h_t from above, step t's rows) + dhn
  * (d loss / d h_t through step t+1, [B, H]); writes d loss / d (x W_x + b) into dxw (step t's rows), for GRU also
  * d loss / d (h W_h) into dhw (its n part is r times dxw's) and the direct part dh * z into dhn, and for LSTM the
- * cell gradient dc in place. p: B, H, t.
+ * cell gradient dc in place. Parameters B, H, t.
  */
 /** The bindings every cell's backward step has: the gates z, dh from above, dh through step t+1, and dxw. */
 const BACKWARD_IO = `
@@ -225,7 +248,7 @@ fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
 fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
   let i = z[row + j]; let f = z[row + H + j]; let g = z[row + 2u * H + j]; let o = z[row + 3u * H + j];
   let dh = dha[at] + dhn[b * H + j];
-  let tc = th(cs[at + p.a * H]);
+  let tc = th(cs[at + p.B * H]);
   let dc = dh * o * (1.0 - tc * tc) + dcn[b * H + j];
   dxw[row + j] = dc * g * i * (1.0 - i);
   dxw[row + H + j] = dc * cs[at] * f * (1.0 - f);
@@ -253,22 +276,26 @@ fn step(b: u32, j: u32, H: u32, row: u32, at: u32) {
  * A step kernel of a cell: thread (b, j) of [B, H]; `call` is its step() with the indices it takes (row: step t's
  * gate row of stream b; forward: h_t and h_{t-1} in hs/cs; backward: step t's [B, H] element).
  */
-function stepKernel(cell: CellType, body: string, call: string): string {
-  return `${PARAMS}${HELPERS}${body}
+function stepKernel<P extends string>(params: readonly P[], cell: CellType, body: string, call: string): Kernel<P> {
+  return kernel(
+    params,
+    `${HELPERS}${body}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let B = p.a; let H = p.b; let t = p.c;
+  let B = p.B; let H = p.H; let t = p.t;
   let n = flat(id, groups);
   if (n >= B * H) { return; }
   let b = n / H; let j = n % H;
   let G = ${GATES[cell]}u;
   ${call}
-}`;
+}`,
+  );
 }
 
 /** The forward step kernel of a cell. */
-export function forwardShader(cell: CellType): string {
+export function forwardShader(cell: CellType): Kernel<'B' | 'H' | 't' | 'offBhn'> {
   return stepKernel(
+    ['B', 'H', 't', 'offBhn'],
     cell,
     FORWARD[cell],
     'step(b, j, H, (t * B + b) * G * H, ((t + 1u) * B + b) * H + j, (t * B + b) * H + j);',
@@ -276,8 +303,8 @@ export function forwardShader(cell: CellType): string {
 }
 
 /** The backward step kernel of a cell: `at` indexes step t's [B, H] rows (dha, hn; and h_{t-1}, c_{t-1} in hs, cs). */
-export function backwardShader(cell: CellType): string {
-  return stepKernel(cell, BACKWARD[cell], 'step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);');
+export function backwardShader(cell: CellType): Kernel<'B' | 'H' | 't'> {
+  return stepKernel(['B', 'H', 't'], cell, BACKWARD[cell], 'step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);');
 }
 
 /** The 32-bit PCG hash (Jarzynski and Olano, "Hash Functions for GPU Rendering", 2020). */
@@ -293,35 +320,40 @@ fn pcg(v: u32) -> u32 {
  * RNG: the PCG hash chained over (seed, iteration, layer, i). Hand-written because a counter-based mask is a pure
  * function of its key: drawn on the GPU with nothing uploaded, identical for the same seed on any GPU, and the
  * backward pass reads the very mask the forward pass used. step holds [seed, iteration, ...].
- * p: count, layer key, q (f32 bits), 1/(1-q) (f32 bits).
+ * Parameters: count, layer (the key's layer part), q and keep = 1/(1-q) (f32 bits).
  */
-export const DROPOUT_MASK = `${PARAMS}${HELPERS}${PCG}
+export const DROPOUT_MASK = kernel(
+  ['count', 'layer', 'q', 'keep'],
+  `${HELPERS}${PCG}
 @group(0) @binding(1) var<storage, read> step: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = flat(id, groups);
-  if (i >= p.a) { return; }
-  let h = pcg(i + pcg(p.b + pcg(step[1] + pcg(step[0]))));
+  if (i >= p.count) { return; }
+  let h = pcg(i + pcg(p.layer + pcg(step[1] + pcg(step[0]))));
   let u = f32(h >> 8u) * (1.0 / 16777216.0);
-  out[i] = select(0.0, bitcast<f32>(p.d), u >= bitcast<f32>(p.c));
-}`;
+  out[i] = select(0.0, bitcast<f32>(p.keep), u >= bitcast<f32>(p.q));
+}`,
+);
 
 /**
- * Sum (mode 1) or sum of squares (mode 0) of x[0, count) in two passes: each 256-thread group reduces a strided
- * share into out[group]; a second dispatch of one group in mode 1 sums those partials. Hand-written so that the
- * global gradient norm of clipping never leaves the GPU. p: count, mode.
+ * Sum (plain = 1) or sum of squares (plain = 0) of x[0, count) in two passes: each 256-thread group reduces a strided
+ * share into out[group]; a second dispatch of one group with plain = 1 sums those partials. Hand-written so that the
+ * global gradient norm of clipping never leaves the GPU.
  */
-export const SUM_SQUARES = `${PARAMS}
+export const SUM_SQUARES = kernel(
+  ['count', 'plain'],
+  `
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 var<workgroup> red: array<f32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   var s = 0.0;
-  for (var i = wg.x * 256u + lid.x; i < p.a; i += groups.x * 256u) {
+  for (var i = wg.x * 256u + lid.x; i < p.count; i += groups.x * 256u) {
     let v = x[i];
-    s += select(v * v, v, p.b == 1u);
+    s += select(v * v, v, p.plain == 1u);
   }
   red[lid.x] = s;
   workgroupBarrier();
@@ -330,7 +362,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     workgroupBarrier();
   }
   if (lid.x == 0u) { out[wg.x] = red[0]; }
-}`;
+}`,
+);
 
 /**
  * Clipping and the optimizer update of every parameter in one pass over the flat buffers of weights w, gradients g and
@@ -340,11 +373,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  *   Adam: m = a1 m + (1 - a1) g; v = a2 v + (1 - a2) g^2; w -= m (lr / c1) / (sqrt(v / c2) + eps)
  * Hand-written because it fuses clipping and the update into one dispatch instead of ~10 elementwise ops per
  * parameter tensor. step holds [seed, iteration, lr (or lr / c1 for Adam), c2] (f32 bits after the first two).
- * p: count, clip mode, c, a1, 1 - a1, a2, 1 - a2, eps (all f32 bits but the first two).
+ * Parameters: count, clip (the mode), then as f32 bits c, a1, b1 = 1 - a1, a2, b2 = 1 - a2, eps.
  */
-export function updateShader(optimizer: 'rmsprop' | 'adam'): string {
+const UPDATE_PARAMS = ['count', 'clip', 'c', 'a1', 'b1', 'a2', 'b2', 'eps'] as const;
+
+export function updateShader(optimizer: OptimizerName): Kernel<(typeof UPDATE_PARAMS)[number]> {
   const adam = optimizer === 'adam';
-  return `${PARAMS}${HELPERS}
+  return kernel(
+    UPDATE_PARAMS,
+    `${HELPERS}
 @group(0) @binding(1) var<storage, read> step: array<u32>;
 @group(0) @binding(2) var<storage, read> norm2: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
@@ -354,23 +391,24 @@ ${adam ? '@group(0) @binding(6) var<storage, read_write> s2: array<f32>;' : ''}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = flat(id, groups);
-  if (i >= p.a) { return; }
+  if (i >= p.count) { return; }
   let c = bitcast<f32>(p.c);
   var gi = g[i];
-  if (p.b == 1u) { gi = clamp(gi, -c, c); }
-  if (p.b == 2u) { let n = sqrt(norm2[0]); if (n > c) { gi = gi * (c / n); } }
+  if (p.clip == 1u) { gi = clamp(gi, -c, c); }
+  if (p.clip == 2u) { let n = sqrt(norm2[0]); if (n > c) { gi = gi * (c / n); } }
   let lr = bitcast<f32>(step[2]);
-  let eps = bitcast<f32>(p.h);
+  let eps = bitcast<f32>(p.eps);
 ${
   adam
-    ? `  let m = s1[i] * bitcast<f32>(p.d) + gi * bitcast<f32>(p.e);
-  let v = s2[i] * bitcast<f32>(p.f) + gi * gi * bitcast<f32>(p.g);
+    ? `  let m = s1[i] * bitcast<f32>(p.a1) + gi * bitcast<f32>(p.b1);
+  let v = s2[i] * bitcast<f32>(p.a2) + gi * gi * bitcast<f32>(p.b2);
   s1[i] = m;
   s2[i] = v;
   w[i] = w[i] - (m * lr) / (sqrt(v / bitcast<f32>(step[3])) + eps);`
-    : `  let ms = s1[i] * bitcast<f32>(p.d) + gi * gi * bitcast<f32>(p.e);
+    : `  let ms = s1[i] * bitcast<f32>(p.a1) + gi * gi * bitcast<f32>(p.b1);
   s1[i] = ms;
   w[i] = w[i] - (gi * lr) / (sqrt(ms) + eps);`
 }
-}`;
+}`,
+  );
 }

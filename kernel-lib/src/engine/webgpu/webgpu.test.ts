@@ -46,7 +46,7 @@ test('the WGSL matrix product equals a float64 product at edge shapes, transpose
       { buf: cmd.buffer(a), off: offA, ld: lda, trans: ta },
       { buf: cmd.buffer(b), off: offB, ld: ldb, trans: tb },
       { buf: C, off: offC, ld: ldc },
-      acc,
+      { accumulate: acc },
     );
     cmd.submit();
     const got: Float32Array = await cmd.read(C, 0, c0.length);
@@ -74,7 +74,7 @@ test('dropout masks from the counter-based RNG: keep rate 1 - q, values 0 or 1/(
     const out = cmd.buffer(n);
     cmd.elementwise(
       DROPOUT_MASK,
-      [n, layer, f32bits(q), f32bits(1 / (1 - q))],
+      { count: n, layer, q: f32bits(q), keep: f32bits(1 / (1 - q)) },
       [cmd.buffer(Uint32Array.of(seed, iteration)), out],
       n,
     );
