@@ -126,7 +126,16 @@ test(
     // Nothing from the model became markup: no <b> or <script> element beyond the page's own two scripts.
     assert.equal(await page.locator('b, #charrnn-page script').count(), 0);
     assert.equal(await page.locator('script').count(), 2);
+  },
+);
 
+// On the page the test above leaves open (its last settings: the link's, seed 9, top-k 4, beam 3).
+test(
+  "the page's explorer colours and ranks the visitor's text as the kernel does; an edited link starts the page again",
+  { timeout: 120_000 },
+  async () => {
+    // The page's first sample, from the link's settings, is the explorer's first text.
+    const fromLink = kernelSample({ temperature: 0.7, prime: 'ROMEO: <b>', seed: 5, length: 120 });
     // The explorer on the visitor's text: the characters as typed, the model's guesses as the kernel makes them.
     const probe = 'ROMEO: <b>&"';
     await page.fill('.charrnn-probe-text', probe);

@@ -17,7 +17,7 @@ import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/che
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
 import { toFloat16 } from '../train/float16';
-import { pack } from './pack';
+import { pack, type PackOptions } from './pack';
 import {
   PRETRAINED_BUDGET_BYTES,
   STORED_TOLERANCE,
@@ -467,41 +467,34 @@ test('pack --continues NAME stores a fine-tune of a shipped model with both runs
 
 test('pack --continues refuses a fine-tune that is no better, of a fine-tune, of another text or model, or of no shipped model', async () => {
   await installed;
-  // The first run's own best, offered as its continuation, is no better than itself.
-  await assert.rejects(
+  /** pack() of the fine-tune in more/ (unless `opts` says otherwise) as a continuation. */
+  const packMore = (opts: Partial<PackOptions> & { name: string; continues: string }) =>
     pack({
-      name: 'tiny-same',
-      continues: 'tiny',
-      checkpoint: path.join(work, 'run', 'best'),
-      corpus: input,
-      log: path.join(work, 'log.jsonl'),
-      root,
-    }),
-    /the fine-tune's validation loss [\d.]+ is no better than pretrained:tiny's [\d.]+: not stored/,
-  );
-  await assert.rejects(
-    pack({
-      name: 'tiny-3',
-      continues: 'tiny-more',
       checkpoint: path.join(work, 'more', 'best'),
       corpus: input,
       log: path.join(work, 'more.jsonl'),
       root,
+      ...opts,
+    });
+  // The first run's own best, offered as its continuation, is no better than itself.
+  await assert.rejects(
+    packMore({
+      name: 'tiny-same',
+      continues: 'tiny',
+      checkpoint: path.join(work, 'run', 'best'),
+      log: path.join(work, 'log.jsonl'),
     }),
+    /the fine-tune's validation loss [\d.]+ is no better than pretrained:tiny's [\d.]+: not stored/,
+  );
+  await assert.rejects(
+    packMore({ name: 'tiny-3', continues: 'tiny-more' }),
     /pretrained:tiny-more already continues an earlier run/,
   );
   // Another text (the same characters, one more line) is not the one the first run was trained on.
   const longer = path.join(work, 'longer.txt');
   fs.writeFileSync(longer, fs.readFileSync(input, 'utf8') + fs.readFileSync(input, 'utf8').split('\n')[0] + '\n');
   await assert.rejects(
-    pack({
-      name: 'tiny-y',
-      continues: 'tiny',
-      checkpoint: path.join(work, 'more', 'best'),
-      corpus: longer,
-      log: path.join(work, 'more.jsonl'),
-      root,
-    }),
+    packMore({ name: 'tiny-y', continues: 'tiny', corpus: longer }),
     /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
   );
   // Another model (one layer of 8) trained on the same text is not its fine-tune either.
@@ -528,26 +521,14 @@ test('pack --continues refuses a fine-tune that is no better, of a fine-tune, of
   ]);
   assert.equal(narrow.code, 0, narrow.err);
   await assert.rejects(
-    pack({
+    packMore({
       name: 'tiny-z',
       continues: 'tiny',
       checkpoint: path.join(work, 'narrow', 'best'),
-      corpus: input,
       log: path.join(work, 'narrow.jsonl'),
-      root,
     }),
     /is not a fine-tune of pretrained:tiny on its text: the model or the corpus differs/,
   );
-  await assert.rejects(
-    pack({
-      name: 'tiny-x',
-      continues: 'nope',
-      checkpoint: path.join(work, 'more', 'best'),
-      corpus: input,
-      log: path.join(work, 'more.jsonl'),
-      root,
-    }),
-    /no pretrained model 'nope'/,
-  );
+  await assert.rejects(packMore({ name: 'tiny-x', continues: 'nope' }), /no pretrained model 'nope'/);
   assert.deepEqual(fs.readdirSync(root).sort(), ['manifest.json', 'tiny', 'tiny-more']);
 });
