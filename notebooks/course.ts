@@ -1,7 +1,8 @@
 /**
- * What the course notebooks share: getting a corpus the same way everywhere (and saying where it came from), the
- * loss of the simplest baseline to beat, showing and scoring a pretrained model against its card, and setting
- * models' losses side by side in a chart. Notebooks import it as `./course`.
+ * What the course notebooks share: their start (the mode, the models and training runs of each mode), getting a
+ * corpus the same way everywhere (and saying where it came from), the loss of the simplest baseline to beat, a
+ * pretrained model beside the notebook's own (its card, its loss scored against the card's), and models' losses side
+ * by side in a chart. Notebooks import it as `./course`.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -36,6 +37,52 @@ export function courseMode(env: NodeJS.ProcessEnv = process.env): Mode {
 /** The choice for the current mode: `byMode({ lesson: 300, full: 5000, ci: 20 })`. */
 export function byMode<T>(choices: Record<Mode, T>, mode: Mode = courseMode()): T {
   return choices[mode];
+}
+
+/** The model a notebook trains, by mode. */
+export type ModelShape = Omit<cr.ModelConfig, 'vocabSize'>;
+
+/** CI's model (one layer of 128), the lesson's (char-rnn's default, 2 x 128 LSTM), and the notebook's `full` one. */
+export function modelByMode(full: ModelShape, mode: Mode = courseMode()): ModelShape {
+  return byMode(
+    {
+      ci: { cell: 'lstm', hiddenSize: 128, numLayers: 1, dropout: 0 },
+      lesson: { cell: 'lstm', hiddenSize: 128, numLayers: 2, dropout: 0 },
+      full,
+    },
+    mode,
+  );
+}
+
+/**
+ * The training of each mode: CI's 100 iterations of Adam on 16 x 32 batches (seconds), and the notebook's lesson
+ * and full runs.
+ */
+export function trainingByMode(
+  runs: { lesson: Partial<cr.TrainOptions>; full: Partial<cr.TrainOptions> },
+  mode: Mode = courseMode(),
+): Partial<cr.TrainOptions> {
+  const ci: Partial<cr.TrainOptions> = {
+    batchSize: 16,
+    seqLength: 32,
+    maxIters: 100,
+    evalValEvery: 50,
+    optimizer: 'adam',
+    learningRate: 1e-2,
+  };
+  return byMode({ ci, ...runs }, mode);
+}
+
+/**
+ * A notebook's start: the TF.js backend, and one line saying what this mode runs (`notes`, else the usual words) and
+ * on which machine. Returns the time it started, for the last cell's `since(started)`.
+ */
+export async function startNotebook(notes: Partial<Record<Mode, string>> = {}): Promise<number> {
+  await cr.initBackend();
+  const usual = { ci: 'CI mode: tiny model and budget', lesson: 'lesson mode: a small model for a few minutes' };
+  const said = { full: 'full mode', ...usual, ...notes };
+  console.log(`${said[courseMode()]}; ${machine()}`);
+  return Date.now();
 }
 
 export interface OpenOptions {
@@ -297,4 +344,68 @@ export function scoreOnCard(
   const loss = (ids: cr.CharIds) =>
     cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
   return { splits, valLoss: loss(splits.val), testLoss: opts.test ? loss(splits.test) : undefined };
+}
+
+/** A pretrained model, and what pretrainedBeside found of the text it was trained on. */
+export interface PretrainedHere {
+  pre: cr.Pretrained;
+  card: cr.ModelCard;
+  /** The text it was trained on, where it is here (cardCorpus). */
+  trainedOn?: string;
+  /** Its split of that text and its validation loss there, scored as its card's was (scoreOnCard). */
+  scored?: ReturnType<typeof scoreOnCard>;
+}
+
+/**
+ * In a notebook write `{ text: text }`, not `{ text }`: tslab does not resolve a shorthand property that names another
+ * cell's variable (ReferenceError).
+ */
+export interface BesideOptions {
+  /** The text it was trained on, in what is printed: "the essays". */
+  what: string;
+  /** The notebook's own copy of the corpus, if it may be that text (cardCorpus checks the sha256). */
+  text?: string;
+  /** The model trained in the notebook and its validation ids: scored as the card's model was, and printed beside it. */
+  ours?: { model: cr.CharRNN; val: cr.CharIds };
+  /** Also list every model that ships with the library. */
+  list?: boolean;
+}
+
+/**
+ * The pretrained model `name` beside the notebook's: loads it (no download), shows its card, and where the text it
+ * was trained on is here (`text`, data/ or the dataset mirror) scores it on that text's validation split as its card
+ * was, printing its loss beside the card's and beside `ours` (else beside letter frequencies).
+ */
+export function pretrainedBeside(name: string, opts: BesideOptions): PretrainedHere {
+  const pre = cr.pretrained(name);
+  const card = pre.card;
+  if (opts.list) console.table(cr.pretrained.list());
+  showCard(card);
+  const trainedOn = cardCorpus(card, opts.text);
+  const scored = trainedOn ? scoreOnCard(pre, trainedOn) : undefined;
+  if (!scored) {
+    console.log(
+      `not here: ${opts.what} it was trained on (sha256 ${card.corpus.sha256.slice(0, 12)}...), so its loss is not scored`,
+    );
+    return { pre, card };
+  }
+  let beside: string;
+  if (opts.ours) {
+    const { batchSize, seqLength } = cr.trainOptions(card.training);
+    const mode = courseMode();
+    const own = cr.evaluate(opts.ours.model, opts.ours.val, { batchSize, seqLength }).loss;
+    beside = `the model trained above ${own.toFixed(3)}${mode === 'full' ? '' : ` (a ${mode}-mode model)`}`;
+  } else {
+    beside = `letter frequencies ${unigramLoss(scored.splits.train, scored.splits.val, pre.vocab.size).toFixed(3)}`;
+  }
+  console.log(
+    `validation loss, nats/char: the pretrained model ${scored.valLoss.toFixed(3)} (its card: ${card.loss.val.toFixed(3)}), ${beside}`,
+  );
+  return { pre, card, trainedOn, scored };
+}
+
+/** Throws unless `valLoss`, scored here on the text a pretrained model was trained on, is its card's to 0.5%. */
+export function checkOnCard(card: cr.ModelCard, valLoss: number): void {
+  if (!(Math.abs(valLoss - card.loss.val) <= 0.005 * card.loss.val))
+    throw new Error(`pretrained validation loss ${valLoss} differs from its card's ${card.loss.val} by more than 0.5%`);
 }
