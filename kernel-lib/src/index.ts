@@ -1,5 +1,6 @@
 /**
- * @charrnn/kernel: the one public entry point. Where to start reading, by folder (kernel-lib/src):
+ * @charrnn/kernel: the public entry point (browser.ts, `@charrnn/kernel/browser`, is the part of it a web page can run:
+ * the exported model page bundles it). Where to start reading, by folder (kernel-lib/src):
  *   model/     the cells (rnn.ts, lstm.ts, gru.ts: forward and step, shapes [B, H]) and charrnn.ts, the stack
  *   engine/    what runs the maths: contract.ts (what an engine is), choose.ts (the one chooser), start.ts
  *              (initBackend), loss, dropout and the optimizers every engine matches; one folder per engine:
