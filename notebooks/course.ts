@@ -339,11 +339,15 @@ export function scoreOnCard(
   text: string,
   opts: { test?: boolean } = {},
 ): { splits: ReturnType<typeof cr.splitCorpus>; valLoss: number; testLoss?: number } {
-  const o = cr.trainOptions(pre.card.training);
   const splits = cardSplits(pre, text);
-  const loss = (ids: cr.CharIds) =>
-    cr.evaluate(pre.model, ids, { batchSize: o.batchSize, seqLength: o.seqLength }).loss;
+  const loss = (ids: cr.CharIds) => lossAsOnCard(pre.card, pre.model, ids);
   return { splits, valLoss: loss(splits.val), testLoss: opts.test ? loss(splits.test) : undefined };
+}
+
+/** The loss of `model` on `ids`, scored as `card`'s losses were: in batches and sequences of its training's size. */
+function lossAsOnCard(card: cr.ModelCard, model: cr.CharRNN, ids: cr.CharIds): number {
+  const { batchSize, seqLength } = cr.trainOptions(card.training);
+  return cr.evaluate(model, ids, { batchSize, seqLength }).loss;
 }
 
 /** A pretrained model, and what pretrainedBeside found of the text it was trained on. */
@@ -391,9 +395,8 @@ export function pretrainedBeside(name: string, opts: BesideOptions): PretrainedH
   }
   let beside: string;
   if (opts.ours) {
-    const { batchSize, seqLength } = cr.trainOptions(card.training);
     const mode = courseMode();
-    const own = cr.evaluate(opts.ours.model, opts.ours.val, { batchSize, seqLength }).loss;
+    const own = lossAsOnCard(card, opts.ours.model, opts.ours.val);
     beside = `the model trained above ${own.toFixed(3)}${mode === 'full' ? '' : ` (a ${mode}-mode model)`}`;
   } else {
     beside = `letter frequencies ${unigramLoss(scored.splits.train, scored.splits.val, pre.vocab.size).toFixed(3)}`;

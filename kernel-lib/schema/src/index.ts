@@ -1,7 +1,8 @@
 /**
  * @charrnn/schema: what the library (@charrnn/kernel) and the JupyterLab extension (@charrnn/labextension) share,
- * as @jupyterlab/rendermime-interfaces serves JupyterLab: the JSON of every charrnn MIME type with its version, and
- * the colour scales. No dependencies, so the extension imports it without the library's Node code.
+ * as @jupyterlab/rendermime-interfaces serves JupyterLab: the JSON of every charrnn MIME type with its version,
+ * the colour scales, and the neuron search over a selection (correlation.ts) that the explorer runs on saved outputs.
+ * No dependencies, so the extension imports it without the library's Node code.
  */
 export * from './views';
 export * from './colors';

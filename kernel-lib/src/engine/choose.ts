@@ -13,7 +13,7 @@ import { webgpuEngine } from './webgpu/engine';
  * either a choice or an Engine (engineFor).
  */
 
-/** `value` as an engine choice, or a CharRNNError naming the choices (and `from`, where the value came from). */
+/** `value` as an engine choice, or a CharRNNError naming the choices. */
 export function checkEngineChoice(value: string): EngineChoice {
   const found = ENGINE_CHOICES.find((c) => c === value);
   if (found === undefined) throw new CharRNNError(`unknown engine '${value}' (expected ${oneOf(ENGINE_CHOICES)})`);

@@ -293,7 +293,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
 }
 
 /** The forward step kernel of a cell. */
-export function forwardShader(cell: CellType): Kernel<'B' | 'H' | 't' | 'offBhn'> {
+export function forwardShader(cell: CellType) {
   return stepKernel(
     ['B', 'H', 't', 'offBhn'],
     cell,
@@ -303,7 +303,7 @@ export function forwardShader(cell: CellType): Kernel<'B' | 'H' | 't' | 'offBhn'
 }
 
 /** The backward step kernel of a cell: `at` indexes step t's [B, H] rows (dha, hn; and h_{t-1}, c_{t-1} in hs, cs). */
-export function backwardShader(cell: CellType): Kernel<'B' | 'H' | 't'> {
+export function backwardShader(cell: CellType) {
   return stepKernel(['B', 'H', 't'], cell, BACKWARD[cell], 'step(b, j, H, (t * B + b) * G * H, (t * B + b) * H + j);');
 }
 
