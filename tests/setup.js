@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Sets up what `npm test`, `npm start` and `npm run bench` need on a fresh Debian machine, and does nothing
 // (quietly) when it is already there: Debian packages (Jupyter server, nbclient, chromium), npm packages,
-// the kernel-lib build, then for start/test the prebuilt extension, the JupyterLab app and the exported model
+// the kernel-lib build, then for start, class and test the prebuilt extension, the JupyterLab app and the exported model
 // page's script, each rebuilt only when its inputs changed (a hash of them is kept in .cache/builds/).
-// Usage: node tests/setup.js test|start|bench
+// Usage: node tests/setup.js test|start|class|bench
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
@@ -12,8 +12,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const mode = process.argv[2];
-if (!['test', 'start', 'bench'].includes(mode)) {
-  console.error('usage: node tests/setup.js test|start|bench');
+if (!['test', 'start', 'class', 'bench'].includes(mode)) {
+  console.error('usage: node tests/setup.js test|start|class|bench');
   process.exit(2);
 }
 
@@ -31,9 +31,10 @@ function mtime(file) {
 
 // Debian packages: the Jupyter server for JupyterLab, nbclient to run notebooks headless, chromium for the
 // browser test (it also ships SwiftShader, a CPU Vulkan, which with the Vulkan loader libvulkan1 runs the WebGPU
-// engine's tests on a machine without a GPU). Installed with apt-get when we are root, else named in one message.
+// engine's tests on a machine without a GPU), JupyterHub for `npm run class` and its test. Installed with apt-get when we are root, else named in one message.
 const DEBIAN = {
   start: ['python3-jupyter-server', 'python3-jupyterlab-server'],
+  class: ['python3-jupyter-server', 'python3-jupyterlab-server', 'jupyterhub'],
   test: [
     'python3-jupyter-server',
     'python3-jupyterlab-server',
@@ -41,6 +42,7 @@ const DEBIAN = {
     'jupyter-client',
     'chromium',
     'libvulkan1',
+    'jupyterhub',
   ],
   bench: [],
 };
@@ -113,7 +115,7 @@ function buildIfChanged(name, inputs, output, build) {
   fs.writeFileSync(stamp, hash);
 }
 
-if (mode === 'start' || mode === 'test') {
+if (mode !== 'bench') {
   const ext = require(path.join(root, 'labextension', 'package.json'));
   buildIfChanged(
     'labextension',

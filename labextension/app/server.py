@@ -2,15 +2,22 @@
 jupyter_server 1.23 and jupyterlab_server 2.16: the page, settings schemas, themes, workspaces and the
 prebuilt extensions found in <Jupyter data dirs>/labextensions. Started by start.js, which passes the
 ServerApp options (127.0.0.1, port, notebooks/ as root, our kernel as the only one) and the token, in
-JUPYTER_TOKEN: not on the command line, which every local user can read with `ps`."""
+JUPYTER_TOKEN: not on the command line, which every local user can read with `ps`.
+
+Under JupyterHub (the hub's spawner sets JUPYTERHUB_API_TOKEN) it is a student's single-user server instead: the
+hub's login replaces the token, the page gets the hub's settings (JupyterLab's Control Panel and Log Out), the hub's
+limits become the kernel's, and the course is copied into the student's home (class/hub-config.js writes the
+hub's side)."""
 
 import json
 import os
+import subprocess
 import sys
 
 from jupyter_core.paths import jupyter_config_dir
 from jupyter_server import version_info as server_version
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.serverapp import ServerApp
 from jupyterlab_server import LabServerApp
 from tornado import web, websocket
 from traitlets import default
@@ -24,7 +31,9 @@ class MeHandler(JupyterHandler):
 
     @web.authenticated
     def get(self):
-        identity = {"username": "user", "name": "User", "display_name": "User", "initials": "U",
+        # Under the hub, the current user is the hub's user model; alone, one anonymous user.
+        name = self.current_user.get("name", "user") if isinstance(self.current_user, dict) else "user"
+        identity = {"username": name, "name": name, "display_name": name, "initials": name[:1].upper(),
                     "avatar_url": None, "color": None}
         self.finish(json.dumps({"identity": identity, "permissions": {}}))
 
@@ -66,15 +75,65 @@ class CharRNNLab(LabServerApp):
         page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
         page_config["token"] = self.serverapp.token
         page_config["notebookVersion"] = json.dumps(list(server_version[:3]))
+        page_config.update(hub_page_config(self.serverapp))
         super().initialize_handlers()
         self.handlers.extend([(r"/api/me", MeHandler), (r"/api/events/subscribe", EventsHandler)])
+
+
+def hub_page_config(serverapp):
+    """The settings JupyterLab's hub extension reads (its Control Panel and Log Out items, the restart link), from
+    the ones jupyterhub-singleuser puts in the server's tornado settings; none outside a hub."""
+    settings = serverapp.tornado_settings
+    if "hub_prefix" not in settings:
+        return {}
+    return {
+        "hubPrefix": settings["hub_prefix"],
+        "hubHost": settings["hub_host"],
+        "hubUser": settings["user"],
+        "hubServerName": getattr(serverapp, "server_name", ""),
+        "shareUrl": settings["hub_prefix"].rstrip("/") + "/user-redirect",
+    }
+
+
+def limits_from_hub(env):
+    """A spawner's mem_limit and cpu_limit reach the server as MEM_LIMIT (bytes) and CPU_LIMIT (cores, maybe a
+    fraction): they become the kernel's memory cap (a run that cannot fit is refused with its estimate) and its
+    thread count, for the kernels this server starts. Settings the student made themselves win."""
+    if env.get("MEM_LIMIT"):
+        env.setdefault("CHARRNN_MAX_MEMORY", env["MEM_LIMIT"])
+    if env.get("CPU_LIMIT"):
+        threads = str(max(1, int(float(env["CPU_LIMIT"]))))
+        env.setdefault("CHARRNN_THREADS", threads)
+        env.setdefault("OPENBLAS_NUM_THREADS", threads)
+
+
+def copy_course(env):
+    """The course into ~/course on each start, as this student, without overwriting what they edited
+    (class/course-copy.js); from CHARRNN_COURSE_DIR, which the hub's config sets to the released course."""
+    if env.get("CHARRNN_COURSE_DIR"):
+        script = os.path.join(HERE, "class", "course-copy.js")
+        target = os.path.join(os.path.expanduser("~"), "course")
+        subprocess.run([env.get("CHARRNN_NODE", "node"), script, env["CHARRNN_COURSE_DIR"], target], check=False)
+
+
+def start_under_hub():
+    """jupyterhub-singleuser's ServerApp (the hub's login, its OAuth callback) with our extension enabled."""
+    from jupyterhub.singleuser.mixins import make_singleuser_app
+
+    limits_from_hub(os.environ)
+    copy_course(os.environ)
+    app = make_singleuser_app(ServerApp).instance(jpserver_extensions={CharRNNLab.get_extension_package(): True})
+    app.initialize(sys.argv[1:])
+    app.start()
 
 
 def _jupyter_server_extension_points():
     return [{"module": __name__, "app": CharRNNLab}]
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "JUPYTERHUB_API_TOKEN" in os.environ:
+    start_under_hub()
+elif __name__ == "__main__":
     # Taken out of the environment so that the kernels this server starts (and a notebook printing
     # process.env) do not get it; the option list below lives in this process only, never in `ps`.
     token = os.environ.pop("JUPYTER_TOKEN", None)

@@ -58,9 +58,9 @@ function freePort(preferred = 0) {
   });
 }
 
-async function waitUntilUp(url, child) {
+async function waitUntilUp(url, child, what = 'the Jupyter server') {
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the Jupyter server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -68,7 +68,7 @@ async function waitUntilUp(url, child) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the Jupyter server did not answer at ${url}`);
+  throw new Error(`${what} did not answer at ${url}`);
 }
 
 /**
@@ -127,7 +127,7 @@ async function main() {
   server.child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-module.exports = { startServer, jupyterEnv, register };
+module.exports = { startServer, jupyterEnv, register, freePort, waitUntilUp };
 
 if (require.main === module) {
   main().catch((e) => {

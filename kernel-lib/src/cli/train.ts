@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CharRNNError } from '../errors';
 import { initBackend } from '../engine/start';
 import { engineMemory } from '../engine/choose';
+import { defaultThreads } from '../engine/threads';
 import { CLIP_MODES, OPTIMIZER_NAMES } from '../engine/optimizer';
 import { CharRNN } from '../model/charrnn';
 import { loadCorpus } from '../text/corpus';
@@ -188,7 +189,7 @@ export const command = {
       min: 0,
       option: 'threads',
       default: D.threads,
-      help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = one per core)',
+      help: 'threads sharing each batch on the TF.js engine, at most --batch-size (0 = $CHARRNN_THREADS, else one per core)',
     },
     engine: { ...ENGINE_FLAG, option: 'engine' },
     backend: BACKEND_FLAG,
@@ -318,7 +319,7 @@ async function newTrainer(plan: RunPlan, v: Values, backend: string): Promise<Tr
   // Before the weights exist. With --engine auto this is the leanest engine's estimate; the Trainer checks again
   // for the engine it gets.
   const options = trainOptions(plan.options);
-  const threads = v.threads || os.availableParallelism();
+  const threads = v.threads || defaultThreads();
   checkTrainingMemory(trainingMemory(config, options, engineMemory(options.engine), threads, backend), flagOf);
   const model = CharRNN.create(config, { seed: v.seed });
   return new Trainer(model, corpus.vocab, corpus.data, plan.options);

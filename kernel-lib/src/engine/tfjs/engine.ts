@@ -1,7 +1,7 @@
-import * as os from 'node:os';
 import { backendInfo } from './backends';
 import { lossAndGrads } from './bptt';
 import type { Engine } from '../contract';
+import { defaultThreads } from '../threads';
 import { forward, step } from './forward';
 import { ParallelEngine } from './parallel';
 
@@ -22,11 +22,11 @@ export const tfjsEngine: Engine = {
   step,
   apply: (optimizer, params, grads, lr) => optimizer.apply(params, grads, lr),
   threads: {
-    // One per core on CPU backends (TF.js has no multi-threaded CPU backend in Node); tfjs-node threads its own ops.
+    // One per core (or CHARRNN_THREADS) on CPU backends (TF.js has no multi-threaded CPU backend in Node); tfjs-node threads its own ops.
     count(model, requested) {
       if (requested > 0) return requested;
       const cpuBackend = ['wasm', 'cpu'].includes(backendInfo()?.name ?? 'wasm');
-      return cpuBackend && !model.custom ? os.availableParallelism() : 1;
+      return cpuBackend && !model.custom ? defaultThreads() : 1;
     },
     start: (model, threads) => ParallelEngine.start(model, threads),
   },
