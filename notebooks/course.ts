@@ -123,8 +123,8 @@ export async function openCorpus(name: string, opts: OpenOptions): Promise<Cours
 async function locate(name: string, opts: OpenOptions): Promise<CourseCorpus> {
   cr.findDataset(name); // a name missing from the manifest is a mistake, never a reason for the stand-in
   // Outside full mode the Linux corpus is used only when already built: building it installs a 150 MB package.
-  const built = path.join(cr.defaultDataDir(), name, 'input.txt');
-  const skip = opts.mode !== 'full' && name === 'linux' && !fs.existsSync(built);
+  const built = [cr.defaultDataDir(), cr.sharedDataDir()].map((dir) => path.join(dir, name, 'input.txt'));
+  const skip = opts.mode !== 'full' && name === 'linux' && !built.some((file) => fs.existsSync(file));
   let file: string | undefined;
   let why = 'it is built only in full mode or by `npm run datasets -- fetch linux`';
   if (!skip) {
@@ -312,7 +312,7 @@ export function cardCorpus(card: cr.ModelCard, text?: string): string | undefine
           .join('');
   const copies = function* () {
     if (text !== undefined) yield text;
-    for (const dir of [cr.defaultDataDir(), cr.defaultMirror()]) {
+    for (const dir of new Set([cr.defaultDataDir(), cr.sharedDataDir(), cr.defaultMirror()])) {
       const file = dir && path.join(dir, card.corpus.name, 'input.txt');
       if (file && fs.existsSync(file)) yield fs.readFileSync(file, 'utf8');
     }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './lib/browser.mjs';
+import { NB, kernelReady as kernelReadyIn, runCell as runCellIn } from './lib/lab.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -16,7 +17,6 @@ const artifacts = path.join(root, 'test-artifacts', 'widgets-lab');
 const notebook = `widgets-lab-test-${process.pid}.ipynb`;
 const workDir = path.join(root, '.cache', 'widgets-lab', String(process.pid));
 const workspace = `widgets-lab-test-${process.pid}`; // a fresh workspace: no other notebook is restored beside ours
-const NB = '.jp-NotebookPanel:not(.lm-mod-hidden)';
 
 const cells = [
   `import * as cr from '@charrnn/kernel';
@@ -73,60 +73,14 @@ after(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-/**
- * Waits until the notebook runs our kernel and it is idle. When the kernel list was not ready as the notebook opened
- * (another server can be rewriting the project's kernelspec at that moment), JupyterLab asks which kernel to use:
- * the test picks ours, as a user would.
- */
-async function kernelReady() {
-  for (let i = 0; i < 240; i++) {
-    const dialog = page.locator('.jp-Dialog');
-    if (await dialog.count()) {
-      assert.match(await dialog.textContent(), /Select Kernel/);
-      await page.selectOption('.jp-Dialog select', { label: 'charrnn (TypeScript)' });
-      await page.click('.jp-Dialog .jp-mod-accept');
-    }
-    const ready = await page.evaluate(
-      (nb) =>
-        /charrnn/.test(document.querySelector(`${nb} .jp-Toolbar-kernelName`)?.textContent ?? '') &&
-        document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'idle',
-      NB,
-    );
-    if (ready) return;
-    await page.waitForTimeout(500);
-  }
-  throw new Error('the notebook never got an idle charrnn kernel');
-}
+const kernelReady = () => kernelReadyIn(page);
+const runCell = (i) => runCellIn(page, i);
 
 function contents(method, body) {
   return fetch(`${server.base}/api/contents/${notebook}?token=${server.token}`, {
     method,
     body: body && JSON.stringify(body),
   });
-}
-
-/**
- * Runs the i-th cell from the notebook UI (select it, Shift+Enter) and waits until the kernel has taken it (its
- * prompt shows [*] or a number); a kernel that has just started may miss the first try, so it tries again.
- */
-async function runCell(i) {
-  const prompt = page.locator(`${NB} .jp-Cell >> nth=${i}`).locator('.jp-InputArea-prompt');
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const dialog = page.locator('.jp-Dialog');
-    if (await dialog.count())
-      throw new Error(`a JupyterLab dialog is in the way: ${await dialog.first().textContent()}`);
-    await page.click(`${NB} .jp-Cell >> nth=${i}`);
-    await page.keyboard.press('Shift+Enter');
-    try {
-      await page.waitForFunction((el) => /\[(\*|\d+)\]/.test(el.textContent), await prompt.elementHandle(), {
-        timeout: 10_000,
-      });
-      return;
-    } catch {
-      // not taken yet: try again
-    }
-  }
-  throw new Error(`cell ${i} did not run`);
 }
 
 const iteration = async () =>

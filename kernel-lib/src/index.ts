@@ -33,7 +33,7 @@ export type { CharIds } from './text/vocab';
 export { loadCorpus, corpusFromText, splitCorpus, defaultCacheDir } from './text/corpus';
 export type { Corpus, Splits, LoadOptions } from './text/corpus';
 export { Batches } from './text/batches';
-export { fetchDataset, datasetOrStandIn, defaultMirror, defaultDataDir } from './data/datasets';
+export { fetchDataset, datasetOrStandIn, defaultMirror, defaultDataDir, sharedDataDir } from './data/datasets';
 export type { FetchOptions, CorpusSource } from './data/datasets';
 export { loadManifest, findDataset } from './data/manifest';
 export type { DatasetEntry } from './data/manifest';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CharRNNError } from '../errors';
 import { writeAll, writeFileAtomic } from '../text/atomic';
@@ -13,7 +14,7 @@ import { StandInStyle, standInCorpus } from './standin';
 export interface FetchOptions {
   /** A folder holding <name>/input.txt. Default: $CHARRNN_DATASETS_MIRROR, else ../shared/datasets beside the repo. */
   mirror?: string;
-  /** Where verified copies go, as <dataDir>/<name>/input.txt. Default: <repo>/data (git-ignored). */
+  /** Where verified copies go, as <dataDir>/<name>/input.txt. Default: defaultDataDir(). */
   dataDir?: string;
   /** The corpora to choose from. Default: datasets/manifest.json. */
   manifest?: DatasetEntry[];
@@ -30,13 +31,31 @@ export function defaultMirror(): string | undefined {
   return fs.existsSync(beside) ? beside : undefined;
 }
 
-export function defaultDataDir(): string {
+/** The project's data folder, <repo>/data (git-ignored): a corpus fetched there once serves every user of this install. */
+export function sharedDataDir(): string {
   return path.join(repoRoot(), 'data');
 }
 
 /**
+ * Where fetched corpora go: the project's data folder, or for a user who cannot write there (a student on a class
+ * server, where the teacher's install is read-only to them) $XDG_CACHE_HOME/charrnn/datasets in their own home.
+ */
+export function defaultDataDir(): string {
+  const shared = sharedDataDir();
+  let existing = shared;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+    return shared;
+  } catch {
+    return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'charrnn', 'datasets');
+  }
+}
+
+/**
  * Put a verified copy of a corpus in the data folder and return the path of its input.txt.
- * Sources, in order: a copy already there with the right sha256; the mirror folder; the manifest's download
+ * Sources, in order: a copy already there (or, with no dataDir given, in the shared data folder) with the right
+ * sha256, or for linux one already built; the mirror folder; the manifest's download
  * URLs (resumable, see download.ts), made into the corpus by the entry's recipe (recipes.ts). Every copy is checked
  * against the manifest's sha256 and written under a temporary name, then renamed, so a failed fetch never leaves a
  * half file. `linux` is built from Debian's package instead.
@@ -46,6 +65,8 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   const dir = path.join(opts.dataDir ?? defaultDataDir(), name);
   const dest = path.join(dir, 'input.txt');
   const log = opts.log ?? (() => {});
+  const shared = opts.dataDir === undefined ? path.join(sharedDataDir(), name, 'input.txt') : dest;
+  if (entry.debianPackage && !fs.existsSync(dest) && fs.existsSync(shared)) return shared;
   if (entry.debianPackage)
     return buildLinuxCorpus({
       out: dest,
@@ -57,7 +78,8 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   if (opts.maxBytes !== undefined)
     throw new CharRNNError(`--max-bytes applies only to corpora built locally (linux), not '${name}'`);
   if (!entry.sha256) throw new CharRNNError(`dataset '${name}' has no sha256 in the manifest`);
-  if (fs.existsSync(dest) && (await sha256File(dest)) === entry.sha256) return dest;
+  for (const ready of new Set([dest, shared]))
+    if (fs.existsSync(ready) && (await sha256File(ready)) === entry.sha256) return ready;
 
   const mirror = opts.mirror ?? defaultMirror();
   const mirrored = mirror && path.join(mirror, name, 'input.txt');

@@ -160,6 +160,15 @@ async function releaseCourse(runDir) {
   return course;
 }
 
+/** Refuses a run folder the students' servers could not reach: each folder above it must let others through. */
+function checkReachable(dir) {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d))
+    if ((fs.statSync(d).mode & 0o001) === 0)
+      throw new ClassError(
+        `the students cannot reach the run folder ${dir}: ${d} is closed to other users (chmod o+x, or --run-dir elsewhere)`,
+      );
+}
+
 /** Copies the course into each user's ~/course, as that user (course-copy.js), and prints what changed. */
 function push(users, course) {
   for (const user of users) {
@@ -232,6 +241,7 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
   register(SYSTEM_JUPYTER);
   fs.mkdirSync(o.runDir, { recursive: true });
   fs.chmodSync(o.runDir, 0o755); // the students' servers read the released course in it
+  checkReachable(o.runDir);
   const course = await releaseCourse(o.runDir);
   const [hubPort, proxyApiPort] = [await freePort(), await freePort()];
   const config = hubConfig({
