@@ -94,8 +94,9 @@ async function firstLesson(i, started) {
   for (const cell of firstCodeCells) await runCell(page, cell);
   await page.waitForSelector('.charrnn-training .charrnn-status[data-status="running"]', { timeout: 300_000 });
   const seconds = (Date.now() - started) / 1000;
-  await page.click('.charrnn-training .charrnn-stop');
-  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 120_000 });
+  // With the whole class training on a few cores the page redraws slowly: the button can take a while to settle.
+  await page.click('.charrnn-training .charrnn-stop', { timeout: 180_000 });
+  await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 180_000 });
   await page.screenshot({ path: path.join(artifacts, `${user(i)}.png`) });
   return { page, seconds };
 }

@@ -10,19 +10,21 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { freePort, register, waitUntilUp } = require('../start.js');
-const { hubConfig } = require('./hub-config.js');
+const { hubConfig, serverLines } = require('./hub-config.js');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const PYTHON = process.env.CHARRNN_PYTHON || '/usr/bin/python3';
 const SYSTEM_JUPYTER = '/usr/local/share/jupyter'; // on every user's Jupyter path, writable only by root
 const GiB = 2 ** 30;
-const USAGE = `usage: npm run class -- [start] --roster FILE [options] | add NAME... | remove NAME... | push
+const USAGE = `usage: npm run class -- [start] --roster FILE [options] | add NAME... | remove NAME... | push | install
   start (default)  makes an account for each roster name that has none (its password printed once), installs our
                    kernel and extension system-wide, releases the course, and serves the hub until Ctrl-C
   add NAME...      adds students to the class (accounts made, passwords printed once); no restart needed
   remove NAME...   takes students out of the class: their login locked, their home kept (userdel -r deletes it)
   push             copies the course into every student's ~/course; a notebook a student edited stays, and the
                    new version lands beside it
+  install          for a hub of your own: installs our kernel and extension system-wide, releases the course, and
+                   prints the lines that give its students our JupyterLab with the course
 options:
   --roster FILE         one user name a line; # comments and blank lines are skipped
   --teacher NAME        the hub's admin, an account like the students' (default: teacher)
@@ -36,7 +38,9 @@ options:
   --run-dir DIR         the hub's config, database and released course (default .class/ in the project)`;
 
 /** A mistake in the teacher's input or the machine's state: one line on stderr, exit 1, no stack trace. */
-class ClassError extends Error {}
+class ClassError extends Error {
+  name = 'ClassError';
+}
 
 function options(argv) {
   const { values, positionals } = parseArgs({
@@ -226,6 +230,33 @@ function bindUrl(o) {
 // What a student's kernel takes from the teacher's environment: where corpora come from.
 const PASSED_ON = ['CHARRNN_DATASETS_MIRROR', 'CHARRNN_DOWNLOADS_URL'];
 
+/** How a hub starts our server for a student (hub-config.js's serverLines). */
+function serverSettings(course) {
+  return {
+    python: PYTHON,
+    serverPy: path.join(__dirname, '..', 'server.py'),
+    node: process.execPath,
+    courseDir: course,
+    environment: Object.fromEntries(PASSED_ON.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
+  };
+}
+
+/** For an existing hub: our kernel and extension system-wide, the course released, and the lines for its config. */
+async function install(o) {
+  const kernel = register(SYSTEM_JUPYTER);
+  fs.mkdirSync(o.runDir, { recursive: true });
+  fs.chmodSync(o.runDir, 0o755);
+  checkReachable(o.runDir);
+  const course = await releaseCourse(o.runDir);
+  console.log(
+    `installed the "${kernel}" kernel and @charrnn/labextension in ${SYSTEM_JUPYTER}; the course is in ${course}`,
+  );
+  console.log(`A hub whose servers run a JupyterLab 4 of their own now offers our kernel and widgets as they are.`);
+  console.log(`For our JupyterLab with the course in each home, add to the hub's jupyterhub_config.py:
+`);
+  console.log(serverLines(serverSettings(course)));
+}
+
 /**
  * Enrols the roster, installs our kernel and extension system-wide, releases the course, writes the hub's config
  * and starts the hub; resolves once it answers. `stop()` stops it (and with it the students' servers).
@@ -253,14 +284,10 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
     proxyCommand: [process.execPath, require.resolve('configurable-http-proxy/bin/configurable-http-proxy')],
     group: `${o.prefix}class`,
     teacher,
-    python: PYTHON,
-    serverPy: path.join(__dirname, '..', 'server.py'),
-    node: process.execPath,
-    courseDir: course,
+    ...serverSettings(course),
     memory,
     cpus,
     idleSeconds,
-    environment: Object.fromEntries(PASSED_ON.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
     systemd: fs.existsSync('/run/systemd/system'),
   });
   const configFile = path.join(o.runDir, 'jupyterhub_config.py');
@@ -312,6 +339,7 @@ async function main(argv) {
     }
     return;
   }
+  if (o.command === 'install' && o.names.length === 0) return install(o);
   if (o.command === 'push' && o.names.length === 0) return push(members(group), await releaseCourse(o.runDir));
   if (o.command !== 'start' || o.names.length > 0) throw new ClassError(USAGE);
   const hub = await startClass(o);

@@ -14,9 +14,28 @@ function py(value) {
   return JSON.stringify(value); // a JSON string or number is a Python one too
 }
 
+/** Our kernel alone, as under `npm start`. */
+const KERNEL_ARGS = [
+  '--KernelSpecManager.allowed_kernelspecs=charrnn',
+  '--MappingKernelManager.default_kernel_name=charrnn',
+];
+
+/**
+ * The spawner settings that make a hub's servers ours, the course in each home: the class's config has them, and
+ * `npm run class -- install` prints them for an existing hub's. `s`: { python, serverPy, node, courseDir, environment }.
+ */
+function serverLines(s, extraArgs = []) {
+  return `c.Spawner.cmd = ${py([s.python, s.serverPy])}
+c.Spawner.args = ${py([...KERNEL_ARGS, ...extraArgs])}
+c.Spawner.default_url = '/lab/tree/course'
+# The released course, copied into ~/course on each start without overwriting what a student edited (server.py),
+# and what the kernel needs from the teacher's environment (a corpora mirror, a downloads address).
+c.Spawner.environment = ${py({ CHARRNN_COURSE_DIR: s.courseDir, CHARRNN_NODE: s.node, ...s.environment })}`;
+}
+
 /**
  * The config's text. `s`: { runDir, bindUrl, ssl: {cert, key} | null, hubPort, proxyApiPort, proxyCommand, group,
- * teacher, python, serverPy, node, courseDir, memory (bytes), cpus, idleSeconds, environment, systemd }.
+ * teacher, memory (bytes), cpus, idleSeconds, systemd } and serverLines's.
  */
 function hubConfig(s) {
   const serverCmd = [s.python, s.serverPy];
@@ -70,20 +89,16 @@ class ScopedSpawner(LocalProcessSpawner):
 
 c.JupyterHub.spawner_class = ScopedSpawner`
     : `# No systemd here (it is not process 1): the limits below are honoured by our kernel, not enforced by the system.
-c.JupyterHub.spawner_class = 'localprocess'
-c.Spawner.cmd = ${py(serverCmd)}`
+c.JupyterHub.spawner_class = 'localprocess'`
 }
 c.Spawner.notebook_dir = '~'
-c.Spawner.default_url = '/lab/tree/course'
-c.Spawner.args = ${py([
-    '--KernelSpecManager.allowed_kernelspecs=charrnn',
-    '--MappingKernelManager.default_kernel_name=charrnn',
-    // Idle culling, jupyter_server's own: a kernel idle this long is shut down, and a server with no kernels and no
-    // activity this long stops itself; the notebooks and checkpoints stay in the home.
-    `--MappingKernelManager.cull_idle_timeout=${s.idleSeconds}`,
-    `--MappingKernelManager.cull_interval=${Math.max(10, Math.min(300, Math.round(s.idleSeconds / 4)))}`,
-    `--ServerApp.shutdown_no_activity_timeout=${s.idleSeconds}`,
-  ])}
+# Idle culling, jupyter_server's own (the last three arguments): a kernel idle this long is shut down, and a server
+# with no kernels and no activity this long stops itself; the notebooks and checkpoints stay in the home.
+${serverLines(s, [
+  `--MappingKernelManager.cull_idle_timeout=${s.idleSeconds}`,
+  `--MappingKernelManager.cull_interval=${Math.max(10, Math.min(300, Math.round(s.idleSeconds / 4)))}`,
+  `--ServerApp.shutdown_no_activity_timeout=${s.idleSeconds}`,
+])}
 # Limits per student. The spawner hands them to the server as MEM_LIMIT and CPU_LIMIT, which server.py turns into
 # the kernel's memory cap (CHARRNN_MAX_MEMORY: a run that cannot fit is refused with its estimate) and thread count.
 c.Spawner.mem_limit = ${s.memory}
@@ -91,10 +106,7 @@ c.Spawner.cpu_limit = ${s.cpus}
 # A class logging in at once on a small machine: servers may take a while to come up.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
-# The released course, copied into ~/course on each start without overwriting what a student edited (server.py),
-# and what the kernel needs from the teacher's environment (a corpora mirror, a downloads address).
-c.Spawner.environment = ${py({ CHARRNN_COURSE_DIR: s.courseDir, CHARRNN_NODE: s.node, ...s.environment })}
 `;
 }
 
-module.exports = { hubConfig, py };
+module.exports = { hubConfig, serverLines };
