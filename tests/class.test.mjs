@@ -76,6 +76,8 @@ after(async () => {
 /** Logs `name` in through the hub's form, in a fresh browser context; resolves on their Lab page. */
 async function logIn(name, password = PASSWORD) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  // A class training at once on a few cores: every page is slow, so every step may wait minutes.
+  context.setDefaultTimeout(300_000);
   const page = await context.newPage();
   await page.goto(`${hub.url}hub/login`);
   await page.fill('input[name=username]', name);
@@ -91,7 +93,7 @@ async function firstLesson(i, started) {
   await page.goto(`${hub.url}user/${user(i)}/lab/tree/course/03-shakespeare.ipynb?reset`);
   await page.waitForSelector(`${NB} .jp-Cell`, { timeout: 240_000 });
   await kernelReady(page);
-  for (const cell of firstCodeCells) await runCell(page, cell);
+  for (const cell of firstCodeCells) await runCell(page, cell, { wait: 60_000 });
   await page.waitForSelector('.charrnn-training .charrnn-status[data-status="running"]', { timeout: 300_000 });
   const seconds = (Date.now() - started) / 1000;
   // With the whole class training on a few cores the page redraws slowly: the button can take a while to settle.
@@ -126,10 +128,19 @@ test(
       `bench: class of ${STUDENTS} on ${os.availableParallelism()} cores: first dashboard after ${times[0].toFixed(0)} s, ` +
         `all ${STUDENTS} after ${times.at(-1).toFixed(0)} s (login, server start, notebook, kernel, 3 cells)`,
     );
+    const rss = [];
     for (const i of names.keys()) {
-      const ps = execFileSync('ps', ['-u', user(i), '-o', 'args='], { encoding: 'utf8' });
+      const ps = execFileSync('ps', ['-u', user(i), '-o', 'rss=,args='], { encoding: 'utf8' });
       assert.match(ps, /kernel\/main\.js/, `${user(i)}'s kernel runs as ${user(i)}`);
+      rss.push(
+        ps
+          .trim()
+          .split('\n')
+          .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0) / 1024,
+      );
     }
+    const [least, most] = [Math.min(...rss), Math.max(...rss)].map((mb) => mb.toFixed(0));
+    console.log(`bench: memory per student after the lesson's training (server and kernel): ${least} to ${most} MB`);
   },
 );
 

@@ -31,9 +31,10 @@ export async function kernelReady(page) {
 
 /**
  * Runs the i-th cell from the notebook UI (select it, Shift+Enter) and waits until the kernel has taken it (its
- * prompt shows [*] or a number); a kernel that has just started may miss the first try, so it tries again.
+ * prompt shows [*] or a number); a kernel that has just started may miss the first try, so it tries again after
+ * `wait` ms (on a loaded machine, give it longer: a second try that lands runs the cell twice).
  */
-export async function runCell(page, i) {
+export async function runCell(page, i, { wait = 10_000 } = {}) {
   const prompt = page.locator(`${NB} .jp-Cell >> nth=${i}`).locator('.jp-InputArea-prompt');
   for (let attempt = 0; attempt < 5; attempt++) {
     const dialog = page.locator('.jp-Dialog');
@@ -43,7 +44,7 @@ export async function runCell(page, i) {
     await page.keyboard.press('Shift+Enter');
     try {
       await page.waitForFunction((el) => /\[(\*|\d+)\]/.test(el.textContent), await prompt.elementHandle(), {
-        timeout: 10_000,
+        timeout: wait,
       });
       return;
     } catch {
