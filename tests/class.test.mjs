@@ -239,6 +239,21 @@ test('push keeps what a student edited and restores what they deleted', { skip, 
   assert.equal(fs.statSync(deleted).uid, Number(execFileSync('id', ['-u', user(2)], { encoding: 'utf8' })));
 });
 
+test(
+  'remove takes a student out of the class: their login refused, their home kept',
+  { skip, timeout: 120_000 },
+  async () => {
+    const cli = path.join(root, 'labextension/app/class/class.js');
+    const out = execFileSync(process.execPath, [cli, 'remove', 's2', '--prefix', PREFIX], { encoding: 'utf8' });
+    assert.match(out, new RegExp(`${user(2)}: out of the class, login locked; the home /home/${user(2)} is kept`));
+    const page = await logIn(user(2));
+    assert.match(page.url(), /\/hub\/login/);
+    await page.context().close();
+    assert.ok(fs.existsSync(path.join('/home', user(2), 'course', '03-shakespeare.ipynb')));
+    execFileSync(process.execPath, [cli, 'add', 's2', '--prefix', PREFIX]); // back for the restart check
+  },
+);
+
 const noSystemd =
   !fs.existsSync('/run/systemd/system') && 'needs systemd as process 1 for the CPUQuota scopes: not here';
 test(

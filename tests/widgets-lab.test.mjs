@@ -454,3 +454,11 @@ test(
     await page.screenshot({ path: path.join(artifacts, 'reopened-running.png') });
   },
 );
+
+test("outside a hub the File menu has no hub items (the hub extension stays quiet without the hub's settings)", async () => {
+  await page.click('.lm-MenuBar-itemLabel:text-is("File")');
+  const labels = await page.locator('.lm-Menu-itemLabel').allTextContents();
+  await page.keyboard.press('Escape');
+  assert.ok(labels.includes('Save All'), labels.join(', '));
+  assert.ok(!labels.includes('Hub Control Panel') && !labels.includes('Log Out'), labels.join(', '));
+});
