@@ -42,7 +42,10 @@ let log;
 function removeTestAccounts() {
   const passwd = fs.readFileSync('/etc/passwd', 'utf8');
   for (const name of passwd.split('\n').map((l) => l.split(':')[0]))
-    if (name.startsWith(PREFIX)) spawnSync('userdel', ['-r', '-f', name], { stdio: 'ignore' });
+    if (name.startsWith(PREFIX)) {
+      spawnSync('pkill', ['-KILL', '-u', name], { stdio: 'ignore' }); // userdel leaves processes, uid and all
+      spawnSync('userdel', ['-r', '-f', name], { stdio: 'ignore' });
+    }
   spawnSync('groupdel', [`${PREFIX}class`], { stdio: 'ignore' });
 }
 
@@ -279,6 +282,11 @@ test(
     await Promise.all(pages.map((p) => p.context().close()));
     await hub.stop();
     fs.closeSync(log);
+    // The hub stops every server, and each server its kernels: none outlives them.
+    const kernels = () =>
+      names.filter((_, i) => spawnSync('pgrep', ['-u', user(i), '-f', 'kernel/main.js']).status === 0);
+    for (let t = 0; t < 20 && kernels().length > 0; t++) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(kernels(), [], 'students with kernels still running after the hub stopped');
     await startHub();
     for (const dir of checkpoints) assert.ok(fs.existsSync(dir), `${dir} is still there`);
     const page = await logIn(user(0));

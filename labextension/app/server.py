@@ -11,6 +11,7 @@ hub's side)."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -124,6 +125,9 @@ def start_under_hub():
     copy_course(os.environ)
     app = make_singleuser_app(ServerApp).instance(jpserver_extensions={CharRNNLab.get_extension_package(): True})
     app.initialize(sys.argv[1:])
+    # The spawner stops a server with SIGINT first. Without a terminal jupyter_server takes that as a
+    # KeyboardInterrupt and exits without shutting its kernels down, which then outlive it: stop as on SIGTERM.
+    signal.signal(signal.SIGINT, app._signal_stop)
     app.start()
 
 
