@@ -243,17 +243,23 @@ test('push keeps what a student edited and restores what they deleted', { skip, 
 });
 
 test(
-  'remove takes a student out of the class: their login refused, their home kept',
+  'remove takes a student out of the class: their login refused, their session ended, their home kept',
   { skip, timeout: 120_000 },
   async () => {
     const cli = path.join(root, 'labextension/app/class/class.js');
-    const out = execFileSync(process.execPath, [cli, 'remove', 's2', '--prefix', PREFIX], { encoding: 'utf8' });
-    assert.match(out, new RegExp(`${user(2)}: out of the class, login locked; the home /home/${user(2)} is kept`));
+    const status = () =>
+      pages[2].request.get(`${hub.url}user/${user(2)}/api/status`, { maxRedirects: 0 }).then((r) => r.status());
+    assert.equal(await status(), 200, 'logged in before');
+    const argv = [cli, 'remove', 's2', '--prefix', PREFIX, '--run-dir', runDir];
+    const out = execFileSync(process.execPath, argv, { encoding: 'utf8' });
+    const said = `${user(2)}: out of the class, login locked, server stopped and sessions ended; the home /home/${user(2)} is kept`;
+    assert.ok(out.includes(said), out);
+    assert.notEqual(await status(), 200, 'the session they were logged in with is over');
     const page = await logIn(user(2));
     assert.match(page.url(), /\/hub\/login/);
     await page.context().close();
     assert.ok(fs.existsSync(path.join('/home', user(2), 'course', '03-shakespeare.ipynb')));
-    execFileSync(process.execPath, [cli, 'add', 's2', '--prefix', PREFIX]); // back for the restart check
+    execFileSync(process.execPath, [cli, 'add', 's2', '--prefix', PREFIX]); // back in the class for the restart check
   },
 );
 

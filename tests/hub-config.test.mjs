@@ -74,6 +74,7 @@ const settings = {
   cpus: 0.5,
   idleSeconds: 3600,
   systemd: false,
+  serviceTokenFile: tmpFile('class-api-token', 'secret-token\n'),
 };
 
 /** Loads a config as JupyterHub does (exec with get_config) and returns the settings that matter, as JSON. */
@@ -90,7 +91,7 @@ print(json.dumps({
   "env": c.Spawner.environment, "mem": c.Spawner.mem_limit, "cpu": c.Spawner.cpu_limit,
   "spawner": sp if isinstance(sp, str) else [b.__name__ for b in sp.__mro__][:2],
   "preexec": None if isinstance(sp, str) else repr(sp.make_preexec_fn(None, "x")),
-  "db": c.JupyterHub.db_url}))`;
+  "db": c.JupyterHub.db_url, "services": c.JupyterHub.services, "roles": c.JupyterHub.load_roles}))`;
   const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
@@ -116,6 +117,8 @@ test(
     assert.equal(c.cpu, 0.5);
     assert.equal(c.spawner, 'localprocess');
     assert.equal(c.db, 'sqlite:////srv/class/jupyterhub.sqlite');
+    assert.deepEqual(c.services, [{ name: 'charrnn-class', api_token: 'secret-token' }]);
+    assert.deepEqual(c.roles[0].scopes, ['admin:users', 'admin:servers']);
   },
 );
 

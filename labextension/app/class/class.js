@@ -20,7 +20,7 @@ const USAGE = `usage: npm run class -- [start] --roster FILE [options] | add NAM
   start (default)  makes an account for each roster name that has none (its password printed once), installs our
                    kernel and extension system-wide, releases the course, and serves the hub until Ctrl-C
   add NAME...      adds students to the class (accounts made, passwords printed once); no restart needed
-  remove NAME...   takes students out of the class: their login locked, their home kept (userdel -r deletes it)
+  remove NAME...   takes students out of the class: login locked, server stopped, sessions ended, home kept
   push             copies the course into every student's ~/course; a notebook a student edited stays, and the
                    new version lands beside it
   install          for a hub of your own: installs our kernel and extension system-wide, releases the course, and
@@ -289,6 +289,7 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
     cpus,
     idleSeconds,
     systemd: fs.existsSync('/run/systemd/system'),
+    serviceTokenFile: serviceToken(o.runDir).file,
   });
   const configFile = path.join(o.runDir, 'jupyterhub_config.py');
   fs.writeFileSync(configFile, config);
@@ -304,6 +305,11 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
   await waitUntilUp(`http://127.0.0.1:${hubPort}/hub/api/`, child, 'the hub').catch((e) => {
     throw new ClassError(`${e.message} (its log above says why)`);
   });
+  // Where `remove` finds the running hub's API.
+  fs.writeFileSync(
+    path.join(o.runDir, 'hub.json'),
+    JSON.stringify({ api: `http://127.0.0.1:${hubPort}/hub/api` }) + '\n',
+  );
   console.log(`\n  charrnn class: ${bind.url}  (${students.length} students, teacher ${teacher})`);
   console.log(
     `  per student: ${(memory / GiB).toFixed(1)} GiB memory, ${cpus} cores` +
@@ -321,6 +327,45 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
   return { url: bind.url, hubPort, child, stop, students, teacher, course };
 }
 
+/** The token of the hub's charrnn-class service (hub-config.js), made on the first start; readable by root alone. */
+function serviceToken(runDir) {
+  const file = path.join(runDir, 'class-api-token');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  return { file, token: fs.readFileSync(file, 'utf8').trim() };
+}
+
+/**
+ * Takes students out of the class: out of the group, login locked, and, while the hub runs, their hub user deleted,
+ * which stops their server and ends the sessions they are logged in with. Their homes stay.
+ */
+async function remove(users, group, runDir) {
+  const api = fs.existsSync(path.join(runDir, 'hub.json'))
+    ? JSON.parse(fs.readFileSync(path.join(runDir, 'hub.json'), 'utf8')).api
+    : undefined;
+  for (const user of users.filter((u) => members(group).includes(u))) {
+    sh('gpasswd', ['-d', user, group]);
+    sh('usermod', ['-L', user]);
+    const ended = api && (await endSessions(api, serviceToken(runDir).token, user));
+    console.log(
+      `${user}: out of the class, login locked${ended ? ', server stopped and sessions ended' : ''}; ` +
+        `the home ${homeOf(user)} is kept (userdel -r ${user} deletes it)`,
+    );
+  }
+}
+
+/** Deletes the hub's record of `user` (their server stopped first); false when the hub is not running. */
+async function endSessions(api, token, user) {
+  try {
+    const r = await fetch(`${api}/users/${user}`, { method: 'DELETE', headers: { Authorization: `token ${token}` } });
+    if (r.status === 404) return true; // never logged in: nothing to end
+    if (!r.ok) throw new ClassError(`the hub refused to end ${user}'s sessions: HTTP ${r.status} ${await r.text()}`);
+    return true;
+  } catch (e) {
+    if (e instanceof ClassError) throw e;
+    return false; // the hub is not running: the locked login is enough
+  }
+}
+
 async function main(argv) {
   const o = options(argv);
   if (o.help) return console.log(USAGE);
@@ -329,16 +374,7 @@ async function main(argv) {
   const group = `${o.prefix}class`;
   const named = () => o.names.map((n) => accountName(o.prefix, n, ''));
   if (o.command === 'add' && o.names.length > 0) return enrolAll(named(), o);
-  if (o.command === 'remove' && o.names.length > 0) {
-    for (const user of named().filter((u) => members(group).includes(u))) {
-      sh('gpasswd', ['-d', user, group]);
-      sh('usermod', ['-L', user]);
-      console.log(
-        `${user}: out of the class, login locked; the home ${homeOf(user)} is kept (userdel -r ${user} deletes it)`,
-      );
-    }
-    return;
-  }
+  if (o.command === 'remove' && o.names.length > 0) return remove(named(), group, o.runDir);
   if (o.command === 'install' && o.names.length === 0) return install(o);
   if (o.command === 'push' && o.names.length === 0) return push(members(group), await releaseCourse(o.runDir));
   if (o.command !== 'start' || o.names.length > 0) throw new ClassError(USAGE);

@@ -35,6 +35,7 @@ c.Spawner.environment = ${py({ CHARRNN_COURSE_DIR: s.courseDir, CHARRNN_NODE: s.
 
 /**
  * The config's text. `s`: { runDir, bindUrl, ssl: {cert, key} | null, hubPort, proxyApiPort, proxyCommand, group,
+ * serviceTokenFile,
  * teacher, memory (bytes), cpus, idleSeconds, systemd } and serverLines's.
  */
 function hubConfig(s) {
@@ -68,6 +69,10 @@ c.JupyterHub.pid_file = ${py(`${s.runDir}/jupyterhub.pid`)}
 c.JupyterHub.authenticator_class = 'pam'
 c.LocalAuthenticator.allowed_groups = ${py(new Set([s.group]))}
 c.Authenticator.admin_users = ${py(new Set([s.teacher]))}
+# The class command's own way in while the hub runs (\`remove\` ends a student's sessions and server): a service
+# whose token is in the run folder, readable by root alone, allowed to manage users and their servers only.
+c.JupyterHub.services = [{"name": "charrnn-class", "api_token": open(${py(s.serviceTokenFile)}).read().strip()}]
+c.JupyterHub.load_roles = [{"name": "charrnn-class", "scopes": ["admin:users", "admin:servers"], "services": ["charrnn-class"]}]
 
 # Each student's server: our JupyterLab with our kernel only (installed system-wide in /usr/local/share/jupyter),
 # started by the local spawner as that student, in their home, on the course's folder.
