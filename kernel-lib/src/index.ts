@@ -57,8 +57,8 @@ export {
   CHECKPOINT_VERSION,
 } from './train/checkpoint';
 export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/checkpoint';
-export { evaluate, evaluateAsync } from './train/evaluate';
-export type { Evaluation } from './train/evaluate';
+export { READINGS, evaluate, evaluateAsync } from './train/evaluate';
+export type { Evaluation, EvaluateOptions } from './train/evaluate';
 export { pretrained } from './pretrained/pretrained';
 export type { Pretrained, PretrainedSummary, ModelCard } from './pretrained/pretrained';
 

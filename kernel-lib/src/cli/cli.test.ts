@@ -83,6 +83,16 @@ test('train, then sample, eval and info on the checkpoint', () => {
   assert.equal(e.code, 0, e.err);
   const ev = JSON.parse(e.out);
   assert.ok(ev.loss > 0 && Math.abs(ev.bpc - ev.loss / Math.LN2) < 1e-9 && ev.chars > 0);
+  // The same split as one stream: every char after the first is scored, the state carried through.
+  const c = charrnn('eval', 'cv', '--input', input, '--split', 'val', '--reading', 'continuous');
+  assert.equal(c.code, 0, c.err);
+  const cv = JSON.parse(c.out);
+  assert.equal(cv.reading, 'continuous');
+  assert.ok(cv.chars > ev.chars && cv.loss > 0, c.out);
+  assertUserError(
+    charrnn('eval', 'cv', '--input', input, '--reading', 'stream'),
+    /--reading must be one of batched, continuous/,
+  );
 
   const i = charrnn('info', 'cv');
   assert.equal(i.code, 0, i.err);
