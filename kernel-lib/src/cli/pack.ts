@@ -2,10 +2,11 @@
  * The maintainer's command that stores a finished run as a pretrained model (pretrained/pack.ts does the work); not
  * a charrnn subcommand, as users never run it:
  *   node kernel-lib/dist/cli/pack.js --name N --checkpoint RUN/best --corpus FILE --log RUN/log.jsonl
+ *   node kernel-lib/dist/cli/pack.js --rescore --name N --corpus FILE   (adds what the card lacks; weights untouched)
  */
 import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
-import { pack } from '../pretrained/pack';
+import { pack, rescore } from '../pretrained/pack';
 import { Command, parseFlags } from './args';
 
 export const command = {
@@ -27,6 +28,10 @@ export const command = {
       help: "what trained it, for the card (default: the checkpoint's engine and backend)",
     },
     hardware: { type: 'string', arg: 'TEXT', help: "where it trained, for the card (default: this machine's CPUs)" },
+    rescore: {
+      type: 'boolean',
+      help: "with --name and --corpus only: adds to an installed model's card the figures it lacks (the one-stream losses)",
+    },
   },
 } satisfies Command;
 
@@ -38,6 +43,13 @@ async function main(argv: string[]): Promise<void> {
     if (!value) throw new CharRNNError(`missing --${flag} (usage: pack.js ${command.usage})`);
     return value;
   };
+  if (v.rescore) {
+    await initBackend();
+    const card = await rescore({ name: required('name'), corpus: required('corpus') });
+    return void process.stderr.write(
+      `pack: ${card.name}: one stream: val ${card.loss.continuous!.val.toFixed(4)}, test ${card.loss.continuous!.test.toFixed(4)}\n`,
+    );
+  }
   const [name, checkpoint, corpus, log] = [
     required('name'),
     required('checkpoint'),

@@ -266,7 +266,7 @@ function makeCard(f: CardFacts): ModelCard {
       epochs: +(before.run.epochs + last.epoch).toFixed(3),
       wallTimeS: Math.round(before.run.wallTimeS + run.wallTimeS),
     },
-    loss: { ...f.loss, fullPrecision: f.full },
+    loss: { ...f.loss, fullPrecision: f.full, continuous: continuousLosses(f.model, f.splits, f.training.seqLength) },
     storage: { dtype: 'float16', bytes: f.bytes },
     samples: SAMPLE_TEMPERATURES.map((temperature) => ({
       temperature,
@@ -290,6 +290,12 @@ function makeCard(f: CardFacts): ModelCard {
     }),
     packedAt: new Date().toISOString(),
   };
+}
+
+/** The card's `loss.continuous`: each split read as one stream, the state carried through. */
+function continuousLosses(model: CharRNN, splits: Splits, seqLength: number): SplitLosses {
+  const at = { reading: 'continuous', seqLength } as const;
+  return { val: evaluate(model, splits.val, at).loss, test: evaluate(model, splits.test, at).loss };
 }
 
 /** Packs one model (see the file's comment); returns its card. */
@@ -334,7 +340,7 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
       weightsDtype: 'float16',
     });
     const model = (stored = loadCheckpoint(stage).model);
-    say(`${opts.name}: scoring the float16 model`);
+    say(`${opts.name}: scoring the float16 model (batched, and each split as one stream)`);
     const loss = score(model);
     const change = relativeChange(full, loss);
     if (!(change <= STORED_TOLERANCE)) {
@@ -356,6 +362,37 @@ export async function pack(opts: PackOptions): Promise<ModelCard> {
     stored?.dispose();
     src.model.dispose();
     tf.dispose(Object.values(src.trainTensors));
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Adds to an installed model's card what packs now measure and it lacks (loss.continuous), from the text it was
+ * trained on, checked against the card; the weights stay as they are. Rewrites card.json, README.md and the manifest.
+ */
+export async function rescore(opts: { name: string; corpus: string; root?: string }): Promise<ModelCard> {
+  const root = opts.root ?? PRETRAINED_DIR;
+  const dir = pretrainedDir(opts.name, root);
+  const card = readCard(dir);
+  if (!card) throw new CharRNNError(`pretrained model '${opts.name}' has no card.json in ${root}`);
+  const src = loadCheckpoint(dir);
+  const stage = path.join(root, `.pack-${opts.name}-${process.pid}`);
+  try {
+    const corpus = await loadCorpus(opts.corpus, { vocab: src.vocab });
+    if (corpus.sha256 !== card.corpus.sha256)
+      throw new CharRNNError(
+        `${opts.corpus} is not the text ${opts.name} was trained on (its card: ${card.corpus.name})`,
+      );
+    const splits = splitCorpus(corpus.data, card.split.train, card.split.val);
+    const continuous = continuousLosses(src.model, splits, trainOptions(card.training).seqLength);
+    const next: ModelCard = { ...card, loss: { ...card.loss, continuous } };
+    fs.cpSync(dir, stage, { recursive: true });
+    fs.writeFileSync(path.join(stage, 'card.json'), JSON.stringify(next, null, 1) + '\n');
+    fs.writeFileSync(path.join(stage, 'README.md'), cardMarkdown(next));
+    await install(root, opts.name, stage);
+    return next;
+  } finally {
+    src.model.dispose();
     fs.rmSync(stage, { recursive: true, force: true });
   }
 }

@@ -17,11 +17,12 @@ import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../train/che
 import { evaluate } from '../train/evaluate';
 import { trainOptions } from '../train/options';
 import { toFloat16 } from '../train/float16';
-import { pack, type PackOptions } from './pack';
+import { manifestEntry, pack, rescore, writeManifestEntry, type PackOptions } from './pack';
 import {
   PRETRAINED_BUDGET_BYTES,
   STORED_TOLERANCE,
   cardLines,
+  fileSha256,
   pretrained,
   readCard,
   readManifest,
@@ -129,6 +130,33 @@ test('pack stores float16 weights, a card with losses of both forms, samples and
     'weights.bin',
   ]);
   assert.match(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), /^# pretrained:tiny\n[\s\S]*Temperature 0\.5/);
+});
+
+test('pack --rescore adds the one-stream losses an older card lacks; the weights stay; another text is refused', async () => {
+  const card = await packed;
+  const dir = path.join(root, 'tiny');
+  // pack measures them: each split read as one stream, the state carried through.
+  const src = loadCheckpoint(dir);
+  const splits = splitCorpus((await loadCorpus(input, { vocab: src.vocab })).data, 0.9, 0.05);
+  const one = (data: typeof splits.val) => evaluate(src.model, data, { reading: 'continuous', seqLength: 10 }).loss;
+  assert.deepEqual(card.loss.continuous, { val: one(splits.val), test: one(splits.test) });
+  src.model.dispose();
+  const weights = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const { continuous, ...older } = card.loss;
+  fs.writeFileSync(path.join(dir, 'card.json'), JSON.stringify({ ...card, loss: older }));
+  await writeManifestEntry(root, 'tiny', manifestEntry(root, 'tiny', dir)); // as the pack of that time recorded it
+  const next = await rescore({ name: 'tiny', corpus: input, root });
+  assert.deepEqual(next.loss.continuous, continuous);
+  assert.deepEqual(readCard(dir), next);
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'weights.bin')), weights);
+  assert.equal(readManifest(root).models.tiny.files['card.json'], fileSha256(path.join(dir, 'card.json')));
+  assert.match(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), /\none stream   val \d\.\d{3}, test \d\.\d{3}/);
+  const other = path.join(work, 'reversed.txt');
+  fs.writeFileSync(other, [...fs.readFileSync(input, 'utf8')].reverse().join(''));
+  await assert.rejects(rescore({ name: 'tiny', corpus: other, root }), {
+    name: 'CharRNNError',
+    message: /reversed\.txt is not the text tiny was trained on/,
+  });
 });
 
 test("pretrained(name) loads the stored model: its weights are the checkpoint's rounded to float16, its logits the same to that precision", async () => {

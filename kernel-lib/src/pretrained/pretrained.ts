@@ -55,8 +55,13 @@ export interface ModelCard {
   epochs: number;
   /** The whole run, including the validations after the best that early stopping waited through. */
   run: { iterations: number; epochs: number; wallTimeS: number };
-  /** Of the stored model; `fullPrecision` of the float32 weights it was packed from, on the same text. */
-  loss: SplitLosses & { fullPrecision: SplitLosses };
+  /**
+   * Of the stored model, each split read as char-rnn reads it (the run's batch of streams, each starting cold);
+   * `fullPrecision` of the float32 weights it was packed from, on the same text. `continuous`: the stored model
+   * reading each split as one stream with the state carried through (evaluate's continuous reading, as n-gram
+   * models and most papers score); cards packed before it was measured lack it.
+   */
+  loss: SplitLosses & { fullPrecision: SplitLosses; continuous?: SplitLosses };
   storage: { dtype: 'float16'; bytes: number };
   samples: { temperature: number; seed: number; text: string }[];
   /** The run's learning curve, [iteration, nats per char] (train thinned to a few hundred points). */
@@ -218,6 +223,11 @@ export function cardLines(card: ModelCard): string[] {
     `split        contiguous ${s.train} / ${s.val} / ${s.test} (train / val / test)`,
     `stored       ${card.storage.dtype}, ${(card.storage.bytes / 1e6).toFixed(1)} MB`,
     `loss         val ${f(card.loss.val)}, test ${f(card.loss.test)} nats/char (full precision: val ${f(card.loss.fullPrecision.val)}, test ${f(card.loss.fullPrecision.test)})`,
+    ...(card.loss.continuous
+      ? [
+          `one stream   val ${f(card.loss.continuous.val)}, test ${f(card.loss.continuous.test)} nats/char (each split read as one stream)`,
+        ]
+      : []),
     `trained      ${card.iterations.toLocaleString('en-US')} iterations (${card.epochs.toFixed(2)} epochs) to the best validation; ` +
       `the run: ${card.run.iterations.toLocaleString('en-US')} iterations, ${(card.run.wallTimeS / 3600).toFixed(2)} h`,
     `engine       ${card.engine} on ${card.hardware}`,
