@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 
-from jupyter_core.paths import jupyter_config_dir
+from jupyter_core.paths import jupyter_config_dir, jupyter_runtime_dir
 from jupyter_server import version_info as server_version
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.serverapp import ServerApp
@@ -124,7 +124,10 @@ def start_under_hub():
     limits_from_hub(os.environ)
     copy_course(os.environ)
     app = make_singleuser_app(ServerApp).instance(jpserver_extensions={CharRNNLab.get_extension_package(): True})
-    app.initialize(sys.argv[1:])
+    # Kernels on unix sockets in the student's runtime folder: random TCP ports collide when a class starts many
+    # kernels at once (EADDRINUSE, seen with 6 at once on one machine), and a socket file is the student's alone.
+    sockets = os.path.join(jupyter_runtime_dir(), "kernel")
+    app.initialize(sys.argv[1:] + ["--KernelManager.transport=ipc", f"--KernelManager.ip={sockets}"])
     # The spawner stops a server with SIGINT first. Without a terminal jupyter_server takes that as a
     # KeyboardInterrupt and exits without shutting its kernels down, which then outlive it: stop as on SIGTERM.
     signal.signal(signal.SIGINT, app._signal_stop)

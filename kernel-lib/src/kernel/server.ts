@@ -62,7 +62,12 @@ export class KernelServer {
   ) {}
 
   async start(): Promise<void> {
-    const url = (port: number) => `${this.conn.transport}://${this.conn.ip}:${port}`;
+    // Jupyter's two transports: tcp://IP:PORT, and ipc://PATH-PORT (a socket file; no port to collide with another
+    // kernel starting at the same moment).
+    const url = (port: number) =>
+      this.conn.transport === 'ipc'
+        ? `ipc://${this.conn.ip}-${port}`
+        : `${this.conn.transport}://${this.conn.ip}:${port}`;
     await Promise.all([
       this.iopub.bind(url(this.conn.iopub_port)),
       this.shell.bind(url(this.conn.shell_port)),
