@@ -83,7 +83,11 @@ function* batchedScoring(model: CharRNN, data: CharIds, opts: EvaluateOptions): 
   } finally {
     disposeState(state);
   }
-  const chars = batches.numBatches * B * T;
+  return evaluation(total, batches.numBatches * B * T);
+}
+
+/** The figures of a summed cross-entropy over `chars` scored chars. */
+function evaluation(total: number, chars: number): Evaluation {
   const loss = total / chars;
   return { loss, bpc: loss / Math.LN2, perplexity: Math.exp(loss), chars };
 }
@@ -127,6 +131,5 @@ function* continuousScoring(model: CharRNN, data: CharIds, opts: EvaluateOptions
   } finally {
     disposeState(state);
   }
-  const loss = total / (B * L);
-  return { loss, bpc: loss / Math.LN2, perplexity: Math.exp(loss), chars: B * L };
+  return evaluation(total, B * L);
 }

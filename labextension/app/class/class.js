@@ -173,6 +173,14 @@ function checkReachable(dir) {
       );
 }
 
+/** The run folder, open to the students' servers, which read the released course in it; returns the course. */
+async function prepareRunDir(runDir) {
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.chmodSync(runDir, 0o755);
+  checkReachable(runDir);
+  return releaseCourse(runDir);
+}
+
 /** Copies the course into each user's ~/course, as that user (course-copy.js), and prints what changed. */
 function push(users, course) {
   for (const user of users) {
@@ -244,10 +252,7 @@ function serverSettings(course) {
 /** For an existing hub: our kernel and extension system-wide, the course released, and the lines for its config. */
 async function install(o) {
   const kernel = register(SYSTEM_JUPYTER);
-  fs.mkdirSync(o.runDir, { recursive: true });
-  fs.chmodSync(o.runDir, 0o755);
-  checkReachable(o.runDir);
-  const course = await releaseCourse(o.runDir);
+  const course = await prepareRunDir(o.runDir);
   console.log(
     `installed the "${kernel}" kernel and @charrnn/labextension in ${SYSTEM_JUPYTER}; the course is in ${course}`,
   );
@@ -270,10 +275,7 @@ async function startClass(o, { stdio = 'inherit' } = {}) {
   const idleSeconds = Math.round(positive(o['idle-minutes'], '--idle-minutes') * 60);
   enrolAll([teacher, ...students], o);
   register(SYSTEM_JUPYTER);
-  fs.mkdirSync(o.runDir, { recursive: true });
-  fs.chmodSync(o.runDir, 0o755); // the students' servers read the released course in it
-  checkReachable(o.runDir);
-  const course = await releaseCourse(o.runDir);
+  const course = await prepareRunDir(o.runDir);
   const [hubPort, proxyApiPort] = [await freePort(), await freePort()];
   const config = hubConfig({
     runDir: o.runDir,
