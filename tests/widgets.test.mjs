@@ -140,6 +140,22 @@ test('training dashboard: stats, chart, log toggle, sample scrubber, stop throug
     { target: 'charrnn.train.run-7', msg: { action: 'stop' } },
   ]);
   assert.equal(await page.locator('.charrnn-stop').isDisabled(), true);
+  // An update that still says running, 6 s later: the Stop was lost on the way (a dropped connection), so it is sent
+  // again; one sooner is not.
+  const stillRunning = trainingBundle(trainingView(160, 'running')).data;
+  await page.evaluate((d) => window.charrnn.update(window.renderer, d), stillRunning);
+  assert.equal((await page.evaluate(() => window.sent)).length, 1, 'not sent again at once');
+  await page.evaluate(
+    async (d) => {
+      const now = Date.now;
+      Date.now = () => now() + 6000;
+      await window.charrnn.update(window.renderer, d);
+      Date.now = now;
+    },
+    trainingBundle(trainingView(170, 'running')).data,
+  );
+  assert.equal((await page.evaluate(() => window.sent)).length, 2, 'sent again while the run goes on');
+  await page.evaluate(() => (window.sent = []));
 
   // the kernel's update_display_data: same renderer, more points, run stopped
   const chartBefore = await page.evaluate(

@@ -20,6 +20,13 @@ function eta(view: TrainingView, last: TrainingPoint | undefined, live: boolean)
   return (last.elapsedS / last.iter) * (view.totalIters - last.iter);
 }
 
+/**
+ * How long a Stop may go unanswered (the view still running) before it is sent again: a message sent into a
+ * connection that then drops (a student's Wi-Fi, a server too loaded to answer the websocket's pings) is lost, and
+ * the button must not say "Stopping…" forever. Stopping twice is harmless.
+ */
+const STOP_RESEND_MS = 5000;
+
 export class TrainingWidget extends Widget {
   private view: TrainingView | null = null;
   private comm: CommChannel | null = null;
@@ -29,6 +36,7 @@ export class TrainingWidget extends Widget {
    */
   private recorded = false;
   private stopRequested = false;
+  private stopSentAt = 0;
   private readonly heading = el('div', 'charrnn-title');
   private readonly status = el('span', 'charrnn-status');
   private readonly stopButton = el('button', 'charrnn-button charrnn-stop', 'Stop');
@@ -91,6 +99,7 @@ export class TrainingWidget extends Widget {
       : (view.message ?? '');
     this.stopButton.hidden = !live;
     this.stopButton.disabled = this.stopRequested;
+    if (live && this.stopRequested && Date.now() - this.stopSentAt >= STOP_RESEND_MS) this.sendStop();
 
     this.scrubber.max = String(Math.max(0, view.samples.length - 1));
     if (this.followLatest) this.scrubber.value = this.scrubber.max;
@@ -196,11 +205,16 @@ export class TrainingWidget extends Widget {
 
   private stop(): void {
     if (!this.comm) return;
-    const command: TrainingCommand = { action: 'stop' };
-    this.comm.send(command);
+    this.sendStop();
     this.stopRequested = true;
     this.stopButton.disabled = true;
     this.stopButton.textContent = 'Stopping…';
+  }
+
+  private sendStop(): void {
+    const command: TrainingCommand = { action: 'stop' };
+    this.comm?.send(command);
+    this.stopSentAt = Date.now();
   }
 
   /** The comm closed while the run still shows as running: the kernel that ran it has gone (restarted, or another one). */
