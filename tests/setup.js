@@ -31,7 +31,8 @@ function mtime(file) {
 
 // Debian packages: the Jupyter server for JupyterLab, nbclient to run notebooks headless, chromium for the
 // browser test (it also ships SwiftShader, a CPU Vulkan, which with the Vulkan loader libvulkan1 runs the WebGPU
-// engine's tests on a machine without a GPU), JupyterHub for `npm run class` and its test. Installed with apt-get when we are root, else named in one message.
+// engine's tests on a machine without a GPU), JupyterHub for `npm run class` and its test, PyTorch for the checks
+// that our exports load in it. Installed with apt-get when we are root, else named in one message.
 const DEBIAN = {
   start: ['python3-jupyter-server', 'python3-jupyterlab-server'],
   class: ['python3-jupyter-server', 'python3-jupyterlab-server', 'jupyterhub'],
@@ -43,6 +44,7 @@ const DEBIAN = {
     'chromium',
     'libvulkan1',
     'jupyterhub',
+    'python3-torch',
   ],
   bench: [],
 };

@@ -10,6 +10,7 @@
  *   text/ data/   vocabularies, corpora and batches; the datasets mirror, downloads and their recipes
  *   inspect/   activations (trace.ts), neuron search, saturation, novelty, mistakes, n-gram baselines
  *   display/ kernel/ page/   MIME bundles, the tslab kernel's display and comms, the exported model page
+ *   interop/   models that travel: safetensors files under PyTorch's state_dict names (torch.ts), both ways
  *   pretrained/ cli/ bench/  the shipped models, the charrnn command, the benchmarks
  */
 
@@ -60,6 +61,8 @@ export type { Checkpoint, CheckpointMeta, History, SaveInput } from './train/che
 export { READINGS, evaluate, evaluateAsync } from './train/evaluate';
 export type { Evaluation, EvaluateOptions } from './train/evaluate';
 export { pretrained } from './pretrained/pretrained';
+export { EXPORT_DTYPES, modelFromSafetensors, modelToSafetensors } from './interop/pytorch-file';
+export type { ExportDtype, ImportOptions, ImportedModel } from './interop/pytorch-file';
 export type { Pretrained, PretrainedSummary, ModelCard } from './pretrained/pretrained';
 
 // --- Sampling: drawing text, beam search, the interactive sampler

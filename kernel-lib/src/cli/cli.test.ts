@@ -516,3 +516,35 @@ test('eval takes --engine like train and sample: auto and tfjs score alike; an u
   assert.ok(Math.abs(loss('auto') - loss('tfjs')) < 1e-4);
   assertUserError(charrnn('eval', dir, '--input', input, '--engine', 'fast'), /engine/);
 });
+
+test('export and import through safetensors: a round trip, and bad files or flags as one line each', () => {
+  const run = trained('run-interop');
+  const file = path.join(work, 'model.safetensors');
+  const ex = charrnn('export', run, '--out', file);
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /model\.safetensors: 1-layer lstm \(hidden 16, \d+ characters\) as float32, [\d.]+ MB/);
+  const im = charrnn('import', file, '--out', path.join(work, 'imported'));
+  assert.equal(im.code, 0, im.err);
+  const sampled = (dir: string) => charrnn('sample', dir, '--length', '40', '--seed', '3').out;
+  assert.equal(sampled(path.join(work, 'imported')), sampled(run));
+
+  const bytes = fs.readFileSync(file);
+  const bad = (name: string, data: Uint8Array) => (fs.writeFileSync(path.join(work, name), data), name);
+  assertUserError(
+    charrnn('import', bad('cut.safetensors', bytes.subarray(0, bytes.length - 3)), '--out', 'x1'),
+    /cut\.safetensors is not a usable safetensors file: .*but the data holds/,
+  );
+  assertUserError(charrnn('import', 'missing.safetensors', '--out', 'x2'), /cannot read missing\.safetensors/);
+  fs.writeFileSync(path.join(work, 'vocab.json'), JSON.stringify(['a', 'b']));
+  assertUserError(
+    charrnn('import', file, '--out', 'x3', '--vocab', 'vocab.json'),
+    /the vocabulary has 2 characters, but decoder\.weight has \d+ rows/,
+  );
+  assertUserError(charrnn('import', file, '--out', run), /already exists and is not an empty folder/);
+  assertUserError(
+    charrnn('import', file, '--out', 'x4', '--cell', 'gru'),
+    /rnn\.weight_ih_l0 is \[64,\d+\], expected \[48,\d+\]/,
+  );
+  assertUserError(charrnn('export', run), /export needs --out FILE/);
+  assert.ok(!fs.existsSync(path.join(work, 'x1')) && !fs.existsSync(path.join(work, 'x3')), 'nothing written');
+});

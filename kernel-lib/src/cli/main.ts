@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   ngram: () => import('./ngram'),
   inspect: () => import('./inspect'),
   'export-page': () => import('./export-page'),
+  export: () => import('./export'),
+  import: () => import('./import'),
 };
 
 const HELP = ['--help', '-h', 'help'];
