@@ -44,7 +44,7 @@ test('every `npx charrnn` line of README parses: a known command, its flags and 
     assert.ok(fs.existsSync(file), `${line}: no command '${name}'`);
     const { command } = require(file);
     const parsed = parseFlags(args, command); // throws CharRNNError on an unknown flag or a bad value
-    const takesOne = command.usage.startsWith('CKPT_DIR');
+    const takesOne = /^[A-Z]/.test(command.usage); // a positional first: CKPT_DIR, FILE.safetensors
     assert.equal(parsed.positionals.length, takesOne ? 1 : 0, line);
     for (const [flag, f] of Object.entries(command.flags)) {
       if (f.help.includes('(required)')) assert.ok(parsed.given.has(flag), `${line}: --${flag} is required`);

@@ -77,6 +77,26 @@ if (npmInstall) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+// ONNX Runtime for the test that runs our ONNX exports (tests/onnx.test.mjs), in .cache/ rather than among the
+// project's packages: onnxruntime-node's install script fetches CUDA libraries from nuget.org on every Linux x64
+// install unless told to skip, which would cost every user of `npm ci` hundreds of MB (and fails offline). Its CPU
+// runtime is in the npm package itself.
+const ORT = { version: '1.23.2', dir: path.join(root, '.cache', 'onnxruntime') };
+if (mode === 'test' && !fs.existsSync(path.join(ORT.dir, 'node_modules', 'onnxruntime-node', 'package.json'))) {
+  console.log(`setup: installing onnxruntime-node ${ORT.version} for the ONNX test`);
+  fs.mkdirSync(ORT.dir, { recursive: true });
+  const args = [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--no-save',
+    '--prefix',
+    ORT.dir,
+    `onnxruntime-node@${ORT.version}`,
+  ];
+  run('npm', args, { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' });
+}
+
 // The library's own build (`npm run build -w @charrnn/kernel` runs the same): tsc -b builds first the schema
 // package it references (@charrnn/schema: the views and colours the library and the extension share, which both
 // import from its dist/), then the library, each only when an input is newer than its build info (a second when

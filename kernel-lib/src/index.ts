@@ -62,6 +62,8 @@ export { READINGS, evaluate, evaluateAsync } from './train/evaluate';
 export type { Evaluation, EvaluateOptions } from './train/evaluate';
 export { pretrained } from './pretrained/pretrained';
 export { EXPORT_DTYPES, modelFromSafetensors, modelToSafetensors } from './interop/pytorch-file';
+export { ONNX_STEPS, modelToOnnx } from './interop/onnx';
+export type { OnnxSteps } from './interop/onnx';
 export type { ExportDtype, ImportOptions, ImportedModel } from './interop/pytorch-file';
 export type { Pretrained, PretrainedSummary, ModelCard } from './pretrained/pretrained';
 

@@ -1,5 +1,6 @@
 import { initBackend } from '../engine/start';
 import { CharRNNError } from '../errors';
+import { ONNX_STEPS, modelToOnnx } from '../interop/onnx';
 import { EXPORT_DTYPES, modelToSafetensors } from '../interop/pytorch-file';
 import { readCard } from '../pretrained/pretrained';
 import { writeAll, writeFileAtomic } from '../text/atomic';
@@ -7,11 +8,12 @@ import { loadCheckpoint } from '../train/checkpoint';
 import { Command, parseFlags } from './args';
 import { checkpointArg } from './checkpoint-arg';
 
-export const FORMATS = ['safetensors'] as const;
+export const FORMATS = ['safetensors', 'onnx'] as const;
 
 export const command = {
-  usage: 'CKPT_DIR --format safetensors --out FILE [--dtype float32|float16]',
-  summary: "Writes a model for other tools: PyTorch's state_dict names in a safetensors file, with its vocabulary.",
+  usage: 'CKPT_DIR --out FILE [--format safetensors|onnx] [--dtype float32|float16] [--steps sequence|one]',
+  summary:
+    "Writes a model for other tools: PyTorch's state_dict names in a safetensors file, or an ONNX graph, with its vocabulary.",
   flags: {
     format: { type: 'string', choices: FORMATS, default: 'safetensors', help: 'the file format' },
     out: { type: 'string', arg: 'FILE', help: 'the file to write (required), e.g. model.safetensors' },
@@ -19,7 +21,13 @@ export const command = {
       type: 'string',
       choices: EXPORT_DTYPES,
       default: 'float32',
-      help: 'how the weights are stored (float16: half the size, rounded)',
+      help: 'how safetensors stores the weights (float16: half the size, rounded); ONNX stores float32',
+    },
+    steps: {
+      type: 'string',
+      choices: ONNX_STEPS,
+      default: 'sequence',
+      help: 'ONNX: a model over a sequence (ids [T, B] in, logits [T, B, V] out) or one step (id [B], logits [B, V])',
     },
   },
 } satisfies Command;
@@ -34,11 +42,17 @@ export async function run(argv: string[]): Promise<void> {
   const ckpt = loadCheckpoint(dir);
   if (ckpt.recovered) process.stderr.write(`charrnn: ${ckpt.recovered}\n`);
   try {
-    const bytes = modelToSafetensors(ckpt.model, ckpt.vocab, { dtype: v.dtype, card: readCard(ckpt.dir) });
+    const onnx = v.format === 'onnx';
+    if (onnx && v.dtype !== 'float32')
+      throw new CharRNNError('--dtype float16 is for safetensors; ONNX stores float32');
+    const bytes = onnx
+      ? modelToOnnx(ckpt.model, ckpt.vocab, v.steps)
+      : modelToSafetensors(ckpt.model, ckpt.vocab, { dtype: v.dtype, card: readCard(ckpt.dir) });
     await writeFileAtomic(v.out, (fd) => writeAll(fd, bytes));
     const m = ckpt.model.config;
+    const what = onnx ? `ONNX, ${v.steps === 'one' ? 'one step' : 'a sequence'} at a time` : v.dtype;
     process.stdout.write(
-      `${v.out}: ${m.numLayers}-layer ${m.cell} (hidden ${m.hiddenSize}, ${m.vocabSize} characters) as ${v.dtype}, ${(bytes.length / 1e6).toFixed(2)} MB\n`,
+      `${v.out}: ${m.numLayers}-layer ${m.cell} (hidden ${m.hiddenSize}, ${m.vocabSize} characters) as ${what}, ${(bytes.length / 1e6).toFixed(2)} MB\n`,
     );
   } finally {
     ckpt.model.dispose();
