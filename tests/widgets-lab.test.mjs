@@ -27,11 +27,14 @@ const model = cr.CharRNN.create({ cell: 'lstm', vocabSize: corpus.vocab.size, hi
 const result = await new cr.TrainingRun(trainer).train({ redrawMs: 100 });`,
   `cr.display(new cr.SamplerPanel(model, corpus.vocab, { prime: 'he', length: 40, temperatures: [0.5, 1] }));`,
   `cr.display(new cr.Explorer(model, corpus.vocab, 'hello "world"', { whereElseText: corpus.data }));`,
+  `await new cr.TrainingRun(new cr.Trainer(model, corpus.vocab, corpus.data, { batchSize: 4, seqLength: 8, maxIters: 1000000 })).train({ redrawMs: 100 });`,
 ];
 
 let server;
 let browser;
 let page;
+/** The page's kernel websockets, passed through playwright so that a test can lose messages and drop one. */
+const sockets = [];
 
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
@@ -56,6 +59,12 @@ before(async () => {
   assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  await page.routeWebSocket(/\/api\/kernels\/[^/]+\/channels/, (ws) => {
+    const socket = { ws, server: ws.connectToServer(), lose: false };
+    sockets.push(socket);
+    ws.onMessage((m) => socket.server.send(m));
+    socket.server.onMessage((m) => socket.lose || ws.send(m));
+  });
   await page.goto(`${server.base}/lab/workspaces/${workspace}/tree/${notebook}?reset&token=${server.token}`);
   await page.waitForSelector(`${NB} .jp-Cell`, { timeout: 120_000 });
   assert.equal(await page.locator('.jp-NotebookPanel').count(), 1, 'only our notebook is open');
@@ -116,6 +125,29 @@ test(
     await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 60_000 });
     assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
     await page.screenshot({ path: path.join(artifacts, 'training-stopped.png') });
+  },
+);
+
+test(
+  'a dashboard whose connection dropped asks the kernel again and shows the end it missed',
+  { timeout: 240_000 },
+  async () => {
+    const dashboard = page.locator(`${NB} .jp-Cell >> nth=4`).locator('.charrnn-training');
+    await runCell(4);
+    await dashboard.locator('.charrnn-status[data-status="running"]').waitFor({ timeout: 120_000 });
+    // From here the kernel's messages are lost on the way, as on a connection about to drop: the Stop reaches the
+    // kernel, the run ends, and the page does not hear of it.
+    const open = [...sockets];
+    for (const socket of open) socket.lose = true;
+    await dashboard.locator('.charrnn-stop').click();
+    await page.waitForTimeout(3000);
+    assert.equal(await dashboard.locator('.charrnn-status').getAttribute('data-status'), 'running');
+    // The connection drops; JupyterLab connects again, and the dashboard asks the kernel for the run.
+    for (const socket of open) {
+      await socket.ws.close({ code: 4000, reason: 'dropped by the test' });
+      await socket.server.close();
+    }
+    await dashboard.locator('.charrnn-status[data-status="stopped"]').waitFor({ timeout: 60_000 });
   },
 );
 
@@ -423,7 +455,7 @@ test(
     await page.reload();
     await page.waitForSelector('.charrnn-training .charrnn-status[data-status="stopped"]', { timeout: 60_000 });
     await page.waitForSelector('.charrnn-training .charrnn-chart .scatterlayer .trace');
-    assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
+    assert.equal(await page.locator('.charrnn-training .charrnn-stop').first().isVisible(), false);
     assert.equal(await page.getAttribute('.charrnn-sampler .charrnn-mode', 'data-live'), 'false');
     // Each output renders on its own after the reload: wait for the one counted, not only for the dashboard.
     await page.waitForSelector('.charrnn-sampler .charrnn-grid-row', { state: 'attached' });
@@ -448,9 +480,11 @@ test(
     assert.ok(put.ok, `writing the notebook: HTTP ${put.status}`);
     await page.reload();
     await page.waitForSelector('.charrnn-training .charrnn-status[data-status="recorded"]', { timeout: 60_000 });
-    assert.equal(await page.locator('.charrnn-training .charrnn-status').textContent(), 'running when saved');
-    assert.equal(await page.locator('.charrnn-training .charrnn-stop').isVisible(), false);
-    assert.match(await page.locator('.charrnn-training .charrnn-message').textContent(), /^Recorded: /);
+    // The first dashboard, cell 1's, is the one made to look saved mid-run.
+    const dashboard = page.locator('.charrnn-training').first();
+    assert.equal(await dashboard.locator('.charrnn-status').textContent(), 'running when saved');
+    assert.equal(await dashboard.locator('.charrnn-stop').isVisible(), false);
+    assert.match(await dashboard.locator('.charrnn-message').textContent(), /^Recorded: /);
     await page.screenshot({ path: path.join(artifacts, 'reopened-running.png') });
   },
 );

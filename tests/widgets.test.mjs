@@ -70,6 +70,11 @@ async function render(kind, data, { live = false, dark = false } = {}) {
             close: () => (comm.closed = true),
           };
         },
+        // `window.reconnect()` plays a dropped connection to the kernel coming back.
+        onReconnect(cb) {
+          window.reconnect = cb;
+          return () => (window.reconnect = undefined);
+        },
       };
       window.renderer = await window.charrnn.render(document.getElementById('host'), kind, data, live ? link : null);
     },
@@ -198,6 +203,19 @@ test('a Stop that goes unanswered is sent again while the run still shows runnin
     trainingBundle(trainingView(170, 'running')).data,
   );
   assert.equal((await page.evaluate(() => window.sent)).length, 2, 'sent again while the run goes on');
+});
+
+test('after a dropped connection the dashboard asks the kernel for the run, and shows the end it missed', async () => {
+  await render('training', trainingBundle(trainingView(150, 'running')).data, { live: true });
+  await page.evaluate(() => window.reconnect());
+  assert.deepEqual(await page.evaluate(() => window.sent), [
+    { target: 'charrnn.train.run-7', msg: { action: 'sync' } },
+  ]);
+  await page.evaluate((v) => window.comms[0].onMsg({ view: v }), trainingView(180, 'stopped'));
+  assert.equal(await text('.charrnn-status'), 'stopped');
+  assert.equal(await text('[data-stat="iteration"]'), '180 / 300');
+  assert.equal(await page.evaluate(() => window.comms[0].closed), true, 'the ended run closes its comm');
+  assert.equal(await page.evaluate(() => window.reconnect), undefined, 'and stops listening for reconnects');
 });
 
 test("Plotly's toolbar, shown on hover, does not cover the dashboard's legend", async () => {

@@ -21,6 +21,11 @@ export interface KernelLink {
    * closes it (also when the kernel has no such target, e.g. a re-opened notebook). null when no kernel is running.
    */
   open(target: string, onMsg: (data: any) => void, onClose: () => void): CommChannel | null;
+  /**
+   * Calls `cb` each time the connection to the kernel comes back after a drop (messages sent or published while it
+   * dropped may be lost); returns what stops that. Absent where there is no connection to lose.
+   */
+  onReconnect?(cb: () => void): () => void;
 }
 
 /** The link through a notebook's session: whatever kernel the notebook runs now. */
@@ -39,6 +44,14 @@ export function sessionLink(session: NotebookPanel['sessionContext']): KernelLin
           if (!comm.isDisposed) comm.close();
         },
       };
+    },
+    onReconnect(cb) {
+      const kernel = session.session?.kernel;
+      const changed = (_: unknown, status: string) => {
+        if (status === 'connected') cb();
+      };
+      kernel?.connectionStatusChanged.connect(changed);
+      return () => void kernel?.connectionStatusChanged.disconnect(changed);
     },
   };
 }

@@ -3,7 +3,7 @@
  * a scrubber over the samples taken while training, and a stop button that asks the kernel to end the run.
  */
 import { Widget } from '@lumino/widgets';
-import type { TrainingCommand, TrainingPoint, TrainingView } from '@charrnn/schema';
+import type { TrainingCommand, TrainingPoint, TrainingSync, TrainingView } from '@charrnn/schema';
 import type { CommChannel, KernelLink } from './comm';
 import { duration, el, fmt, input, labelled } from './dom';
 import { drawPlot, purgePlot, seriesColor } from './plot';
@@ -37,6 +37,8 @@ export class TrainingWidget extends Widget {
   private recorded = false;
   private stopRequested = false;
   private stopSentAt = 0;
+  /** Stops listening for the kernel connection's reconnects (see connect). */
+  private unwatch: (() => void) | null = null;
   private readonly heading = el('div', 'charrnn-title');
   private readonly status = el('span', 'charrnn-status');
   private readonly stopButton = el('button', 'charrnn-button charrnn-stop', 'Stop');
@@ -195,12 +197,17 @@ export class TrainingWidget extends Widget {
   private connect(target: string): void {
     const comm = this.link?.open(
       target,
-      () => undefined,
+      (data: TrainingSync) => {
+        if (data?.view) this.setView(data.view);
+      },
       () => {
         if (this.comm === comm) this.lostKernel();
       },
     );
     this.comm = comm ?? null;
+    // After a dropped connection the kernel's last updates (the run's end, say) may be lost: ask for the run as it is.
+    const sync: TrainingCommand = { action: 'sync' };
+    if (this.comm) this.unwatch = this.link?.onReconnect?.(() => this.comm?.send(sync)) ?? null;
   }
 
   private stop(): void {
@@ -219,12 +226,16 @@ export class TrainingWidget extends Widget {
 
   /** The comm closed while the run still shows as running: the kernel that ran it has gone (restarted, or another one). */
   private lostKernel(): void {
+    this.unwatch?.();
+    this.unwatch = null;
     this.comm = null;
     this.recorded = true;
     if (this.view) this.setView(this.view);
   }
 
   private closeComm(): void {
+    this.unwatch?.();
+    this.unwatch = null;
     const comm = this.comm;
     this.comm = null; // first: closing calls onClose, which must not take this for a lost kernel
     comm?.close();

@@ -93,9 +93,18 @@ export interface TrainingView {
   message?: string;
 }
 
-/** Widget -> kernel on the training comm: end training cleanly after the current step. */
+/**
+ * Widget -> kernel on the training comm: `stop` ends training cleanly after the current step; `sync` asks for the run
+ * as it stands (a front end that lost its connection may have missed the kernel's last updates), answered with a
+ * {@link TrainingSync}.
+ */
 export interface TrainingCommand {
-  action: 'stop';
+  action: 'stop' | 'sync';
+}
+
+/** Kernel -> widget on the training comm: the run's current view, the answer to `sync`. */
+export interface TrainingSync {
+  view: TrainingView;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../engine/start';
 import { deliverCommMsg, openComm } from '../kernel/comm';
 import { clearInterrupt, requestInterrupt } from '../kernel/interrupt';
+import { kernelState } from '../kernel/link';
 import { CharRNN } from '../model/charrnn';
 import { corpusFromText } from '../text/corpus';
 import { TrainingRun } from './dashboard';
@@ -53,6 +54,29 @@ test('the dashboard stop button (a comm message) ends training cleanly', async (
   assert.ok('application/vnd.charrnn.training+json' in bundle.data);
   assert.match(String(bundle.data['text/plain']), /stopped/);
   assert.match(String(bundle.data['text/plain']), /\nengine\s+(native engine|TF\.js engine)/);
+  t.dispose();
+  t.model.dispose();
+});
+
+test('a front end that reconnected asks for the run as it stands (sync) and gets its current view on the comm', async () => {
+  const t = trainer();
+  const run = new TrainingRun(t);
+  const published: [string, Record<string, unknown>][] = [];
+  kernelState.link = { publish: (type, content) => void published.push([type, content]) };
+  try {
+    await run.train({ redrawMs: 0, onProgress: (p) => p.iter === 3 && t.stop() });
+    // The run has ended, and the page missed that: it syncs on its comm, still open.
+    assert.ok(openComm('comm-sync', run.commTarget, {}));
+    deliverCommMsg('comm-sync', { action: 'sync' });
+  } finally {
+    kernelState.link = null;
+  }
+  const answers = published.filter(([type, c]) => type === 'comm_msg' && c.comm_id === 'comm-sync');
+  assert.equal(answers.length, 1);
+  const view = (answers[0][1].data as { view: ReturnType<TrainingRun['view']> }).view;
+  assert.equal(view.status, 'stopped');
+  assert.equal(view.points.length, 3);
+  assert.deepEqual(view, run.view());
   t.dispose();
   t.model.dispose();
 });

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Displayable, MimeBundle } from '../display/bundle';
-import { VIEW_VERSIONS, type TrainingPoint, type TrainingSample, type TrainingView } from '@charrnn/schema';
+import {
+  VIEW_VERSIONS,
+  type TrainingCommand,
+  type TrainingPoint,
+  type TrainingSample,
+  type TrainingSync,
+  type TrainingView,
+} from '@charrnn/schema';
 import { trainingBundle } from '../display/training';
 import { registerCommTarget } from '../kernel/comm';
 import { display } from '../kernel/display';
@@ -53,8 +60,9 @@ export class TrainingRun implements Displayable {
     const trainer = this.trainer;
     const redrawMs = opts.redrawMs ?? 500;
     registerCommTarget(this.commTarget, (comm) => {
-      comm.onMsg((msg) => {
+      comm.onMsg((msg: TrainingCommand) => {
         if (msg?.action === 'stop') trainer.stop();
+        if (msg?.action === 'sync') comm.send({ view: this.view() } satisfies TrainingSync);
       });
     });
     const handle = display(this);
