@@ -15,7 +15,7 @@ import { onnx } from 'onnx-proto';
 import { CharRNNError } from '../errors';
 import type { CharRNN } from '../model/charrnn';
 import type { Vocab } from '../text/vocab';
-import { toStateDict, type Float32Tensor } from './torch';
+import { toStateDict, weightsOf, type Float32Tensor } from './torch';
 
 export const ONNX_OPSET = 14;
 export const ONNX_STEPS = ['sequence', 'one'] as const;
@@ -89,8 +89,7 @@ function layer(
 export function modelToOnnx(model: CharRNN, vocab: Vocab, steps: OnnxSteps = 'sequence'): Uint8Array {
   if (model.custom) throw new CharRNNError('a model of cells you wrote has no ONNX counterpart to export to');
   const { cell, numLayers: L, hiddenSize: H, vocabSize: V } = model.config;
-  const params: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(model.params)) params[name] = v.dataSync() as Float32Array;
+  const params = weightsOf(model);
   const dict = new Map(toStateDict(model.config, params));
   const eye = new Float32Array(V * V).map((_, i) => (i % (V + 1) === 0 ? 1 : 0));
   const init: onnx.ITensorProto[] = [

@@ -11,7 +11,7 @@ import type { ModelCard } from '../pretrained/pretrained';
 import { Vocab } from '../text/vocab';
 import { FLOAT16_MAX, toFloat16 } from '../train/float16';
 import { readSafetensors, writeSafetensors, type StoredTensor } from './safetensors';
-import { configOfStateDict, fromStateDict, toStateDict } from './torch';
+import { configOfStateDict, fromStateDict, toStateDict, weightsOf } from './torch';
 
 export const EXPORT_DTYPES = ['float32', 'float16'] as const;
 export type ExportDtype = (typeof EXPORT_DTYPES)[number];
@@ -36,9 +36,7 @@ export function modelToSafetensors(
   opts: { dtype?: ExportDtype; card?: ModelCard } = {},
 ): Buffer {
   if (model.custom) throw new CharRNNError('a model of cells you wrote has no PyTorch counterpart to export to');
-  const params: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(model.params)) params[name] = v.dataSync() as Float32Array;
-  const tensors = toStateDict(model.config, params).map(([name, t]): [string, StoredTensor] => {
+  const tensors = toStateDict(model.config, weightsOf(model)).map(([name, t]): [string, StoredTensor] => {
     if (opts.dtype !== 'float16') return [name, { dtype: 'F32', shape: t.shape, bytes: bytesOf(t.values) }];
     const big = t.values.findIndex((x) => !(Math.abs(x) <= FLOAT16_MAX));
     if (big >= 0) throw new CharRNNError(`${name} holds ${t.values[big]}, beyond float16's range; export float32`);

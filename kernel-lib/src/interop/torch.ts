@@ -11,6 +11,7 @@
  * bias_hh zero), except for the GRU's n gate, whose recurrent bias stays apart in both (our recurrent_bias).
  */
 import { CharRNNError } from '../errors';
+import type { CharRNN } from '../model/charrnn';
 import { GATES, type CellType, type ModelConfig } from '../model/config';
 
 /** A float32 tensor by value: row-major data and its shape. */
@@ -24,6 +25,13 @@ function transpose(values: Float32Array, rows: number, cols: number): Float32Arr
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
   return out;
+}
+
+/** A model's weights by our names, read from its variables: what toStateDict and the ONNX export take. */
+export function weightsOf(model: CharRNN): Record<string, Float32Array> {
+  const params: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(model.params)) params[name] = v.dataSync() as Float32Array;
+  return params;
 }
 
 /** The PyTorch state_dict of a model with `config` whose weights by our names are `params`. */
